@@ -1,0 +1,175 @@
+package dev.stampede.cli;
+
+import dev.stampede.engine.EngineConfig;
+import dev.stampede.server.IngestServer;
+import dev.stampede.server.ServerConfig;
+import dev.stampede.stats.ServerStats;
+import dev.stampede.store.OutputStore;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./stampede server}: receive, order, deduplicate, append. */
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Receive timestamps, merge them in order, append them to a file.",
+            "",
+            "Listens for TCP connections that send one decimal epoch-millisecond number per line, "
+                    + "merges all of them into one ascending stream without duplicates, and appends it "
+                    + "continuously to a file.",
+            "",
+            "A value is written once every connection has sent past it (or gone quiet for "
+                    + "--idle-timeout, or waited --max-delay). A value that comes after that is 'late': "
+                    + "counted, and kept in <output>.late. Stats go to stderr; SIGTERM or Ctrl-C writes "
+                    + "everything pending and exits 0.",
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ./stampede server                           # 127.0.0.1:5050 -> timestamps.txt",
+            "  ./stampede server --port 6000 -o /data/ts.txt",
+            "  date +%%s%%3N | nc -N 127.0.0.1 5050          # a valid client",
+            "  tail -f timestamps.txt                      # watch the file grow",
+        })
+final class ServerCommand implements Callable<Integer> {
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_PORT,
+            description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; "
+                    + "0.0.0.0 for every interface).")
+    String bind;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "timestamps.txt",
+            description = "File to append to, created if missing, never truncated (default: ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--keep-duplicates",
+            description = "Write repeated values too (the file is then non-decreasing, not strictly ascending).")
+    boolean keepDuplicates;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "500ms",
+            converter = DurationConverter.class,
+            description = "A connection silent this long stops holding the file back (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--max-delay", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Longest a value waits for slower connections before it is written (default: ${DEFAULT-VALUE}).")
+    Duration maxDelay;
+
+    @Option(names = "--max-skew", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "Reject values further than this from the server clock (default: ${DEFAULT-VALUE}).")
+    Duration maxSkew;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Refuse connections beyond N with 'ERR 0 server full' "
+                    + "(default: the open-files limit less 64).")
+    Integer maxConnections;
+
+    @Option(names = "--read-batch", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
+            description = "While busy, pause this long between polls so each wake-up reads many sockets: "
+                    + "less CPU, up to that much more delay; 0 wakes on every arrival (default: ${DEFAULT-VALUE}).")
+    Duration readBatch;
+
+    @Option(names = "--flush-interval", paramLabel = "DURATION", defaultValue = "10ms",
+            converter = DurationConverter.class,
+            description = "How often buffered lines are written to the file (default: ${DEFAULT-VALUE}).")
+    Duration flushInterval;
+
+    @Option(names = "--stats-interval", paramLabel = "DURATION", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "How often a stats line goes to stderr; 0 for none (default: ${DEFAULT-VALUE}).")
+    Duration statsInterval;
+
+    @Option(names = {"-q", "--quiet"}, description = "No periodic stats; only warnings and the summary.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        final ServerConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            System.err.println("server: " + e.getMessage());
+            return 2;
+        }
+        final Signals signals = Signals.install();
+        final IngestServer server;
+        try {
+            server = IngestServer.start(config, System.err::println);
+        } catch (BindException e) {
+            System.err.println("server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
+                    + (port != 0 ? " (another server on this port? try --port)" : ""));
+            return 1;
+        } catch (IOException e) {
+            System.err.println("server: cannot start: " + e);
+            return 1;
+        }
+        System.err.println("server: listening on " + hostPort(server.address()) + ", writing "
+                + output.toAbsolutePath() + " (late values: " + OutputStore.latePath(output).getFileName() + ")");
+        System.err.println("server: idle-timeout=" + DurationConverter.format(idleTimeout)
+                + " max-delay=" + DurationConverter.format(maxDelay)
+                + " max-skew=" + DurationConverter.format(maxSkew)
+                + (keepDuplicates ? " keep-duplicates" : " unique")
+                + " max-connections=" + config.maxConnections());
+        // Stop on a signal, or if the loop ends by itself (it failed and said why).
+        while (!signals.await(200)) {
+            if (!server.isRunning()) {
+                break;
+            }
+        }
+        if (signals.received() != null) {
+            System.err.println("server: " + signals.received() + ": writing what is pending, then exiting");
+        }
+        final ServerStats last = server.stop();
+        System.err.println(last.summaryLine());
+        return signals.received() != null ? 0 : 1;
+    }
+
+    private ServerConfig config() throws UnknownHostException {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("--port must be 0 to 65535, not " + port);
+        }
+        final long history = ServerConfig.historyFor(maxSkew.toMillis(), maxDelay.toMillis());
+        final EngineConfig engine = new EngineConfig(idleTimeout.toMillis(), maxDelay.toMillis(), keepDuplicates, history);
+        return new ServerConfig(
+                new InetSocketAddress(InetAddress.getByName(bind), port),
+                output,
+                engine,
+                maxSkew.toMillis(),
+                maxConnections != null ? maxConnections : FdLimit.defaultMaxConnections(),
+                readBatch.toMillis(),
+                flushInterval.toMillis(),
+                quiet ? 0 : statsInterval.toMillis());
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** The default connection limit, from the process's open-files limit. */
+    static final class FdLimit {
+        private static final int RESERVED_FDS = 64;
+
+        static int defaultMaxConnections() {
+            final var os = ManagementFactory.getOperatingSystemMXBean();
+            long limit = 1024;
+            if (os instanceof com.sun.management.UnixOperatingSystemMXBean) {
+                limit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
+            }
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, limit - RESERVED_FDS));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.stampede.cli;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import sun.misc.Signal;
+
+/**
+ * SIGTERM and SIGINT as a request to finish, not an abrupt end.
+ *
+ * <p>A JVM shutdown hook would also run on those signals, but the process would then exit with
+ * 143 or 130, and SPEC 1 wants 0 after a clean stop. So this replaces the JVM's handlers for the
+ * two signals ({@code sun.misc.Signal}, supported in the {@code jdk.unsupported} module): the first
+ * signal releases {@link #await}, the program finishes its work and returns normally; a second
+ * one runs the {@code onSecondSignal} action (leave at once).
+ */
+public final class Signals {
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private volatile Runnable onSecondSignal = () -> Runtime.getRuntime().halt(130);
+    private volatile String received;
+
+    private Signals() {}
+
+    /** Installs the handlers for TERM and INT. */
+    public static Signals install() {
+        final Signals s = new Signals();
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), sig -> s.onSignal("SIG" + sig.getName()));
+        }
+        return s;
+    }
+
+    /** What to do on a second signal while the first is being honoured (default: halt). */
+    public void onSecondSignal(Runnable action) {
+        this.onSecondSignal = action;
+    }
+
+    /** Waits until a signal comes, or {@code timeoutMs} passes (0: forever); true if one came. */
+    public boolean await(long timeoutMs) throws InterruptedException {
+        if (timeoutMs <= 0) {
+            stop.await();
+            return true;
+        }
+        return stop.await(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for the same clean stop a signal would (e.g. a {@code --duration} ran out). */
+    public void trigger() {
+        stop.countDown();
+    }
+
+    /** The name of the signal that came, or {@code null}. */
+    public String received() {
+        return received;
+    }
+
+    private void onSignal(String name) {
+        if (received != null) {
+            onSecondSignal.run();
+            return;
+        }
+        received = name;
+        stop.countDown();
+    }
+}

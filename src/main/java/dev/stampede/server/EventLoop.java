@@ -1,0 +1,330 @@
+package dev.stampede.server;
+
+import dev.stampede.engine.OrderingEngine;
+import dev.stampede.protocol.ErrReply;
+import dev.stampede.protocol.LineDecoder;
+import dev.stampede.protocol.Reject;
+import dev.stampede.protocol.SkewCheck;
+import dev.stampede.stats.ServerStats;
+import dev.stampede.store.OutputStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The server's one event loop: accepts, reads and decodes every connection, feeds the engine,
+ * flushes the store, reports stats. An agent with a duty cycle, in Agrona's sense:
+ *
+ * <ol>
+ *   <li>poll the selector (blocking, or after a short pause with {@code --read-batch});</li>
+ *   <li>for each ready socket, one read into the shared buffer, decoded in place;</li>
+ *   <li>advance the engine's watermark, which appends final values to the store's buffer;</li>
+ *   <li>on their intervals: write the buffer to the file, log stats, publish a snapshot.</li>
+ * </ol>
+ *
+ * <h2>Threading</h2>
+ * Everything here runs on the loop's own thread, which owns the selector, every connection, the
+ * engine and the store: no locks on the hot path. Other threads only call {@link #requestStop()}
+ * and read {@link #stats()}.
+ *
+ * <h2>Idleness and time</h2>
+ * A connection with bytes waiting unread must never look idle, however slow a loop pass was. So
+ * the engine's idle sweep uses the time taken <em>before</em> the last poll that returned every
+ * ready socket (a poll returns at most {@value #SELECT_CAP}): any connection silent at that time
+ * was truly silent then, while values read get the time after the poll.
+ */
+final class EventLoop implements Runnable {
+    /** Most events one JDK epoll poll returns (sun.nio.ch.EPollSelectorImpl.NUM_EPOLLEVENTS). */
+    static final int SELECT_CAP = 1024;
+
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int ACCEPTS_PER_POLL = 256;
+    private static final long ACCEPT_PAUSE_MS = 100;
+    private static final long TICK_MS = 10;
+    private static final long SNAPSHOT_MS = 100;
+    private static final int SHUTDOWN_READS = 16;
+
+    private final ServerConfig config;
+    private final Selector selector;
+    private final ServerSocketChannel listener;
+    private final SelectionKey listenerKey;
+    private final OrderingEngine engine;
+    private final OutputStore store;
+    private final SkewCheck skew;
+    private final Consumer<String> log;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(ErrReply.MAX_BYTES);
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    private final long startMs;
+
+    /** Monotonic and wall-clock time of the current pass, read once after each poll. */
+    long nowMs;
+    long wallMs;
+    private boolean clockFresh;
+
+    private int connectionsOpen;
+    private long connectionsTotal;
+    private long invalid;
+    private long refused;
+    long repliesDropped;
+    private long acceptResumeMs = -1;
+    private boolean acceptErrorLogged;
+
+    private volatile boolean stopRequested;
+    private volatile ServerStats published = ServerStats.zero();
+    private ServerStats lastReport = ServerStats.zero();
+
+    EventLoop(ServerConfig config, Selector selector, ServerSocketChannel listener, OrderingEngine engine,
+            OutputStore store, Consumer<String> log) throws IOException {
+        this.config = config;
+        this.selector = selector;
+        this.listener = listener;
+        this.engine = engine;
+        this.store = store;
+        this.log = log;
+        this.skew = new SkewCheck(config.maxSkewMs());
+        this.startMs = monoMs();
+        this.nowMs = startMs;
+        this.wallMs = System.currentTimeMillis();
+        this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    /** Asks the loop to finish: it reads what the sockets hold, writes everything, and returns. */
+    void requestStop() {
+        stopRequested = true;
+        selector.wakeup();
+    }
+
+    /** The latest counters, refreshed every {@value #SNAPSHOT_MS} ms and at exit. */
+    ServerStats stats() {
+        return published;
+    }
+
+    @Override
+    public void run() {
+        long sweepMs = nowMs;
+        long nextFlushMs = nowMs + config.flushIntervalMs();
+        long nextSnapshotMs = nowMs + SNAPSHOT_MS;
+        long nextReportMs = config.statsIntervalMs() > 0 ? nowMs + config.statsIntervalMs() : Long.MAX_VALUE;
+        boolean busy = false;
+        try {
+            while (!stopRequested) {
+                long pollStartMs = monoMs();
+                final int ready;
+                if (busy && config.readBatchMs() > 0) {
+                    // Let a batch of lines arrive: one poll and fewer, fuller reads per wake-up.
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.readBatchMs()));
+                    pollStartMs = monoMs();
+                    ready = selector.selectNow(onReady);
+                } else {
+                    ready = selector.select(onReady, pollTimeoutMs(nextReportMs));
+                }
+                if (!clockFresh) {
+                    readClock();
+                }
+                clockFresh = false;
+                busy = ready > 0;
+                if (ready < SELECT_CAP - 1) {
+                    sweepMs = pollStartMs;
+                }
+                engine.advance(sweepMs);
+                if (nowMs >= nextFlushMs) {
+                    store.flush();
+                    nextFlushMs = nowMs + config.flushIntervalMs();
+                }
+                if (acceptResumeMs >= 0 && nowMs >= acceptResumeMs) {
+                    acceptResumeMs = -1;
+                    listenerKey.interestOps(SelectionKey.OP_ACCEPT);
+                }
+                if (nowMs >= nextSnapshotMs) {
+                    published = snapshot();
+                    nextSnapshotMs = nowMs + SNAPSHOT_MS;
+                    if (nowMs >= nextReportMs) {
+                        log.accept(published.reportLine(lastReport));
+                        lastReport = published;
+                        nextReportMs = nowMs + config.statsIntervalMs();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.accept("server: event loop failed: " + e + "; writing what it has and stopping");
+        } finally {
+            shutdown();
+        }
+    }
+
+    private long pollTimeoutMs(long nextReportMs) {
+        final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0
+                || store.output().bufferedBytes() > 0 || store.late().bufferedBytes() > 0;
+        if (work) {
+            return TICK_MS;
+        }
+        return Math.max(1, Math.min(1_000, nextReportMs - monoMs()));
+    }
+
+    private void onReady(SelectionKey key) {
+        if (!clockFresh) {
+            readClock();
+            clockFresh = true;
+        }
+        final Object attachment = key.attachment();
+        if (attachment instanceof Connection) {
+            final Connection c = (Connection) attachment;
+            final int ops = key.readyOps();
+            if ((ops & SelectionKey.OP_READ) != 0) {
+                c.read(readBuffer);
+            }
+            if ((ops & SelectionKey.OP_WRITE) != 0 && !c.isClosed()) {
+                c.onWritable();
+            }
+        } else {
+            acceptAll();
+        }
+    }
+
+    private void readClock() {
+        nowMs = monoMs();
+        wallMs = System.currentTimeMillis();
+    }
+
+    // ------------------------------------------------------------- connections
+
+    /** A decoded value from a connection: to the engine. */
+    void accept(int source, long value) {
+        engine.offer(source, value, nowMs);
+    }
+
+    void countReject(Reject reason) {
+        if (reason != Reject.TOO_MANY_ERRORS) {
+            invalid++;
+        }
+    }
+
+    void onClosed(Connection c) {
+        engine.removeSource(c.source());
+        connectionsOpen--;
+    }
+
+    private void acceptAll() {
+        for (int i = 0; i < ACCEPTS_PER_POLL; i++) {
+            final SocketChannel ch;
+            try {
+                ch = listener.accept();
+            } catch (IOException e) {
+                pauseAccepting(e);
+                return;
+            }
+            if (ch == null) {
+                return;
+            }
+            connectionsTotal++;
+            try {
+                if (connectionsOpen >= config.maxConnections()) {
+                    refuse(ch);
+                } else {
+                    register(ch);
+                }
+            } catch (IOException e) {
+                closeQuietly(ch);
+            }
+        }
+    }
+
+    private void register(SocketChannel ch) throws IOException {
+        ch.configureBlocking(false);
+        final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs));
+        connectionsOpen++;
+        try {
+            c.attach(ch.register(selector, SelectionKey.OP_READ, c));
+        } catch (IOException e) {
+            engine.removeSource(c.source());
+            connectionsOpen--;
+            throw e;
+        }
+    }
+
+    /** Past --max-connections: say so without blocking, and close; the others are untouched. */
+    private void refuse(SocketChannel ch) throws IOException {
+        refused++;
+        ch.configureBlocking(false);
+        final ByteBuffer out = replyBuffer.clear();
+        ErrReply.put(out, 0, Reject.SERVER_FULL);
+        ch.write(out.flip());
+        ch.close();
+    }
+
+    /** Out of file descriptors (or similar): stop accepting for a moment instead of spinning. */
+    private void pauseAccepting(IOException e) {
+        if (!acceptErrorLogged) {
+            log.accept("server: accept failed: " + e.getMessage()
+                    + "; pausing accepts (raise ulimit -n, or lower --max-connections)");
+            acceptErrorLogged = true;
+        }
+        listenerKey.interestOps(0);
+        acceptResumeMs = nowMs + ACCEPT_PAUSE_MS;
+    }
+
+    // ------------------------------------------------------------------ ending
+
+    private void shutdown() {
+        closeQuietly(listener);
+        readClock();
+        for (SelectionKey key : selector.keys().toArray(new SelectionKey[0])) {
+            if (key.attachment() instanceof Connection) {
+                final Connection c = (Connection) key.attachment();
+                // What the clients already sent is in our socket buffers: take it before closing.
+                for (int i = 0; i < SHUTDOWN_READS && !c.isClosed() && c.read(readBuffer) > 0; i++) {
+                    // read() decodes as it goes
+                }
+                c.close();
+            }
+        }
+        engine.drain();
+        if (!store.sync()) {
+            log.accept("server: could not write everything to " + store.output().path() + ": "
+                    + store.lastError());
+        }
+        try {
+            store.close();
+        } catch (IOException e) {
+            log.accept("server: " + e.getMessage());
+        }
+        closeQuietly(selector);
+        published = snapshot();
+    }
+
+    private ServerStats snapshot() {
+        final long w = engine.watermark();
+        return new ServerStats(
+                monoMs() - startMs,
+                connectionsOpen,
+                connectionsTotal,
+                engine.offered(),
+                engine.released(),
+                engine.duplicates(),
+                engine.late(),
+                invalid,
+                refused,
+                engine.pendingValues(),
+                w == Long.MIN_VALUE ? -1 : Math.max(0, wallMs - w),
+                store.isBackedUp());
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // Closing on the way out: nothing useful to do with the error.
+        }
+    }
+
+    static long monoMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.stampede.server;
+
+import dev.stampede.engine.OrderingEngine;
+import dev.stampede.stats.ServerStats;
+import dev.stampede.store.OutputStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.util.function.Consumer;
+
+/**
+ * The stampede server: listens, and runs one {@link EventLoop} on its own thread that merges all
+ * connections into the output file.
+ *
+ * <p>{@link #start} returns once the socket listens and the files are open; {@link #close()} (or
+ * {@link #stop()}) ends it gracefully: what the sockets hold is read, everything pending is written
+ * in order, the files are synced. Thread-safe: any thread may stop it or read its stats.
+ */
+public final class IngestServer implements AutoCloseable {
+    private static final int BACKLOG = 4096;
+
+    private final EventLoop loop;
+    private final Thread thread;
+    private final InetSocketAddress address;
+
+    private IngestServer(EventLoop loop, InetSocketAddress address) {
+        this.loop = loop;
+        this.address = address;
+        this.thread = new Thread(loop, "stampede-server-loop");
+    }
+
+    /**
+     * Opens the output file, binds, and starts the event loop.
+     *
+     * @param log receives the server's one-line messages (stats, warnings, the summary)
+     * @throws IOException if the file cannot be opened or the address cannot be bound
+     */
+    public static IngestServer start(ServerConfig config, Consumer<String> log) throws IOException {
+        final OutputStore store = new OutputStore(config.output());
+        ServerSocketChannel listener = null;
+        Selector selector = null;
+        try {
+            final OrderingEngine engine = new OrderingEngine(config.engine(), store);
+            listener = ServerSocketChannel.open();
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(config.bind(), BACKLOG);
+            listener.configureBlocking(false);
+            selector = Selector.open();
+            final EventLoop loop = new EventLoop(config, selector, listener, engine, store, log);
+            final IngestServer server = new IngestServer(loop, (InetSocketAddress) listener.getLocalAddress());
+            server.thread.start();
+            return server;
+        } catch (IOException | RuntimeException e) {
+            closeAll(store, listener, selector);
+            throw e;
+        }
+    }
+
+    /** The address it listens on (with the real port when 0 was asked). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** Counters as of at most 100 ms ago (exact once stopped). */
+    public ServerStats stats() {
+        return loop.stats();
+    }
+
+    /** Whether the event loop is still running. */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /**
+     * Stops gracefully and waits for the loop to finish writing.
+     *
+     * @return the final counters
+     */
+    public ServerStats stop() {
+        loop.requestStop();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return loop.stats();
+    }
+
+    /** Waits until the loop ends by itself or {@code timeoutMs} passes; true if it ended. */
+    public boolean awaitTermination(long timeoutMs) throws InterruptedException {
+        thread.join(Math.max(1, timeoutMs));
+        return !thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (Exception ignored) {
+                    // Already failing: the first error is the one reported.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.stampede.server;
+
+import dev.stampede.engine.EngineConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+
+/**
+ * Everything the server needs to run, validated. Times are in milliseconds.
+ *
+ * @param bind address and port to listen on (port 0: any free port)
+ * @param output the output file; late values go next to it, in {@code <output>.late}
+ * @param engine the ordering settings (idle timeout, max delay, duplicates)
+ * @param maxSkewMs values further than this from the server clock are rejected
+ * @param maxConnections connections beyond this are refused with {@code ERR 0 server full}
+ * @param readBatchMs pause between polls so that each poll reads a batch of sockets; 0 wakes on
+ *     every readiness event (lowest latency, most wake-ups)
+ * @param flushIntervalMs how often buffered lines are written to the file
+ * @param statsIntervalMs how often a stats line is logged; 0 for none
+ */
+public record ServerConfig(
+        InetSocketAddress bind,
+        Path output,
+        EngineConfig engine,
+        long maxSkewMs,
+        int maxConnections,
+        long readBatchMs,
+        long flushIntervalMs,
+        long statsIntervalMs) {
+
+    /** Default port of SPEC 1. */
+    public static final int DEFAULT_PORT = 5050;
+
+    /** Validates the ranges. */
+    public ServerConfig {
+        if (maxSkewMs < 1) {
+            throw new IllegalArgumentException("max skew must be at least 1 ms");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("max connections must be at least 1");
+        }
+        if (readBatchMs < 0 || readBatchMs > 1000) {
+            throw new IllegalArgumentException("read batch must be 0 to 1000 ms");
+        }
+        if (flushIntervalMs < 1) {
+            throw new IllegalArgumentException("flush interval must be at least 1 ms");
+        }
+        if (statsIntervalMs < 0) {
+            throw new IllegalArgumentException("stats interval must be >= 0");
+        }
+    }
+
+    /**
+     * Duplicate history wide enough that any value the skew check lets through and the watermark
+     * has passed is still told apart as duplicate or late: accepted values lie within the skew of
+     * the server clock, and so does the watermark, so they are at most two skews apart.
+     */
+    public static long historyFor(long maxSkewMs, long maxDelayMs) {
+        return Math.min(EngineConfig.MAX_HISTORY_MS, Math.max(1L << 16, 2 * maxSkewMs + maxDelayMs + 1_000));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.stampede.stats;
+
+/**
+ * A point-in-time copy of the server's counters, made by the event loop and safe to hand to any
+ * thread. Formats the periodic stats line and the exit summary (SPEC 6: {@code key=value} pairs
+ * that scripts can read; the counters are totals, so the last line seen is always the truth).
+ *
+ * @param uptimeMs time since the server started
+ * @param connectionsOpen connections open now
+ * @param connectionsTotal connections accepted since start (refused ones included)
+ * @param msgs valid values received
+ * @param written values written to the output file (buffered or on disk)
+ * @param dups values dropped as duplicates
+ * @param late values that arrived below the watermark (in the late file)
+ * @param invalid lines rejected with {@code ERR}
+ * @param refused connections refused ({@code --max-connections})
+ * @param pending values waiting for the watermark
+ * @param watermarkLagMs server wall clock minus the watermark; -1 before the first value
+ * @param backedUp whether writes are failing and reading is paused
+ */
+public record ServerStats(
+        long uptimeMs,
+        int connectionsOpen,
+        long connectionsTotal,
+        long msgs,
+        long written,
+        long dups,
+        long late,
+        long invalid,
+        long refused,
+        long pending,
+        long watermarkLagMs,
+        boolean backedUp) {
+
+    /** The periodic line: totals, plus the rate of valid values since {@code previous}. */
+    public String reportLine(ServerStats previous) {
+        final long dtMs = Math.max(1, uptimeMs - previous.uptimeMs);
+        final long rate = (msgs - previous.msgs) * 1000 / dtMs;
+        return "server: conns=" + connectionsOpen
+                + " rate=" + rate + "/s"
+                + " msgs=" + msgs
+                + " written=" + written
+                + " dups=" + dups
+                + " late=" + late
+                + " invalid=" + invalid
+                + " pending=" + pending
+                + " wm_lag_ms=" + watermarkLagMs
+                + (refused > 0 ? " refused=" + refused : "")
+                + (backedUp ? " WRITES FAILING, reading paused" : "");
+    }
+
+    /** The exit summary. */
+    public String summaryLine() {
+        return "server: stopped"
+                + " conns_total=" + connectionsTotal
+                + " msgs=" + msgs
+                + " written=" + written
+                + " dups=" + dups
+                + " late=" + late
+                + " invalid=" + invalid
+                + " refused=" + refused
+                + " uptime_s=" + uptimeMs / 1000;
+    }
+
+    /** All zeros, as before the start. */
+    public static ServerStats zero() {
+        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false);
+    }
+}
