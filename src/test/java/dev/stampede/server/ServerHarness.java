@@ -1,0 +1,131 @@
+package dev.stampede.server;
+
+import dev.stampede.engine.EngineConfig;
+import dev.stampede.stats.ServerStats;
+import dev.stampede.testing.LineClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** A real server on an ephemeral loopback port writing to a temp folder, for integration tests. */
+final class ServerHarness implements AutoCloseable {
+    final Path output;
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final IngestServer server;
+
+    private ServerHarness(Path output, IngestServer server) {
+        this.output = output;
+        this.server = server;
+    }
+
+    /** Settings for a test server; change what the test is about and call {@link #start}. */
+    static final class Builder {
+        long idleTimeoutMs = 200;
+        long maxDelayMs = 5_000;
+        boolean keepDuplicates;
+        long maxSkewMs = 300_000;
+        int maxConnections = 10_000;
+        long readBatchMs;
+
+        Builder idleTimeoutMs(long v) {
+            idleTimeoutMs = v;
+            return this;
+        }
+
+        Builder maxDelayMs(long v) {
+            maxDelayMs = v;
+            return this;
+        }
+
+        Builder keepDuplicates() {
+            keepDuplicates = true;
+            return this;
+        }
+
+        Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        Builder readBatchMs(long v) {
+            readBatchMs = v;
+            return this;
+        }
+
+        ServerHarness start(Path dir) throws IOException {
+            final Path output = dir.resolve("timestamps.txt");
+            final ServerConfig config = new ServerConfig(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    output,
+                    new EngineConfig(idleTimeoutMs, maxDelayMs, keepDuplicates,
+                            ServerConfig.historyFor(maxSkewMs, maxDelayMs)),
+                    maxSkewMs,
+                    maxConnections,
+                    readBatchMs,
+                    5,
+                    0);
+            final List<String> log = Collections.synchronizedList(new ArrayList<>());
+            final ServerHarness h = new ServerHarness(output, IngestServer.start(config, log::add));
+            h.log.addAll(log);
+            return h;
+        }
+    }
+
+    static Builder with() {
+        return new Builder();
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    LineClient connect() throws IOException {
+        return new LineClient(server.port());
+    }
+
+    ServerStats stats() {
+        return server.stats();
+    }
+
+    ServerStats stop() {
+        return server.stop();
+    }
+
+    /** The output file's values so far (complete lines only). */
+    List<Long> written() {
+        return readValues(output);
+    }
+
+    /** The late file's values so far. */
+    List<Long> late() {
+        return readValues(output.resolveSibling(output.getFileName() + ".late"));
+    }
+
+    static List<Long> readValues(Path file) {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try {
+            final String text = Files.readString(file);
+            final List<Long> values = new ArrayList<>();
+            int start = 0;
+            for (int nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+                values.add(Long.parseLong(text.substring(start, nl)));
+                start = nl + 1;
+            }
+            return values;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
