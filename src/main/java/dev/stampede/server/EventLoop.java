@@ -112,24 +112,23 @@ final class EventLoop implements Runnable {
         long nextFlushMs = nowMs + config.flushIntervalMs();
         long nextSnapshotMs = nowMs + SNAPSHOT_MS;
         long nextReportMs = config.statsIntervalMs() > 0 ? nowMs + config.statsIntervalMs() : Long.MAX_VALUE;
-        boolean busy = false;
+        int ready = 0;
         try {
             while (!stopRequested) {
-                long pollStartMs = monoMs();
-                final int ready;
-                if (busy && config.readBatchMs() > 0) {
-                    // Let a batch of lines arrive: one poll and fewer, fuller reads per wake-up.
+                final boolean capped = ready >= SELECT_CAP - 1;
+                if (ready > 0 && !capped && config.readBatchMs() > 0) {
+                    // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.readBatchMs()));
-                    pollStartMs = monoMs();
-                    ready = selector.selectNow(onReady);
-                } else {
-                    ready = selector.select(onReady, pollTimeoutMs(nextReportMs));
                 }
+                final long pollStartMs = monoMs();
+                // Busy: poll without blocking (and at once while polls come back full).
+                ready = ready > 0 && (capped || config.readBatchMs() > 0)
+                        ? selector.selectNow(onReady)
+                        : selector.select(onReady, pollTimeoutMs(nextReportMs));
                 if (!clockFresh) {
                     readClock();
                 }
                 clockFresh = false;
-                busy = ready > 0;
                 if (ready < SELECT_CAP - 1) {
                     sweepMs = pollStartMs;
                 }
