@@ -4,6 +4,9 @@ import dev.stampede.engine.EngineConfig;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ServerStats;
+import dev.stampede.store.FileFormatException;
+import dev.stampede.store.FileLockedException;
+import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -32,7 +35,11 @@ import picocli.CommandLine.Option;
             "A value is written once every connection has sent past it (or gone quiet for "
                     + "--idle-timeout, or waited --max-delay). A value that comes after that is 'late': "
                     + "counted, and kept in <output>.late. Stats go to stderr; SIGTERM or Ctrl-C writes "
-                    + "everything pending and exits 0.",
+                    + "everything pending and exits 0 (a second one stops at once).",
+            "",
+            "Restarted on an existing file, it appends after the last complete line (an unfinished "
+                    + "one, left by a crash, is cut) and keeps the file ordered and unique across the "
+                    + "restart. It refuses a file that is not its own format.",
         },
         footer = {
             "",
@@ -78,6 +85,23 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: the open-files limit less 64).")
     Integer maxConnections;
 
+    @Option(names = "--fsync", paramLabel = "POLICY", defaultValue = "interval",
+            description = "When written lines are forced to disk: always (every write), interval "
+                    + "(every --fsync-interval) or never (left to the OS); always once at a clean stop "
+                    + "(default: ${DEFAULT-VALUE}).")
+    FsyncPolicy fsync;
+
+    @Option(names = "--fsync-interval", paramLabel = "DURATION", defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "The interval of --fsync interval (default: ${DEFAULT-VALUE}).")
+    Duration fsyncInterval;
+
+    @Option(names = "--startup-grace", paramLabel = "DURATION", defaultValue = "3s",
+            converter = DurationConverter.class,
+            description = "After a (re)start, hold every value this long so that reconnecting clients "
+                    + "can replay what a crash lost before anything is final (default: ${DEFAULT-VALUE}).")
+    Duration startupGrace;
+
     @Option(names = "--read-batch", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
             description = "While busy, pause this long between polls so each wake-up reads many sockets: "
                     + "less CPU, up to that much more delay; 0 wakes on every arrival (default: ${DEFAULT-VALUE}).")
@@ -109,6 +133,9 @@ final class ServerCommand implements Callable<Integer> {
         final IngestServer server;
         try {
             server = IngestServer.start(config, System.err::println);
+        } catch (FileFormatException | FileLockedException e) {
+            System.err.println("server: " + e.getMessage());
+            return 1;
         } catch (BindException e) {
             System.err.println("server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
                     + (port != 0 ? " (another server on this port? try --port)" : ""));
@@ -119,11 +146,17 @@ final class ServerCommand implements Callable<Integer> {
         }
         System.err.println("server: listening on " + hostPort(server.address()) + ", writing "
                 + output.toAbsolutePath() + " (late values: " + OutputStore.latePath(output).getFileName() + ")");
+        signals.onSecondSignal(() -> {
+            System.err.println("server: second signal: stopping now (between two writes, no torn line)");
+            server.haltBetweenWrites(130);
+        });
         System.err.println("server: idle-timeout=" + DurationConverter.format(idleTimeout)
                 + " max-delay=" + DurationConverter.format(maxDelay)
                 + " max-skew=" + DurationConverter.format(maxSkew)
                 + (keepDuplicates ? " keep-duplicates" : " unique")
-                + " max-connections=" + config.maxConnections());
+                + " max-connections=" + config.maxConnections()
+                + " fsync=" + fsync.name().toLowerCase(java.util.Locale.ROOT)
+                + " startup-grace=" + DurationConverter.format(startupGrace));
         // Stop on a signal, or if the loop ends by itself (it failed and said why).
         while (!signals.await(200)) {
             if (!server.isRunning()) {
@@ -152,7 +185,10 @@ final class ServerCommand implements Callable<Integer> {
                 maxConnections != null ? maxConnections : FdLimit.defaultMaxConnections(),
                 readBatch.toMillis(),
                 flushInterval.toMillis(),
-                quiet ? 0 : statsInterval.toMillis());
+                quiet ? 0 : statsInterval.toMillis(),
+                fsync,
+                fsyncInterval.toMillis(),
+                startupGrace.toMillis());
     }
 
     private static String hostPort(InetSocketAddress a) {

@@ -6,6 +6,7 @@ import dev.stampede.protocol.LineDecoder;
 import dev.stampede.protocol.Reject;
 import dev.stampede.protocol.SkewCheck;
 import dev.stampede.stats.ServerStats;
+import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,8 +26,12 @@ import java.util.function.Consumer;
  *   <li>poll the selector (blocking, or after a short pause with {@code --read-batch});</li>
  *   <li>for each ready socket, one read into the shared buffer, decoded in place;</li>
  *   <li>advance the engine's watermark, which appends final values to the store's buffer;</li>
- *   <li>on their intervals: write the buffer to the file, log stats, publish a snapshot.</li>
+ *   <li>on their intervals: write the buffer to the file (and fsync it), log stats, publish a
+ *       snapshot.</li>
  * </ol>
+ *
+ * <p>While the output does not take writes (disk full), the loop reads nothing and retries: TCP
+ * holds the clients back, memory stays bounded by the pending window, nothing is dropped.
  *
  * <h2>Threading</h2>
  * Everything here runs on the loop's own thread, which owns the selector, every connection, the
@@ -49,6 +54,8 @@ final class EventLoop implements Runnable {
     private static final long TICK_MS = 10;
     private static final long SNAPSHOT_MS = 100;
     private static final int SHUTDOWN_READS = 16;
+    private static final long WRITE_RETRY_MS = 250;
+    private static final int SHUTDOWN_WRITE_RETRIES = 20;
 
     private final ServerConfig config;
     private final Selector selector;
@@ -76,7 +83,16 @@ final class EventLoop implements Runnable {
     private long acceptResumeMs = -1;
     private boolean acceptErrorLogged;
 
+    private int ready;
+    private long sweepMs;
+    private long nextFlushMs;
+    private long nextSyncMs;
+    private long nextSnapshotMs;
+    private long nextReportMs;
+    private long pausedSinceMs = -1;
+
     private volatile boolean stopRequested;
+    private volatile Thread loopThread;
     private volatile ServerStats published = ServerStats.zero();
     private ServerStats lastReport = ServerStats.zero();
 
@@ -93,12 +109,22 @@ final class EventLoop implements Runnable {
         this.nowMs = startMs;
         this.wallMs = System.currentTimeMillis();
         this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
+        this.sweepMs = nowMs;
+        this.nextFlushMs = nowMs + config.flushIntervalMs();
+        this.nextSyncMs = nowMs + config.fsyncIntervalMs();
+        this.nextSnapshotMs = nowMs + SNAPSHOT_MS;
+        this.nextReportMs = config.statsIntervalMs() > 0 ? nowMs + config.statsIntervalMs() : Long.MAX_VALUE;
+        engine.holdUntil(nowMs + config.startupGraceMs());
     }
 
     /** Asks the loop to finish: it reads what the sockets hold, writes everything, and returns. */
     void requestStop() {
         stopRequested = true;
         selector.wakeup();
+        final Thread t = loopThread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     /** The latest counters, refreshed every {@value #SNAPSHOT_MS} ms and at exit. */
@@ -108,48 +134,15 @@ final class EventLoop implements Runnable {
 
     @Override
     public void run() {
-        long sweepMs = nowMs;
-        long nextFlushMs = nowMs + config.flushIntervalMs();
-        long nextSnapshotMs = nowMs + SNAPSHOT_MS;
-        long nextReportMs = config.statsIntervalMs() > 0 ? nowMs + config.statsIntervalMs() : Long.MAX_VALUE;
-        int ready = 0;
+        loopThread = Thread.currentThread();
         try {
             while (!stopRequested) {
-                final boolean capped = ready >= SELECT_CAP - 1;
-                if (ready > 0 && !capped && config.readBatchMs() > 0) {
-                    // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.readBatchMs()));
+                if (store.isFailing()) {
+                    waitForWrites();
+                } else {
+                    pollAndRead();
                 }
-                final long pollStartMs = monoMs();
-                // Busy: poll without blocking (and at once while polls come back full).
-                ready = ready > 0 && (capped || config.readBatchMs() > 0)
-                        ? selector.selectNow(onReady)
-                        : selector.select(onReady, pollTimeoutMs(nextReportMs));
-                if (!clockFresh) {
-                    readClock();
-                }
-                clockFresh = false;
-                if (ready < SELECT_CAP - 1) {
-                    sweepMs = pollStartMs;
-                }
-                engine.advance(sweepMs);
-                if (nowMs >= nextFlushMs) {
-                    store.flush();
-                    nextFlushMs = nowMs + config.flushIntervalMs();
-                }
-                if (acceptResumeMs >= 0 && nowMs >= acceptResumeMs) {
-                    acceptResumeMs = -1;
-                    listenerKey.interestOps(SelectionKey.OP_ACCEPT);
-                }
-                if (nowMs >= nextSnapshotMs) {
-                    published = snapshot();
-                    nextSnapshotMs = nowMs + SNAPSHOT_MS;
-                    if (nowMs >= nextReportMs) {
-                        log.accept(published.reportLine(lastReport));
-                        lastReport = published;
-                        nextReportMs = nowMs + config.statsIntervalMs();
-                    }
-                }
+                housekeeping();
             }
         } catch (IOException | RuntimeException e) {
             log.accept("server: event loop failed: " + e + "; writing what it has and stopping");
@@ -158,9 +151,77 @@ final class EventLoop implements Runnable {
         }
     }
 
-    private long pollTimeoutMs(long nextReportMs) {
-        final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0
-                || store.output().bufferedBytes() > 0 || store.late().bufferedBytes() > 0;
+    /** One duty cycle's input: poll, read and decode every ready socket, advance the engine. */
+    private void pollAndRead() throws IOException {
+        final boolean capped = ready >= SELECT_CAP - 1;
+        if (ready > 0 && !capped && config.readBatchMs() > 0) {
+            // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.readBatchMs()));
+        }
+        final long pollStartMs = monoMs();
+        // Busy: poll without blocking (and at once while polls come back full).
+        ready = ready > 0 && (capped || config.readBatchMs() > 0)
+                ? selector.selectNow(onReady)
+                : selector.select(onReady, pollTimeoutMs());
+        if (!clockFresh) {
+            readClock();
+        }
+        clockFresh = false;
+        if (ready < SELECT_CAP - 1) {
+            sweepMs = pollStartMs;
+        }
+        engine.advance(sweepMs);
+    }
+
+    /**
+     * The output is not taking writes (disk full, I/O error): read nothing, so that clients are
+     * held back by TCP instead of our memory filling, and retry. The engine's clock stands still
+     * meanwhile: nobody turns idle for not being read.
+     */
+    private void waitForWrites() {
+        if (pausedSinceMs < 0) {
+            pausedSinceMs = nowMs;
+            log.accept("server: cannot write " + store.output().path() + ": " + store.lastError()
+                    + "; reading paused (clients wait in TCP), retrying every " + WRITE_RETRY_MS + " ms");
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_MS));
+        readClock();
+        ready = 0;
+    }
+
+    /** On their intervals: write and sync the files, resume accepting, publish and log stats. */
+    private void housekeeping() {
+        if (nowMs >= nextFlushMs) {
+            final boolean written = store.flush();
+            if (written && (config.fsync() == FsyncPolicy.ALWAYS
+                    || (config.fsync() == FsyncPolicy.INTERVAL && nowMs >= nextSyncMs))) {
+                store.sync();
+                nextSyncMs = nowMs + config.fsyncIntervalMs();
+            }
+            nextFlushMs = nowMs + config.flushIntervalMs();
+        }
+        if (pausedSinceMs >= 0 && !store.isFailing()) {
+            log.accept("server: writing " + store.output().path() + " again after " + (nowMs - pausedSinceMs)
+                    + " ms; reading resumed");
+            pausedSinceMs = -1;
+        }
+        if (acceptResumeMs >= 0 && nowMs >= acceptResumeMs) {
+            acceptResumeMs = -1;
+            listenerKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+        if (nowMs >= nextSnapshotMs) {
+            published = snapshot();
+            nextSnapshotMs = nowMs + SNAPSHOT_MS;
+            if (nowMs >= nextReportMs) {
+                log.accept(published.reportLine(lastReport));
+                lastReport = published;
+                nextReportMs = nowMs + config.statsIntervalMs();
+            }
+        }
+    }
+
+    private long pollTimeoutMs() {
+        final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0 || store.bufferedBytes() > 0;
         if (work) {
             return TICK_MS;
         }
@@ -211,7 +272,17 @@ final class EventLoop implements Runnable {
     }
 
     private void acceptAll() {
-        for (int i = 0; i < ACCEPTS_PER_POLL; i++) {
+        acceptUpTo(ACCEPTS_PER_POLL);
+    }
+
+    private void acceptBacklog() {
+        if (listener.isOpen() && acceptResumeMs < 0) {
+            acceptUpTo(Integer.MAX_VALUE);
+        }
+    }
+
+    private void acceptUpTo(int max) {
+        for (int i = 0; i < max; i++) {
             final SocketChannel ch;
             try {
                 ch = listener.accept();
@@ -272,8 +343,10 @@ final class EventLoop implements Runnable {
     // ------------------------------------------------------------------ ending
 
     private void shutdown() {
-        closeQuietly(listener);
         readClock();
+        // Connections still in the accept queue have sent data too: take them in before closing.
+        acceptBacklog();
+        closeQuietly(listener);
         for (SelectionKey key : selector.keys().toArray(new SelectionKey[0])) {
             if (key.attachment() instanceof Connection) {
                 final Connection c = (Connection) key.attachment();
@@ -285,9 +358,13 @@ final class EventLoop implements Runnable {
             }
         }
         engine.drain();
-        if (!store.sync()) {
-            log.accept("server: could not write everything to " + store.output().path() + ": "
-                    + store.lastError());
+        // Writes failing at the end: keep trying for a few seconds before giving up.
+        for (int i = 0; !store.sync() && i < SHUTDOWN_WRITE_RETRIES && !Thread.interrupted(); i++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_MS));
+        }
+        if (store.isFailing()) {
+            log.accept("server: could not write " + store.bufferedBytes() + " bytes to " + store.output().path()
+                    + ": " + store.lastError());
         }
         try {
             store.close();
@@ -312,7 +389,7 @@ final class EventLoop implements Runnable {
                 refused,
                 engine.pendingValues(),
                 w == Long.MIN_VALUE ? -1 : Math.max(0, wallMs - w),
-                store.isBackedUp());
+                store.isFailing());
     }
 
     private static void closeQuietly(java.io.Closeable c) {

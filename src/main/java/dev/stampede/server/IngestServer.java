@@ -1,10 +1,15 @@
 package dev.stampede.server;
 
+import dev.stampede.engine.EngineConfig;
 import dev.stampede.engine.OrderingEngine;
 import dev.stampede.stats.ServerStats;
+import dev.stampede.store.AppendChannel;
+import dev.stampede.store.FileFormatException;
 import dev.stampede.store.OutputStore;
+import dev.stampede.store.ResumePoint;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -14,7 +19,8 @@ import java.util.function.Consumer;
  * The stampede server: listens, and runs one {@link EventLoop} on its own thread that merges all
  * connections into the output file.
  *
- * <p>{@link #start} returns once the socket listens and the files are open; {@link #close()} (or
+ * <p>{@link #start} returns once the socket listens and the files are open (an existing output
+ * file is resumed: see {@link OutputStore#open}); {@link #close()} (or
  * {@link #stop()}) ends it gracefully: what the sockets hold is read, everything pending is written
  * in order, the files are synced. Thread-safe: any thread may stop it or read its stats.
  */
@@ -22,40 +28,72 @@ public final class IngestServer implements AutoCloseable {
     private static final int BACKLOG = 4096;
 
     private final EventLoop loop;
+    private final OutputStore store;
     private final Thread thread;
     private final InetSocketAddress address;
 
-    private IngestServer(EventLoop loop, InetSocketAddress address) {
+    private IngestServer(EventLoop loop, OutputStore store, InetSocketAddress address) {
         this.loop = loop;
+        this.store = store;
         this.address = address;
         this.thread = new Thread(loop, "stampede-server-loop");
     }
 
     /**
-     * Opens the output file, binds, and starts the event loop.
+     * Opens (or resumes) the output file, binds, and starts the event loop.
      *
      * @param log receives the server's one-line messages (stats, warnings, the summary)
+     * @throws FileFormatException if the output file exists and is not stampede output
      * @throws IOException if the file cannot be opened or the address cannot be bound
      */
     public static IngestServer start(ServerConfig config, Consumer<String> log) throws IOException {
-        final OutputStore store = new OutputStore(config.output());
+        return start(config, log, AppendChannel.FILES);
+    }
+
+    /**
+     * As {@link #start(ServerConfig, Consumer)}, with the files opened through {@code opener}: the
+     * seam through which tests inject disk faults.
+     */
+    public static IngestServer start(ServerConfig config, Consumer<String> log, AppendChannel.Opener opener)
+            throws IOException {
+        final EngineConfig ec = config.engine();
+        final OutputStore store = OutputStore.open(config.output(), ec.keepDuplicates(), ec.historyMs(), opener);
         ServerSocketChannel listener = null;
         Selector selector = null;
         try {
-            final OrderingEngine engine = new OrderingEngine(config.engine(), store);
+            final OrderingEngine engine = new OrderingEngine(ec, store,
+                    config.startupGraceMs() + ServerConfig.REPLAY_ALLOWANCE_MS);
+            resume(engine, store.resumePoint(), config.output(), log);
             listener = ServerSocketChannel.open();
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(config.bind(), BACKLOG);
             listener.configureBlocking(false);
             selector = Selector.open();
             final EventLoop loop = new EventLoop(config, selector, listener, engine, store, log);
-            final IngestServer server = new IngestServer(loop, (InetSocketAddress) listener.getLocalAddress());
+            final IngestServer server = new IngestServer(loop, store, (InetSocketAddress) listener.getLocalAddress());
             server.thread.start();
             return server;
         } catch (IOException | RuntimeException e) {
             closeAll(store, listener, selector);
             throw e;
         }
+    }
+
+    /** Continues after what the file holds: written watermark and duplicate filter from its tail. */
+    private static void resume(OrderingEngine engine, ResumePoint at, Path file, Consumer<String> log) {
+        if (at.tornBytes() > 0) {
+            log.accept("server: " + file + " ended with an unfinished line (a crash during a write): cut "
+                    + at.tornBytes() + " bytes back to the last complete line");
+        }
+        if (!at.hasData()) {
+            return;
+        }
+        engine.resumeAfter(at.lastValue());
+        for (long v : at.recent()) {
+            engine.markReleased(v);
+        }
+        log.accept("server: resuming " + file + " (" + at.sizeBytes() + " bytes) after " + at.lastValue()
+                + "; its last " + at.recent().length + " values seed the duplicate filter");
     }
 
     /** The address it listens on (with the real port when 0 was asked). */
@@ -103,6 +141,14 @@ public final class IngestServer implements AutoCloseable {
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
         thread.join(Math.max(1, timeoutMs));
         return !thread.isAlive();
+    }
+
+    /**
+     * Ends the process at once with {@code status}, but never in the middle of a file write, so
+     * no torn line is left (waits at most 2 s for a write in progress). For a second signal.
+     */
+    public void haltBetweenWrites(int status) {
+        store.runBetweenWrites(() -> Runtime.getRuntime().halt(status), 2_000);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.stampede.server;
 
 import dev.stampede.engine.EngineConfig;
+import dev.stampede.store.FsyncPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -16,6 +17,10 @@ import java.nio.file.Path;
  *     every readiness event (lowest latency, most wake-ups)
  * @param flushIntervalMs how often buffered lines are written to the file
  * @param statsIntervalMs how often a stats line is logged; 0 for none
+ * @param fsync when written lines are forced to disk
+ * @param fsyncIntervalMs the interval of {@link FsyncPolicy#INTERVAL}
+ * @param startupGraceMs after the start the watermark holds still this long, so that clients
+ *     reconnecting after a restart can replay before anything is final
  */
 public record ServerConfig(
         InetSocketAddress bind,
@@ -25,10 +30,18 @@ public record ServerConfig(
         int maxConnections,
         long readBatchMs,
         long flushIntervalMs,
-        long statsIntervalMs) {
+        long statsIntervalMs,
+        FsyncPolicy fsync,
+        long fsyncIntervalMs,
+        long startupGraceMs) {
 
     /** Default port of SPEC 1. */
     public static final int DEFAULT_PORT = 5050;
+    /**
+     * Span of client replays the pending window is sized for beyond the max delay and the grace:
+     * the client's default {@code --replay}.
+     */
+    public static final long REPLAY_ALLOWANCE_MS = 10_000;
 
     /** Validates the ranges. */
     public ServerConfig {
@@ -46,6 +59,12 @@ public record ServerConfig(
         }
         if (statsIntervalMs < 0) {
             throw new IllegalArgumentException("stats interval must be >= 0");
+        }
+        if (fsyncIntervalMs < 1) {
+            throw new IllegalArgumentException("fsync interval must be at least 1 ms");
+        }
+        if (startupGraceMs < 0 || startupGraceMs > 600_000) {
+            throw new IllegalArgumentException("startup grace must be 0 to 10 minutes");
         }
     }
 

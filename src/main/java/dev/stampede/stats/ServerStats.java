@@ -16,7 +16,7 @@ package dev.stampede.stats;
  * @param refused connections refused ({@code --max-connections})
  * @param pending values waiting for the watermark
  * @param watermarkLagMs server wall clock minus the watermark; -1 before the first value
- * @param backedUp whether writes are failing and reading is paused
+ * @param writesFailing whether writes to the output are failing, so reading is paused
  */
 public record ServerStats(
         long uptimeMs,
@@ -30,7 +30,7 @@ public record ServerStats(
         long refused,
         long pending,
         long watermarkLagMs,
-        boolean backedUp) {
+        boolean writesFailing) {
 
     /** The periodic line: totals, plus the rate of valid values since {@code previous}. */
     public String reportLine(ServerStats previous) {
@@ -46,7 +46,7 @@ public record ServerStats(
                 + " pending=" + pending
                 + " wm_lag_ms=" + watermarkLagMs
                 + (refused > 0 ? " refused=" + refused : "")
-                + (backedUp ? " WRITES FAILING, reading paused" : "");
+                + (writesFailing ? " WRITES FAILING: reading paused" : "");
     }
 
     /** The exit summary. */

@@ -3,43 +3,61 @@ package dev.stampede.store;
 import dev.stampede.protocol.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Appends decimal lines to a file through one buffer: a line costs a few stores into memory, and
  * the file sees one {@code write} per {@link #flush()}, never one per line.
  *
- * <p>The file is opened for append only (never truncated). A failed write keeps every byte in the
- * buffer, which grows rather than drop anything; callers watch {@link #isBackedUp()} to stop taking
- * input until writes succeed again. Whole lines only reach the file in one piece unless the process
- * dies inside a {@code write}.
+ * <p>Crash-safe by construction: the file is opened for append only and never truncated, except
+ * to cut an unfinished last line (a torn write of an earlier run, repaired on open, or the part of
+ * a line a failing write left behind, cut right away so that the line is written whole later). A
+ * failed write keeps every byte buffered (the buffer grows rather than drop anything) and
+ * {@link #isFailing()} tells the owner to stop taking input until writes succeed again.
  *
- * <p>Not thread-safe: owned by the event loop.
+ * <p>Owned by one thread (the event loop); only {@link #runBetweenWrites} may be called from
+ * another.
  */
 public final class LineAppender implements AutoCloseable {
     private final Path path;
-    private final boolean lazy;
+    private final AppendChannel.Opener opener;
     private final int capacity;
-    private FileChannel channel;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private AppendChannel channel;
     private ByteBuffer primary;
     private ByteBuffer buffer;
     private long bytesWritten;
     private long linesAppended;
+    private int tornBytesRepaired;
+    private boolean dirty;
     private IOException lastError;
 
     /**
-     * @param lazy create the file on the first line rather than now (for files that are usually
-     *     empty, like the late file)
+     * @param lazy create (or open) the file on the first flush with data rather than now, for
+     *     files that usually stay empty, like the late file
      */
-    public LineAppender(Path path, int bufferBytes, boolean lazy) throws IOException {
+    public LineAppender(Path path, int bufferBytes, boolean lazy, AppendChannel.Opener opener) throws IOException {
         this.path = path;
-        this.lazy = lazy;
+        this.opener = opener;
         this.capacity = Math.max(4096, bufferBytes);
         if (!lazy) {
             open();
         }
+    }
+
+    /** An appender on a real file. */
+    public LineAppender(Path path, int bufferBytes, boolean lazy) throws IOException {
+        this(path, bufferBytes, lazy, AppendChannel.FILES);
+    }
+
+    /** Wraps an already opened (and checked) channel. */
+    LineAppender(Path path, int bufferBytes, AppendChannel channel) {
+        this.path = path;
+        this.opener = AppendChannel.FILES;
+        this.capacity = Math.max(4096, bufferBytes);
+        this.channel = channel;
     }
 
     /** The file appended to. */
@@ -64,43 +82,51 @@ public final class LineAppender implements AutoCloseable {
      * Writes the buffer to the file.
      *
      * @return {@code true} if the buffer is now empty; {@code false} if a write failed, in which
-     *     case the unwritten bytes stay buffered and {@link #lastError()} says why
+     *     case the unwritten lines stay buffered and {@link #lastError()} says why
      */
     public boolean flush() {
         if (buffer == null || buffer.position() == 0) {
             return true;
         }
-        buffer.flip();
+        writeLock.lock();
         try {
             if (channel == null) {
                 open();
             }
+        } catch (IOException e) {
+            lastError = e;
+            writeLock.unlock();
+            return false;
+        }
+        buffer.flip();
+        try {
             while (buffer.hasRemaining()) {
                 bytesWritten += channel.write(buffer);
             }
+            dirty = true;
             lastError = null;
-            if (buffer != primary) {
-                buffer = primary.clear();
-            }
+            buffer = primary.clear();
             return true;
         } catch (IOException e) {
             lastError = e;
+            keepUnwrittenLines();
             return false;
         } finally {
-            buffer.compact();
+            writeLock.unlock();
         }
     }
 
-    /** Flushes, then asks the OS to put the file's data on disk ({@code fdatasync}). */
+    /** Flushes, then asks the OS to put the file's data on disk. */
     public boolean sync() {
         if (!flush()) {
             return false;
         }
-        if (channel == null) {
+        if (!dirty) {
             return true;
         }
         try {
-            channel.force(false);
+            channel.force();
+            dirty = false;
             return true;
         } catch (IOException e) {
             lastError = e;
@@ -108,7 +134,12 @@ public final class LineAppender implements AutoCloseable {
         }
     }
 
-    /** Whether bytes are waiting in the buffer beyond its normal size (writes are failing). */
+    /** Whether the last write failed: lines are waiting; stop taking input until a flush works. */
+    public boolean isFailing() {
+        return lastError != null;
+    }
+
+    /** Whether more is buffered than the buffer normally holds (writes have been failing). */
     public boolean isBackedUp() {
         return buffer != null && buffer.capacity() > capacity;
     }
@@ -133,12 +164,32 @@ public final class LineAppender implements AutoCloseable {
         return linesAppended;
     }
 
-    /** Whether the file exists on disk (a lazy appender creates it on the first flush). */
-    public boolean isOpen() {
-        return channel != null;
+    /** Bytes of an unfinished last line cut off when the file was opened. */
+    public int tornBytesRepaired() {
+        return tornBytesRepaired;
     }
 
-    /** Flushes and closes; the buffer is dropped only if it is empty. */
+    /**
+     * Runs {@code action} (typically a halt) when no write is in progress, so it cannot leave a
+     * torn line; waits at most {@code timeoutMs} for a write to finish. Any thread.
+     */
+    public void runBetweenWrites(Runnable action, long timeoutMs) {
+        boolean locked = false;
+        try {
+            locked = writeLock.tryLock(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            action.run();
+        } finally {
+            if (locked) {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** Flushes and closes; fails if lines could not be written. */
     @Override
     public void close() throws IOException {
         final boolean flushed = flush();
@@ -151,7 +202,36 @@ public final class LineAppender implements AutoCloseable {
     }
 
     private void open() throws IOException {
-        channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        final AppendChannel ch = opener.open(path);
+        try {
+            tornBytesRepaired = TornLine.repair(ch, path);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        channel = ch;
+    }
+
+    /**
+     * After a failed write (buffer flipped, position = bytes written): cut a partly written line
+     * off the file, and keep everything from that line's start buffered for the next flush.
+     */
+    private void keepUnwrittenLines() {
+        int lineStart = buffer.position();
+        while (lineStart > 0 && buffer.get(lineStart - 1) != '\n') {
+            lineStart--;
+        }
+        final int partial = buffer.position() - lineStart;
+        if (partial > 0) {
+            try {
+                channel.truncate(channel.size() - partial);
+                buffer.position(lineStart);
+                bytesWritten -= partial;
+            } catch (IOException e) {
+                // Cannot cut it: leave the rest of the line buffered, the next write completes it.
+            }
+        }
+        buffer.compact();
     }
 
     /** Rare path (the file is not taking writes): keep everything, in a larger heap buffer. */
@@ -164,6 +244,6 @@ public final class LineAppender implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LineAppender[" + path + (lazy ? ", lazy" : "") + "]";
+        return "LineAppender[" + path + "]";
     }
 }

@@ -8,8 +8,10 @@ import java.nio.file.Path;
  * The server's files: final values go to the output file in order, late values to
  * {@code <output>.late} in arrival order (created only when the first late value comes).
  *
- * <p>Buffered: nothing reaches the files until {@link #flush()}, which the event loop calls on a
- * short interval. Not thread-safe: owned by the event loop.
+ * <p>Opening an existing output file resumes it ({@link ResumeScan}): a torn last line is cut, the
+ * format is checked, and {@link #resumePoint()} tells where the file leaves off. Buffered: nothing
+ * reaches the files until {@link #flush()}, which the event loop calls on a short interval. Owned
+ * by the event loop's thread, except {@link #runBetweenWrites}.
  */
 public final class OutputStore implements OrderedSink, AutoCloseable {
     /** Suffix of the late file, next to the output file. */
@@ -20,16 +22,42 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
 
     private final LineAppender output;
     private final LineAppender late;
+    private final ResumePoint resumePoint;
 
-    /** Opens (creates if needed) the output file for appending; the late file waits. */
-    public OutputStore(Path outputFile) throws IOException {
-        this.output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, false);
-        this.late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, true);
+    private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint) {
+        this.output = output;
+        this.late = late;
+        this.resumePoint = resumePoint;
+    }
+
+    /**
+     * Opens (creates if needed) the output file for appending, resuming where it leaves off.
+     *
+     * @param historyMs how far back from its last value the file's tail is read (duplicate filter)
+     * @throws FileFormatException if the file exists and is not stampede output
+     */
+    public static OutputStore open(Path outputFile, boolean keepDuplicates, long historyMs, AppendChannel.Opener opener)
+            throws IOException {
+        final AppendChannel channel = opener.open(outputFile);
+        try {
+            final ResumePoint resume = ResumeScan.scan(channel, outputFile, keepDuplicates, historyMs);
+            final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel);
+            final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, true, opener);
+            return new OutputStore(output, late, resume);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /** The late file that goes with {@code outputFile}. */
     public static Path latePath(Path outputFile) {
         return outputFile.resolveSibling(outputFile.getFileName() + LATE_SUFFIX);
+    }
+
+    /** Where the file left off when it was opened. */
+    public ResumePoint resumePoint() {
+        return resumePoint;
     }
 
     @Override
@@ -58,14 +86,19 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         return out && lt;
     }
 
-    /** Whether a failing write has left more buffered than normal: stop taking input. */
-    public boolean isBackedUp() {
-        return output.isBackedUp() || late.isBackedUp();
+    /** Whether the last write of either file failed: stop taking input until a flush works. */
+    public boolean isFailing() {
+        return output.isFailing() || late.isFailing();
     }
 
     /** The most recent write error of either file, or {@code null}. */
     public IOException lastError() {
         return output.lastError() != null ? output.lastError() : late.lastError();
+    }
+
+    /** Bytes waiting in the buffers. */
+    public long bufferedBytes() {
+        return (long) output.bufferedBytes() + late.bufferedBytes();
     }
 
     /** The output file's appender. */
@@ -76,6 +109,11 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     /** The late file's appender. */
     public LineAppender late() {
         return late;
+    }
+
+    /** Runs {@code action} while neither file is being written (see {@link LineAppender#runBetweenWrites}). */
+    public void runBetweenWrites(Runnable action, long timeoutMs) {
+        output.runBetweenWrites(() -> late.runBetweenWrites(action, timeoutMs), timeoutMs);
     }
 
     @Override

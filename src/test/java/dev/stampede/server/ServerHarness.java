@@ -2,6 +2,8 @@ package dev.stampede.server;
 
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.stats.ServerStats;
+import dev.stampede.store.AppendChannel;
+import dev.stampede.store.FsyncPolicy;
 import dev.stampede.testing.LineClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,12 +17,13 @@ import java.util.List;
 /** A real server on an ephemeral loopback port writing to a temp folder, for integration tests. */
 final class ServerHarness implements AutoCloseable {
     final Path output;
-    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    final List<String> log;
     private final IngestServer server;
 
-    private ServerHarness(Path output, IngestServer server) {
+    private ServerHarness(Path output, IngestServer server, List<String> log) {
         this.output = output;
         this.server = server;
+        this.log = log;
     }
 
     /** Settings for a test server; change what the test is about and call {@link #start}. */
@@ -31,6 +34,10 @@ final class ServerHarness implements AutoCloseable {
         long maxSkewMs = 300_000;
         int maxConnections = 10_000;
         long readBatchMs;
+        long startupGraceMs;
+        FsyncPolicy fsync = FsyncPolicy.INTERVAL;
+        AppendChannel.Opener opener = AppendChannel.FILES;
+        String fileName = "timestamps.txt";
 
         Builder idleTimeoutMs(long v) {
             idleTimeoutMs = v;
@@ -57,8 +64,28 @@ final class ServerHarness implements AutoCloseable {
             return this;
         }
 
+        Builder startupGraceMs(long v) {
+            startupGraceMs = v;
+            return this;
+        }
+
+        Builder fsync(FsyncPolicy v) {
+            fsync = v;
+            return this;
+        }
+
+        Builder opener(AppendChannel.Opener v) {
+            opener = v;
+            return this;
+        }
+
+        Builder fileName(String v) {
+            fileName = v;
+            return this;
+        }
+
         ServerHarness start(Path dir) throws IOException {
-            final Path output = dir.resolve("timestamps.txt");
+            final Path output = dir.resolve(fileName);
             final ServerConfig config = new ServerConfig(
                     new InetSocketAddress("127.0.0.1", 0),
                     output,
@@ -68,11 +95,12 @@ final class ServerHarness implements AutoCloseable {
                     maxConnections,
                     readBatchMs,
                     5,
-                    0);
+                    0,
+                    fsync,
+                    100,
+                    startupGraceMs);
             final List<String> log = Collections.synchronizedList(new ArrayList<>());
-            final ServerHarness h = new ServerHarness(output, IngestServer.start(config, log::add));
-            h.log.addAll(log);
-            return h;
+            return new ServerHarness(output, IngestServer.start(config, log::add, opener), log);
         }
     }
 

@@ -1,0 +1,176 @@
+package dev.stampede.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Reads where an existing output file leaves off, so a restarted server can append to it: repairs
+ * a torn last line, checks that the file is stampede output (its head and its recent tail are
+ * ascending timestamps) and collects the tail's values within the duplicate history.
+ *
+ * <p>Reads the head (64 KiB) and the tail backwards (at most 32 MiB), never the whole file, so a
+ * restart on a file of any size takes milliseconds.
+ */
+public final class ResumeScan {
+    private static final int HEAD_BYTES = 64 * 1024;
+    private static final int CHUNK_BYTES = 64 * 1024;
+    private static final long MAX_TAIL_BYTES = 32L << 20;
+
+    private final AppendChannel channel;
+    private final Path path;
+    private final boolean keepDuplicates;
+
+    private ResumeScan(AppendChannel channel, Path path, boolean keepDuplicates) {
+        this.channel = channel;
+        this.path = path;
+        this.keepDuplicates = keepDuplicates;
+    }
+
+    /**
+     * Scans (and repairs) the file behind {@code channel}.
+     *
+     * @param historyMs how far back from the last value to collect values
+     * @throws FileFormatException if the file is not ascending timestamps, one per line
+     */
+    public static ResumePoint scan(AppendChannel channel, Path path, boolean keepDuplicates, long historyMs)
+            throws IOException {
+        final int torn = TornLine.repair(channel, path);
+        final long size = channel.size();
+        if (size == 0) {
+            return new ResumePoint(-1, new long[0], torn, 0);
+        }
+        final ResumeScan scan = new ResumeScan(channel, path, keepDuplicates);
+        scan.checkHead(size);
+        final long[] recent = scan.readTail(size, historyMs);
+        return new ResumePoint(recent[recent.length - 1], recent, torn, size);
+    }
+
+    /** The first lines must be ascending timestamps: catches a wrong --output at once. */
+    private void checkHead(long size) throws IOException {
+        final ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, HEAD_BYTES));
+        TornLine.readFully(channel, head, 0);
+        long prev = -1;
+        int lineStart = 0;
+        for (int i = 0; i < head.limit(); i++) {
+            if (head.get(i) == '\n') {
+                final long v = parse(head, lineStart, i);
+                if (v < 0) {
+                    throw notTimestamps(lineStart, head, lineStart, i);
+                }
+                checkOrder(v, prev, lineStart);
+                prev = v;
+                lineStart = i + 1;
+            }
+        }
+    }
+
+    /** Values of the last lines, back to {@code historyMs} below the last, ascending. */
+    private long[] readTail(long size, long historyMs) throws IOException {
+        long[] values = new long[1024];
+        int count = 0;
+        final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES);
+        final byte[] line = new byte[TornLine.MAX_TORN_BYTES + 1];
+        int lineLen = 0; // bytes of the current line, collected backwards
+        long end = size - 1; // skip the final newline
+        long floor = Long.MIN_VALUE;
+        long later = Long.MAX_VALUE;
+        outer:
+        while (end > 0 && size - end <= MAX_TAIL_BYTES) {
+            final long start = Math.max(0, end - CHUNK_BYTES);
+            chunk.clear().limit((int) (end - start));
+            TornLine.readFully(channel, chunk, start);
+            for (int i = chunk.limit() - 1; i >= -1; i--) {
+                if (i < 0 && start > 0) {
+                    break; // the line continues in the previous chunk
+                }
+                final boolean atLineStart = i < 0 || chunk.get(i) == '\n';
+                if (!atLineStart) {
+                    if (lineLen == line.length) {
+                        throw new FileFormatException(path + ": a line near byte " + (start + i)
+                                + " is longer than a timestamp: not a stampede output file; refusing to append to it");
+                    }
+                    line[lineLen++] = chunk.get(i);
+                    continue;
+                }
+                final long v = parseReversed(line, lineLen);
+                final long lineOffset = start + i + 1;
+                if (v < 0) {
+                    throw new FileFormatException(path + ": the line at byte " + lineOffset
+                            + " is not a timestamp: not a stampede output file; refusing to append to it"
+                            + " (choose another --output)");
+                }
+                checkOrder(later, v, lineOffset);
+                if (count == 0) {
+                    floor = v - historyMs;
+                }
+                if (v < floor) {
+                    break outer;
+                }
+                if (count == values.length) {
+                    values = Arrays.copyOf(values, count * 2);
+                }
+                values[count++] = v;
+                later = v;
+                lineLen = 0;
+            }
+            end = start;
+        }
+        final long[] ascending = new long[count];
+        for (int i = 0; i < count; i++) {
+            ascending[i] = values[count - 1 - i];
+        }
+        return ascending;
+    }
+
+    private void checkOrder(long later, long earlier, long offset) throws FileFormatException {
+        if (later < earlier || (later == earlier && !keepDuplicates)) {
+            throw new FileFormatException(path + ": values are not ascending near byte " + offset + " (" + earlier
+                    + " then " + later + ")"
+                    + (later == earlier ? ": it has repeated values; was it written with --keep-duplicates?" : "")
+                    + "; refusing to append to it (choose another --output)");
+        }
+    }
+
+    private FileFormatException notTimestamps(long offset, ByteBuffer b, int from, int to) {
+        final byte[] text = new byte[Math.min(to - from, 40)];
+        b.get(from, text);
+        return new FileFormatException(path + ": the line at byte " + offset + " ('"
+                + new String(text, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", "?")
+                + "') is not a timestamp: not a stampede output file; refusing to append to it (choose another --output)");
+    }
+
+    /** The number in bytes [from, to), or -1 if it is not 1 to 19 digits within a long. */
+    private static long parse(ByteBuffer b, int from, int to) {
+        final int n = to - from;
+        if (n < 1 || n > 19) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            final int d = b.get(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v; // 19 digits above Long.MAX_VALUE wrap to a negative: not a timestamp
+    }
+
+    /** The number whose digits are {@code line[0..n)} last digit first, or -1. */
+    private static long parseReversed(byte[] line, int n) {
+        if (n < 1 || n > 19) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            final int d = line[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+}

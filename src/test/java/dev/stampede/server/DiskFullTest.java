@@ -1,0 +1,95 @@
+package dev.stampede.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.stampede.stats.ServerStats;
+import dev.stampede.testing.Await;
+import dev.stampede.testing.FaultyFiles;
+import dev.stampede.testing.LineClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC 5, disk full: the server stops reading, says so, retries, resumes; nothing accepted is
+ * lost and no partial line is left. On a real full filesystem (a small tmpfs) where this machine
+ * lets the test mount one, and through the file seam everywhere.
+ */
+@Timeout(90)
+class DiskFullTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int VALUES = 3_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void onARealFullFilesystemReadingPausesAndResumesWithNothingLost() throws Exception {
+        final Path mount = dir.resolve("small-fs");
+        Files.createDirectories(mount);
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString()),
+                "cannot mount a tmpfs here (needs root): the seam test covers disk full");
+        try {
+            Files.createFile(mount.resolve("timestamps.txt"));
+            final Path filler = mount.resolve("filler");
+            Files.write(filler, new byte[56 * 1024]); // leaves two 4 KiB pages: room for ~580 lines
+            fillAndFree(ServerHarness.with().start(mount), () -> Files.delete(filler));
+        } finally {
+            run("umount", mount.toString());
+        }
+    }
+
+    @Test
+    void throughTheFileSeamReadingPausesAndResumesWithNothingLost() throws Exception {
+        final FaultyFiles disk = new FaultyFiles();
+        disk.fillUpAfter(8 * 1024 + 5); // the disk fills in the middle of a line
+        fillAndFree(ServerHarness.with().opener(disk).start(dir), disk::free);
+        assertThat(disk.failures()).isPositive();
+    }
+
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    private static void fillAndFree(ServerHarness started, Action freeSpace) throws Exception {
+        final long t = System.currentTimeMillis();
+        try (ServerHarness server = started;
+                LineClient c = server.connect()) {
+            c.send(LongStream.range(0, VALUES).map(i -> t + i).toArray());
+            c.shutdownOutput();
+            Await.until("the server says it cannot write", WAIT,
+                    () -> server.log.stream().anyMatch(l -> l.contains("cannot write") && l.contains("reading paused")));
+            Await.until("stats show the failing writes", WAIT, () -> server.stats().writesFailing());
+            final String partial = Files.readString(server.output);
+            assertThat(partial).as("only whole lines while the disk is full").endsWith("\n");
+            assertThat(partial.split("\n").length).isLessThan(VALUES);
+
+            freeSpace.run();
+            Await.until("the server resumes", WAIT,
+                    () -> server.log.stream().anyMatch(l -> l.contains("again after") && l.contains("reading resumed")));
+            Await.until("every value written", WAIT, () -> server.written().size() == VALUES);
+            final ServerStats stats = server.stop();
+            assertThat(server.written()).containsExactlyElementsOf(
+                    LongStream.range(0, VALUES).map(i -> t + i).boxed().toList());
+            assertThat(stats.msgs()).isEqualTo(VALUES);
+            assertThat(stats.late()).isZero();
+        }
+    }
+
+    private static boolean run(String... cmd) throws InterruptedException {
+        try {
+            final Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.stampede.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stampede.stats.ServerStats;
+import dev.stampede.store.FileFormatException;
+import dev.stampede.testing.Await;
+import dev.stampede.testing.LineClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A server started on an existing file: SPEC 3's restart guarantees. */
+@Timeout(60)
+class ServerResumeTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private static String lines(long... values) {
+        final StringBuilder b = new StringBuilder();
+        for (long v : values) {
+            b.append(v).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void appendsAfterTheLastLineAndKnowsWhatTheFileHolds() throws Exception {
+        final long t = System.currentTimeMillis();
+        final String before = lines(t - 100, t - 98, t - 96, t - 94, t - 92, t - 90);
+        Files.writeString(dir.resolve("timestamps.txt"), before);
+        try (ServerHarness server = ServerHarness.with().start(dir)) {
+            try (LineClient c = server.connect()) {
+                c.send(t - 96, t - 90); // replays of what the file holds: duplicates
+                c.send(t - 93); // below the file's end, never written: late
+                c.send(t - 80, t - 70);
+            }
+            final ServerStats stats = server.stop();
+            assertThat(Files.readString(server.output)).isEqualTo(before + lines(t - 80, t - 70));
+            assertThat(server.late()).containsExactly(t - 93);
+            assertThat(stats.dups()).isEqualTo(2);
+            assertThat(stats.late()).isEqualTo(1);
+            assertThat(server.log).anyMatch(l -> l.contains("resuming") && l.contains("after " + (t - 90)));
+        }
+    }
+
+    @Test
+    void aTornLastLineIsCutAndReportedOnce() throws Exception {
+        final long t = System.currentTimeMillis();
+        Files.writeString(dir.resolve("timestamps.txt"), lines(t, t + 1) + "17951");
+        try (ServerHarness server = ServerHarness.with().start(dir)) {
+            try (LineClient c = server.connect()) {
+                c.send(t + 2);
+            }
+            server.stop();
+            assertThat(Files.readString(server.output)).isEqualTo(lines(t, t + 1, t + 2));
+            assertThat(server.log.stream().filter(l -> l.contains("unfinished line"))).singleElement()
+                    .asString().contains("cut 5 bytes");
+        }
+    }
+
+    @Test
+    void aFileInAnotherFormatIsRefusedAndLeftAlone() throws Exception {
+        final String csv = "time,value\n1,2\n";
+        final Path file = Files.writeString(dir.resolve("timestamps.txt"), csv);
+        assertThatThrownBy(() -> ServerHarness.with().start(dir)).isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("not a stampede output file");
+        assertThat(Files.readString(file)).isEqualTo(csv);
+    }
+
+    @Test
+    void theStartupGraceLetsReplaysLandInOrder() throws Exception {
+        final long t = System.currentTimeMillis();
+        Files.writeString(dir.resolve("timestamps.txt"), lines(t));
+        // After a restart, A reconnects first with newer values, then B replays older ones.
+        try (ServerHarness server = ServerHarness.with().startupGraceMs(30_000).start(dir)) {
+            try (LineClient a = server.connect()) {
+                a.send(t + 20, t + 30);
+            }
+            Await.until("A's values received", WAIT, () -> server.stats().msgs() == 2);
+            try (LineClient b = server.connect()) {
+                b.send(t, t + 1, t + 10); // replay: what the file has, and what the crash lost
+            }
+            final ServerStats stats = server.stop();
+            assertThat(stats.late()).isZero();
+            assertThat(Files.readString(server.output)).isEqualTo(lines(t, t + 1, t + 10, t + 20, t + 30));
+        }
+    }
+
+    @Test
+    void withoutTheGraceTheSameReplayWouldBeLate() throws Exception {
+        final long t = System.currentTimeMillis();
+        Files.writeString(dir.resolve("timestamps.txt"), lines(t));
+        try (ServerHarness server = ServerHarness.with().startupGraceMs(0).start(dir)) {
+            try (LineClient a = server.connect()) {
+                a.send(t + 20, t + 30);
+            }
+            Await.until("A's values written", WAIT, () -> server.written().size() == 3);
+            try (LineClient b = server.connect()) {
+                b.send(t + 1, t + 10);
+            }
+            Await.until("replays reported late", WAIT, () -> server.late().size() == 2);
+        }
+    }
+}
