@@ -98,8 +98,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--startup-grace", paramLabel = "DURATION", defaultValue = "3s",
             converter = DurationConverter.class,
-            description = "After a (re)start, hold every value this long so that reconnecting clients "
-                    + "can replay what a crash lost before anything is final (default: ${DEFAULT-VALUE}).")
+            description = "After a restart (the output file exists), hold every value this long so that "
+                    + "reconnecting clients can replay what a crash lost before anything is final "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration startupGrace;
 
     @Option(names = "--read-batch", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,

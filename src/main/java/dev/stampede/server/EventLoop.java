@@ -114,7 +114,6 @@ final class EventLoop implements Runnable {
         this.nextSyncMs = nowMs + config.fsyncIntervalMs();
         this.nextSnapshotMs = nowMs + SNAPSHOT_MS;
         this.nextReportMs = config.statsIntervalMs() > 0 ? nowMs + config.statsIntervalMs() : Long.MAX_VALUE;
-        engine.holdUntil(nowMs + config.startupGraceMs());
     }
 
     /** Asks the loop to finish: it reads what the sockets hold, writes everything, and returns. */

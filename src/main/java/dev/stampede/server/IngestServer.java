@@ -9,6 +9,7 @@ import dev.stampede.store.OutputStore;
 import dev.stampede.store.ResumePoint;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Selector;
@@ -57,6 +58,8 @@ public final class IngestServer implements AutoCloseable {
     public static IngestServer start(ServerConfig config, Consumer<String> log, AppendChannel.Opener opener)
             throws IOException {
         final EngineConfig ec = config.engine();
+        // An existing file means a restart: clients may come back to replay what a crash lost.
+        final boolean restart = Files.exists(config.output());
         final OutputStore store = OutputStore.open(config.output(), ec.keepDuplicates(), ec.historyMs(), opener);
         ServerSocketChannel listener = null;
         Selector selector = null;
@@ -69,6 +72,9 @@ public final class IngestServer implements AutoCloseable {
             listener.bind(config.bind(), BACKLOG);
             listener.configureBlocking(false);
             selector = Selector.open();
+            if (restart) {
+                engine.holdUntil(EventLoop.monoMs() + config.startupGraceMs());
+            }
             final EventLoop loop = new EventLoop(config, selector, listener, engine, store, log);
             final IngestServer server = new IngestServer(loop, store, (InetSocketAddress) listener.getLocalAddress());
             server.thread.start();

@@ -19,8 +19,8 @@ import java.nio.file.Path;
  * @param statsIntervalMs how often a stats line is logged; 0 for none
  * @param fsync when written lines are forced to disk
  * @param fsyncIntervalMs the interval of {@link FsyncPolicy#INTERVAL}
- * @param startupGraceMs after the start the watermark holds still this long, so that clients
- *     reconnecting after a restart can replay before anything is final
+ * @param startupGraceMs after a restart (the output file exists) the watermark holds still this
+ *     long, so that reconnecting clients can replay what a crash lost before anything is final
  */
 public record ServerConfig(
         InetSocketAddress bind,
