@@ -1,13 +1,19 @@
 package dev.stampede.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.stampede.testing.Await;
 import dev.stampede.testing.LineClient;
+import dev.stampede.testing.SmallFilesystem;
 import dev.stampede.testing.StampedeProcess;
+import dev.stampede.verify.FileVerifier;
+import dev.stampede.verify.VerifyResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +49,32 @@ class ServerProcessTest {
                     String.valueOf(t + 2));
             assertThat(server.lastLineWith("server: stopped")).contains(" msgs=3 ", " written=3 ", " dups=0 ",
                     " late=0 ", " invalid=0 ");
+        }
+    }
+
+    @Test
+    void aSecondSignalStopsAtOnceWithoutATornLine() throws Exception {
+        try (SmallFilesystem fs = SmallFilesystem.mount(dir.resolve("small-fs"), 64)) {
+            assumeTrue(fs != null, "cannot mount a tmpfs here (needs root)");
+            final Path out = fs.dir().resolve("ts.txt");
+            Files.createFile(out);
+            fs.fill(56);
+            try (StampedeProcess server = StampedeProcess.start("server", "--port", "0", "-o", out.toString(),
+                    "--quiet")) {
+                final int port = server.awaitPort(START);
+                final long t = System.currentTimeMillis();
+                try (LineClient c = new LineClient(port)) {
+                    c.send(LongStream.range(0, 3_000).map(i -> t + i).toArray());
+                    c.shutdownOutput();
+                    Await.until("the disk is full", START, () -> server.lastLineWith("cannot write") != null);
+                    server.signal("TERM"); // the clean stop keeps retrying the full disk...
+                    Await.until("the clean stop has begun", START, () -> server.lastLineWith("SIGTERM") != null);
+                    server.signal("TERM"); // ...until a second signal
+                    assertThat(server.awaitExit(Duration.ofSeconds(3))).isEqualTo(130);
+                }
+            }
+            final VerifyResult written = new FileVerifier(false, null).verify(out, List.of());
+            assertThat(written.ok()).as(written.render()).isTrue(); // whole lines only, in order
         }
     }
 

@@ -7,12 +7,11 @@ import dev.stampede.stats.ServerStats;
 import dev.stampede.testing.Await;
 import dev.stampede.testing.FaultyFiles;
 import dev.stampede.testing.LineClient;
+import dev.stampede.testing.SmallFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,17 +32,11 @@ class DiskFullTest {
 
     @Test
     void onARealFullFilesystemReadingPausesAndResumesWithNothingLost() throws Exception {
-        final Path mount = dir.resolve("small-fs");
-        Files.createDirectories(mount);
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString()),
-                "cannot mount a tmpfs here (needs root): the seam test covers disk full");
-        try {
-            Files.createFile(mount.resolve("timestamps.txt"));
-            final Path filler = mount.resolve("filler");
-            Files.write(filler, new byte[56 * 1024]); // leaves two 4 KiB pages: room for ~580 lines
-            fillAndFree(ServerHarness.with().start(mount), () -> Files.delete(filler));
-        } finally {
-            run("umount", mount.toString());
+        try (SmallFilesystem fs = SmallFilesystem.mount(dir.resolve("small-fs"), 64)) {
+            assumeTrue(fs != null, "cannot mount a tmpfs here (needs root): the seam test covers disk full");
+            Files.createFile(fs.dir().resolve("timestamps.txt"));
+            final Path filler = fs.fill(56); // leaves two 4 KiB pages: room for ~580 lines
+            fillAndFree(ServerHarness.with().start(fs.dir()), () -> Files.delete(filler));
         }
     }
 
@@ -81,15 +74,6 @@ class DiskFullTest {
                     LongStream.range(0, VALUES).map(i -> t + i).boxed().toList());
             assertThat(stats.msgs()).isEqualTo(VALUES);
             assertThat(stats.late()).isZero();
-        }
-    }
-
-    private static boolean run(String... cmd) throws InterruptedException {
-        try {
-            final Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
         }
     }
 }
