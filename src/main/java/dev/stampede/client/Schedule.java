@@ -44,6 +44,16 @@ public final class Schedule {
         this.due = dueOf(0, 0);
     }
 
+    /** How many connections share the schedule. */
+    public int connections() {
+        return connections;
+    }
+
+    /** Time between two sends of one connection. */
+    public long intervalNs() {
+        return intervalNs;
+    }
+
     /** When the send at the cursor is due. */
     public long due() {
         return due;
