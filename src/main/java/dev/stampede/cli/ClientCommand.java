@@ -144,7 +144,8 @@ final class ClientCommand implements Callable<Integer> {
             throw usage("--host '" + host + "': cannot resolve it");
         }
         try {
-            final List<InetAddress> sources = sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
+            final List<InetAddress> sources =
+                    sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
             return new ClientConfig(new InetSocketAddress(server, port), connections, interval.toMillis(),
                     duration.toMillis(), phase, replay.toMillis(), record, sources,
                     quiet ? 0 : statsInterval.toMillis());

@@ -17,6 +17,8 @@ import java.util.List;
  * @param record file to append every timestamp sent to, or {@code null}
  * @param sourceAddresses local addresses to bind, round robin; empty to let the OS choose
  * @param statsIntervalMs how often the status line goes to the log; 0 for none
+ * @param sendBufferBytes SO_SNDBUF of each socket; 0 leaves the OS default (autotuned). A small
+ *     one makes a server that stops reading show up sooner (tests use it)
  */
 public record ClientConfig(
         InetSocketAddress server,
@@ -27,7 +29,8 @@ public record ClientConfig(
         long replayMs,
         Path record,
         List<InetAddress> sourceAddresses,
-        long statsIntervalMs) {
+        long statsIntervalMs,
+        int sendBufferBytes) {
 
     /** Most connections one client opens. */
     public static final int MAX_CONNECTIONS = 1_000_000;
@@ -41,7 +44,8 @@ public record ClientConfig(
     /** Validates the ranges, with messages that name the option. */
     public ClientConfig {
         if (connections < 1 || connections > MAX_CONNECTIONS) {
-            throw new IllegalArgumentException("--connections must be 1 to " + MAX_CONNECTIONS + ", not " + connections);
+            throw new IllegalArgumentException(
+                    "--connections must be 1 to " + MAX_CONNECTIONS + ", not " + connections);
         }
         if (intervalMs < 1 || intervalMs > MAX_INTERVAL_MS) {
             throw new IllegalArgumentException("--interval must be 1ms to 1h");
@@ -55,6 +59,9 @@ public record ClientConfig(
         if (statsIntervalMs < 0) {
             throw new IllegalArgumentException("--stats-interval must not be negative");
         }
+        if (sendBufferBytes < 0) {
+            throw new IllegalArgumentException("send buffer must not be negative");
+        }
         if (phase == null || server == null) {
             throw new IllegalArgumentException("phase and server are required");
         }
@@ -65,6 +72,12 @@ public record ClientConfig(
                     + connections + " connections needs " + (bytes >> 20) + " MiB of replay memory (at most "
                     + (MAX_REPLAY_BYTES >> 20) + " MiB): shorten --replay");
         }
+    }
+
+    /** A config with the OS's default socket send buffer. */
+    public ClientConfig(InetSocketAddress server, int connections, long intervalMs, long durationMs, Phase phase,
+            long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs) {
+        this(server, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses, statsIntervalMs, 0);
     }
 
     /** Written values a connection keeps to send again after a reconnect: ceil(replay/interval)+1. */

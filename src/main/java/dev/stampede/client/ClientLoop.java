@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -91,8 +92,8 @@ final class ClientLoop implements Runnable {
                     new ReplayRing(config.replayEntries(), ClientConfig.BACKLOG_VALUES, config.intervalMs()));
         }
         this.sender = new Sender(counters, record);
-        this.connector = new Connector(selector, config.server(), sources(config), connections, counters,
-                new Backoff(System.nanoTime()), this::onUp, log);
+        this.connector = new Connector(selector, config.server(), sources(config), config.sendBufferBytes(),
+                connections, counters, new Backoff(System.nanoTime()), this::onUp, log);
         sender.connector(connector);
         this.lastReport = ClientStats.zero(connections.length);
         this.published = lastReport;
@@ -137,9 +138,11 @@ final class ClientLoop implements Runnable {
     // ------------------------------------------------------------------ phases
 
     private void connectPhase() throws IOException {
+        final int sources = config.sourceAddresses().size();
         log.accept("client: connecting " + connections.length + " to " + hostPort(config.server())
-                + (config.sourceAddresses().isEmpty() ? "" : " from " + config.sourceAddresses().size() + " source addresses")
-                + ", every " + config.intervalMs() + " ms each, phase " + config.phase().name().toLowerCase(java.util.Locale.ROOT)
+                + (sources == 0 ? "" : " from " + sources + " source addresses")
+                + ", every " + config.intervalMs() + " ms each, phase "
+                + config.phase().name().toLowerCase(Locale.ROOT)
                 + (config.durationMs() > 0 ? ", for " + config.durationMs() + " ms" : ", until stopped"));
         long now = System.nanoTime();
         final long deadline = now + CONNECT_PHASE_BASE_NS + connections.length * (MS / 2);
@@ -157,7 +160,8 @@ final class ClientLoop implements Runnable {
         }
         connectMs = (now - startNs) / MS;
         if (!stopRequested) {
-            log.accept("client: " + counters.connected + " of " + connections.length + " connected in " + connectMs + " ms"
+            log.accept("client: " + counters.connected + " of " + connections.length + " connected in "
+                    + connectMs + " ms"
                     + (counters.connected < connections.length ? "; the others keep retrying" : ""));
         }
     }

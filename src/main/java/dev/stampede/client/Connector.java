@@ -26,6 +26,7 @@ final class Connector {
     private final Selector selector;
     private final InetSocketAddress server;
     private final InetSocketAddress[] sources;
+    private final int sendBufferBytes;
     private final ClientConnection[] connections;
     private final ClientCounters counters;
     private final Backoff backoff;
@@ -38,14 +39,16 @@ final class Connector {
 
     /**
      * @param sources local addresses to bind, round robin by connection index; empty for none
+     * @param sendBufferBytes SO_SNDBUF for each socket; 0 for the OS default
      * @param onUp told each time a connection is up (it then sends its replay)
      */
-    Connector(Selector selector, InetSocketAddress server, InetSocketAddress[] sources,
+    Connector(Selector selector, InetSocketAddress server, InetSocketAddress[] sources, int sendBufferBytes,
             ClientConnection[] connections, ClientCounters counters, Backoff backoff,
             Consumer<ClientConnection> onUp, Consumer<String> log) {
         this.selector = selector;
         this.server = server;
         this.sources = sources.clone();
+        this.sendBufferBytes = sendBufferBytes;
         this.connections = connections;
         this.counters = counters;
         this.backoff = backoff;
@@ -141,6 +144,9 @@ final class Connector {
             c.channel = ch;
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true); // one small line per write: no batching
+            if (sendBufferBytes > 0) {
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
+            }
             if (sources.length > 0) {
                 ch.bind(sources[c.index % sources.length]);
             }

@@ -21,13 +21,27 @@ final class RawServer implements AutoCloseable {
     private final byte[] greeting;
     private final boolean closeAfterGreeting;
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+    private final List<InetSocketAddress> peers = new CopyOnWriteArrayList<>();
+    private final int readers;
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread acceptor;
 
     RawServer(String greeting, boolean closeAfterGreeting) throws IOException {
+        this(greeting, closeAfterGreeting, Integer.MAX_VALUE, 0);
+    }
+
+    /**
+     * @param readers how many connections (the first ones) are read; the others are never read
+     * @param receiveBuffer SO_RCVBUF for accepted sockets (0: the OS default); small fills up fast
+     */
+    RawServer(String greeting, boolean closeAfterGreeting, int readers, int receiveBuffer) throws IOException {
         this.greeting = greeting.getBytes(StandardCharsets.US_ASCII);
         this.closeAfterGreeting = closeAfterGreeting;
+        this.readers = readers;
         this.listener = ServerSocketChannel.open();
+        if (receiveBuffer > 0) {
+            listener.setOption(java.net.StandardSocketOptions.SO_RCVBUF, receiveBuffer);
+        }
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         this.acceptor = new Thread(this::acceptLoop, "raw-server");
         acceptor.setDaemon(true);
@@ -42,13 +56,19 @@ final class RawServer implements AutoCloseable {
         return accepted.get();
     }
 
+    /** The clients' addresses, in the order they connected. */
+    List<InetSocketAddress> peers() {
+        return peers;
+    }
+
     private void acceptLoop() {
         try {
             while (true) {
                 final SocketChannel ch = listener.accept();
-                accepted.incrementAndGet();
+                final boolean read = accepted.incrementAndGet() <= readers;
                 open.add(ch);
-                final Thread t = new Thread(() -> serve(ch), "raw-server-conn");
+                peers.add((InetSocketAddress) ch.getRemoteAddress());
+                final Thread t = new Thread(() -> serve(ch, read), "raw-server-conn");
                 t.setDaemon(true);
                 t.start();
             }
@@ -57,18 +77,21 @@ final class RawServer implements AutoCloseable {
         }
     }
 
-    private void serve(SocketChannel ch) {
+    private void serve(SocketChannel ch, boolean read) {
         try (ch) {
             ch.write(ByteBuffer.wrap(greeting));
             if (closeAfterGreeting) {
                 return;
             }
+            if (!read) {
+                Thread.sleep(Long.MAX_VALUE); // hold the socket, never read it (until close())
+            }
             final ByteBuffer sink = ByteBuffer.allocate(4096);
             while (ch.read(sink.clear()) >= 0) {
                 // discard
             }
-        } catch (IOException e) {
-            // the client went away
+        } catch (IOException | InterruptedException e) {
+            // the client went away, or the test is over
         }
     }
 

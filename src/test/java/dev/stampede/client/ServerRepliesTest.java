@@ -23,7 +23,8 @@ class ServerRepliesTest {
         final String errs = "ERR 1 not a decimal number\n".repeat(20);
         final ClientStats stats;
         try (RawServer server = new RawServer(errs, false)) {
-            final LoadClient client = LoadClient.start(TestServers.client(server.port(), 3, 0, Phase.SPREAD, null), log::add);
+            final LoadClient client =
+                    LoadClient.start(TestServers.client(server.port(), 3, 0, Phase.SPREAD, null), log::add);
             try {
                 await("60 ERR lines read", WAIT, () -> client.stats().errors() >= 60);
             } finally {
@@ -42,7 +43,8 @@ class ServerRepliesTest {
     void aServerThatClosesIsRetriedWithBackoffWhileTheOthersCarryOn() throws Exception {
         final ClientStats stats;
         try (RawServer server = new RawServer("ERR 0 server full; closing\n", true)) {
-            final LoadClient client = LoadClient.start(TestServers.client(server.port(), 2, 0, Phase.SPREAD, null), log::add);
+            final LoadClient client =
+                    LoadClient.start(TestServers.client(server.port(), 2, 0, Phase.SPREAD, null), log::add);
             try {
                 await("reconnected twice each", WAIT, () -> client.stats().reconnects() >= 4);
             } finally {
