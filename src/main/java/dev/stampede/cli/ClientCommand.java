@@ -7,6 +7,7 @@ import dev.stampede.client.SourceAddresses;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ClientStats;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -46,14 +47,18 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  ./stampede client                              # 50 connections to 127.0.0.1:5050",
-            "  ./stampede client -c 5000 --duration 10s -q    # a bounded load test; just the summary",
-            "  ./stampede client --phase aligned              # every value sent 50 times: dedup test",
-            "  ./stampede client --record sent.txt --duration 30s && \\",
-            "    ./stampede verify timestamps.txt --expect sent.txt",
-            "  ./stampede client -c 60000 --interval 1s --source-addresses 127.0.0.1-127.0.0.4",
+            "  ./stampede client                         # 50 connections to 127.0.0.1:5050",
+            "  ./stampede client -c 5000 --duration 10s -q   # bounded; the summary only",
+            "  ./stampede client --phase aligned         # each value sent 50 times",
+            "  ./stampede client --record sent.txt --duration 30s",
+            "  ./stampede verify timestamps.txt --expect sent.txt",
+            "  ./stampede client -c 60000 --interval 1s \\",
+            "      --source-addresses 127.0.0.1-127.0.0.4",
         })
 final class ClientCommand implements Callable<Integer> {
+    /** File descriptors the JVM and the client need besides their sockets. */
+    private static final int RESERVED_FDS = 64;
+
     @Spec
     CommandSpec spec;
 
@@ -110,6 +115,7 @@ final class ClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final ClientConfig config = config();
+        warnIfTooFewFiles(config.connections());
         final Signals signals = Signals.install();
         final LoadClient client;
         try {
@@ -151,6 +157,20 @@ final class ClientCommand implements Callable<Integer> {
                     quiet ? 0 : statsInterval.toMillis());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
+        }
+    }
+
+    /** Each connection is a file descriptor: say so up front rather than fail them one by one. */
+    private static void warnIfTooFewFiles(int connections) {
+        final var os = ManagementFactory.getOperatingSystemMXBean();
+        if (!(os instanceof com.sun.management.UnixOperatingSystemMXBean)) {
+            return;
+        }
+        // HotSpot has already raised the soft limit to the hard one (-XX:+MaxFDLimit, the default).
+        final long limit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
+        if (connections + RESERVED_FDS > limit) {
+            System.err.println("client: warning: the open-files limit is " + limit + ", too low for " + connections
+                    + " connections; raise it (ulimit -n), or the connections past it will keep failing");
         }
     }
 

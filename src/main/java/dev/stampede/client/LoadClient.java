@@ -35,12 +35,16 @@ public final class LoadClient implements AutoCloseable {
     public static LoadClient start(ClientConfig config, Consumer<String> log) throws IOException {
         final LineAppender record = config.record() == null ? null
                 : new LineAppender(config.record(), RECORD_BUFFER_BYTES, false);
+        Selector selector = null;
         try {
-            final Selector selector = Selector.open();
+            selector = Selector.open();
             final LoadClient client = new LoadClient(new ClientLoop(config, selector, record, log));
             client.thread.start();
             return client;
         } catch (IOException | RuntimeException e) {
+            if (selector != null) {
+                selector.close();
+            }
             if (record != null) {
                 record.close();
             }
