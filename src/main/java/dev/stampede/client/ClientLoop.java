@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  *       only sleeps in whole milliseconds, so waits shorter than {@value #SELECT_MIN_NS} ns park
  *       the thread instead ({@code LockSupport.parkNanos}, microsecond precision); longer ones
  *       select (handling socket events meanwhile) until about a millisecond before.</li>
- *   <li>Every {@value #HOUSEKEEPING_NS} ns: poll the sockets (replies, closes, writable), start
- *       due reconnects, flush the record file, publish stats.</li>
+ *   <li>About every {@value #HOUSEKEEPING_NS} ns, on the wake-up of a send where there is one:
+ *       poll the sockets (replies, closes, writable), start due reconnects, flush the record
+ *       file, publish stats.</li>
  * </ol>
  *
  * <h2>Threading</h2>
@@ -171,27 +172,29 @@ final class ClientLoop implements Runnable {
         final long endNs = config.durationMs() > 0 ? scheduleStartNs + config.durationMs() * MS : Long.MAX_VALUE;
         final Schedule schedule = new Schedule(scheduleStartNs, intervalNs, connections.length, config.phase(), endNs);
         long nextHousekeepingNs = scheduleStartNs;
-        while (!stopRequested) {
+        while (!stopRequested && !schedule.finished()) {
             final long now = System.nanoTime();
-            if (now - nextHousekeepingNs >= 0) {
+            final long due = schedule.due();
+            final long housekeepingLateNs = now - nextHousekeepingNs;
+            // Sends first, so housekeeping never delays one; but a loop that is always behind
+            // still polls its sockets once a period.
+            if (now - due >= 0 && housekeepingLateNs < HOUSEKEEPING_NS) {
+                if (now - due >= intervalNs) {
+                    counters.missedLate += schedule.skipOverdue(now); // paused or behind: no burst
+                } else {
+                    fire(connections[schedule.connection()], now - due);
+                    schedule.advance();
+                }
+                continue;
+            }
+            if (housekeepingLateNs >= 0) {
                 housekeeping(now);
                 nextHousekeepingNs = now + HOUSEKEEPING_NS;
                 continue; // that took time: read the clock again
             }
-            if (schedule.finished()) {
-                break;
-            }
-            final long due = schedule.due();
-            if (now < due) {
-                sleep(Math.min(due, nextHousekeepingNs) - now);
-                continue;
-            }
-            if (now - due >= intervalNs) {
-                counters.missedLate += schedule.skipOverdue(now); // paused or behind: no burst
-                continue;
-            }
-            fire(connections[schedule.connection()], now - due);
-            schedule.advance();
+            // Housekeeping rides on the wake-up of a send due soon after it, rather than cost
+            // a wake-up of its own; with no send near, it wakes the loop half a period late.
+            sleep(Math.min(due, nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
         }
     }
 
