@@ -5,6 +5,8 @@ import dev.stampede.stats.ClientStats;
 import dev.stampede.stats.ClientStats.Lateness;
 import dev.stampede.store.LineAppender;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -45,6 +47,8 @@ final class ClientLoop implements Runnable {
     private static final long SELECT_MIN_NS = 2 * MS;
     private static final long CONNECT_PHASE_BASE_NS = 10_000 * MS;
     private static final int READ_BUFFER_BYTES = 4096;
+    private static final long JIT_SETTLE_MAX_NS = 1_500 * MS;
+    private static final long JIT_SETTLE_POLL_MS = 20;
 
     private final ClientConfig config;
     private final Selector selector;
@@ -61,9 +65,12 @@ final class ClientLoop implements Runnable {
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final long intervalNs;
     private final long startNs;
+    private final boolean warmUpFirst;
 
     private long scheduleStartNs = -1;
     private long connectMs = -1;
+    private long warmUpMs;
+    private long nextHousekeepingNs;
     private long nextSnapshotNs;
     private long nextWindowNs;
     private long nextRecordFlushNs;
@@ -76,12 +83,17 @@ final class ClientLoop implements Runnable {
     private volatile boolean failed;
     private volatile ClientStats published;
 
-    /** @param record where first sends are appended, or {@code null}; closed by the loop at exit */
-    ClientLoop(ClientConfig config, Selector selector, LineAppender record, Consumer<String> log) {
+    /**
+     * @param record where first sends are appended, or {@code null}; closed by the loop at exit
+     * @param warmUpFirst run a {@link JitWarmup} before connecting when the send rate calls for it
+     */
+    ClientLoop(ClientConfig config, Selector selector, LineAppender record, Consumer<String> log,
+            boolean warmUpFirst) {
         this.config = config;
         this.selector = selector;
         this.record = record;
         this.log = log;
+        this.warmUpFirst = warmUpFirst && JitWarmup.worthIt(config);
         this.intervalNs = config.intervalMs() * MS;
         this.startNs = System.nanoTime();
         this.replyLog = new RateLimitedLog(log, 1_000 * MS, "server replies");
@@ -124,6 +136,9 @@ final class ClientLoop implements Runnable {
     public void run() {
         runner = Thread.currentThread();
         try {
+            if (warmUpFirst) {
+                warmUp();
+            }
             connectPhase();
             if (!stopRequested) {
                 runSchedule();
@@ -162,40 +177,70 @@ final class ClientLoop implements Runnable {
         connectMs = (now - startNs) / MS;
         if (!stopRequested) {
             log.accept("client: " + counters.connected + " of " + connections.length + " connected in "
-                    + connectMs + " ms"
+                    + connectMs + " ms" + (warmUpFirst ? " (after " + warmUpMs + " ms of JIT warm-up)" : "")
                     + (counters.connected < connections.length ? "; the others keep retrying" : ""));
         }
+    }
+
+    /**
+     * Gets the send path compiled before the first real send is due (see {@link JitWarmup}), then
+     * waits (at most {@value #JIT_SETTLE_MAX_NS} ns, handling socket events) until the JIT has
+     * finished the compilations it started: compiler threads still running when the first sends
+     * are due take the cores from the loop.
+     */
+    private void warmUp() throws IOException {
+        final long t0 = System.nanoTime();
+        JitWarmup.run(config);
+        final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+            long before = -1;
+            for (long now = System.nanoTime(); now - t0 < JIT_SETTLE_MAX_NS && !stopRequested;
+                    now = System.nanoTime()) {
+                final long compiledMs = jit.getTotalCompilationTime();
+                if (compiledMs == before) {
+                    break;
+                }
+                before = compiledMs;
+                selector.select(onReady, JIT_SETTLE_POLL_MS);
+            }
+        }
+        warmUpMs = (System.nanoTime() - t0) / MS;
     }
 
     private void runSchedule() throws IOException {
         scheduleStartNs = System.nanoTime();
         final long endNs = config.durationMs() > 0 ? scheduleStartNs + config.durationMs() * MS : Long.MAX_VALUE;
         final Schedule schedule = new Schedule(scheduleStartNs, intervalNs, connections.length, config.phase(), endNs);
-        long nextHousekeepingNs = scheduleStartNs;
+        nextHousekeepingNs = scheduleStartNs;
         while (!stopRequested && !schedule.finished()) {
-            final long now = System.nanoTime();
-            final long due = schedule.due();
-            final long housekeepingLateNs = now - nextHousekeepingNs;
-            // Sends first, so housekeeping never delays one; but a loop that is always behind
-            // still polls its sockets once a period.
-            if (now - due >= 0 && housekeepingLateNs < HOUSEKEEPING_NS) {
-                if (now - due >= intervalNs) {
-                    counters.missedLate += schedule.skipOverdue(now); // paused or behind: no burst
-                } else {
-                    fire(connections[schedule.connection()], now - due);
-                    schedule.advance();
-                }
-                continue;
-            }
-            if (housekeepingLateNs >= 0) {
-                housekeeping(now);
-                nextHousekeepingNs = now + HOUSEKEEPING_NS;
-                continue; // that took time: read the clock again
-            }
-            // Housekeeping rides on the wake-up of a send due soon after it, rather than cost
-            // a wake-up of its own; with no send near, it wakes the loop half a period late.
-            sleep(Math.min(due, nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
+            step(schedule); // a method, not an inline body: the JIT compiles it early, no OSR wait
         }
+    }
+
+    /** One pass: the due send (or the overdue skip), or housekeeping, or a sleep. */
+    private void step(Schedule schedule) throws IOException {
+        final long now = System.nanoTime();
+        final long due = schedule.due();
+        final long housekeepingLateNs = now - nextHousekeepingNs;
+        // Sends first, so housekeeping never delays one; but a loop that is always behind
+        // still polls its sockets once a period.
+        if (now - due >= 0 && housekeepingLateNs < HOUSEKEEPING_NS) {
+            if (now - due >= intervalNs) {
+                counters.missedLate += schedule.skipOverdue(now); // paused or behind: no burst
+            } else {
+                fire(connections[schedule.connection()], now - due);
+                schedule.advance();
+            }
+            return;
+        }
+        if (housekeepingLateNs >= 0) {
+            housekeeping(now);
+            nextHousekeepingNs = now + HOUSEKEEPING_NS;
+            return;
+        }
+        // Housekeeping rides on the wake-up of a send due soon after it, rather than cost a
+        // wake-up of its own; with no send near, it wakes the loop half a period late.
+        sleep(Math.min(due, nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
     }
 
     /** One tick of one connection: its current wall-clock time, written now. */

@@ -38,7 +38,7 @@ public final class LoadClient implements AutoCloseable {
         Selector selector = null;
         try {
             selector = Selector.open();
-            final LoadClient client = new LoadClient(new ClientLoop(config, selector, record, log));
+            final LoadClient client = new LoadClient(new ClientLoop(config, selector, record, log, true));
             client.thread.start();
             return client;
         } catch (IOException | RuntimeException e) {

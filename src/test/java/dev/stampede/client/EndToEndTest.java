@@ -87,6 +87,32 @@ class EndToEndTest {
     }
 
     @Test
+    void aFastClientWarmsUpFirstAndStillAccountsForEveryTick() throws Exception {
+        final Path output = dir.resolve("out.txt");
+        final Path record = dir.resolve("sent.txt");
+        final IngestServer server = TestServers.server(0, output, serverLog::add);
+        final ClientStats stats;
+        try {
+            // 20 connections every 1 ms: 20,000 sends/s, above the warm-up threshold.
+            final ClientConfig config = new ClientConfig(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.port()), 20, 1,
+                    1_000, Phase.SPREAD, 1_000, record, List.of(), 0);
+            assertThat(JitWarmup.worthIt(config)).isTrue();
+            final LoadClient client = LoadClient.start(config, clientLog::add);
+            assertThat(client.awaitTermination(WAIT.toMillis())).isTrue();
+            stats = client.stop();
+        } finally {
+            server.stop();
+        }
+        assertThat(String.join("\n", clientLog)).contains("ms of JIT warm-up");
+        assertThat(TestServers.ticks(stats)).isEqualTo(20_000);
+        assertThat(stats.connected()).isEqualTo(20);
+        final VerifyResult result = new FileVerifier(false, null).verify(output, List.of(record));
+        assertThat(result.missing()).as(result.render()).isZero();
+        assertThat(result.expected()).as("the warm-up's own sends are not recorded").isEqualTo(stats.sent());
+    }
+
+    @Test
     void alignedPhasesMakeDuplicatesTheServerRemoves() throws Exception {
         final Path output = dir.resolve("out.txt");
         final Path record = dir.resolve("sent.txt");
