@@ -190,7 +190,12 @@ final class ClientLoop implements Runnable {
      */
     private void warmUp() throws IOException {
         final long t0 = System.nanoTime();
-        JitWarmup.run(config);
+        try {
+            JitWarmup.run(config);
+        } catch (IOException | RuntimeException e) {
+            // Only an optimization: without it the first second is merely later than it could be.
+            log.accept("client: JIT warm-up skipped: " + e);
+        }
         final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
             long before = -1;
