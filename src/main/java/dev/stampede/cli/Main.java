@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             ServerCommand.class,
+            ClientCommand.class,
             VerifyCommand.class,
             CommandLine.HelpCommand.class,
         },

@@ -1,0 +1,180 @@
+package dev.stampede.cli;
+
+import dev.stampede.client.ClientConfig;
+import dev.stampede.client.LoadClient;
+import dev.stampede.client.Phase;
+import dev.stampede.client.SourceAddresses;
+import dev.stampede.server.ServerConfig;
+import dev.stampede.stats.ClientStats;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ./stampede client}: many connections, each sending the time on a fixed schedule. */
+@Command(
+        name = "client",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Open many connections to a server; each sends the time every 50 ms.",
+            "",
+            "Every connection sends, every --interval, the wall-clock time as decimal epoch "
+                    + "milliseconds on one line. The schedule is fixed-rate without drift: the k-th send "
+                    + "of connection i is due at start_i + k x interval; with --phase spread the "
+                    + "connections take turns evenly over the interval. A tick that comes due while the "
+                    + "process is paused is sent once and the others counted as missed, never sent "
+                    + "as a burst.",
+            "",
+            "A refused or lost connection is retried with exponential back-off (100 ms to 5 s, "
+                    + "with jitter) while the others carry on. Once back, it first sends again what it "
+                    + "sent in the last --replay, so that a server restart loses nothing: the server "
+                    + "drops what it already has.",
+            "",
+            "A status line goes to stderr every --stats-interval, and a summary of key=value pairs "
+                    + "at the end (sent=, missed=, late_p99_us=, ...). SIGTERM or Ctrl-C stops cleanly, exit 0.",
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ./stampede client                         # 50 connections to 127.0.0.1:5050",
+            "  ./stampede client -c 5000 --duration 10s -q   # bounded; the summary only",
+            "  ./stampede client --phase aligned         # each value sent 50 times",
+            "  ./stampede client --record sent.txt --duration 30s",
+            "  ./stampede verify timestamps.txt --expect sent.txt",
+            "  ./stampede client -c 60000 --interval 1s \\",
+            "      --source-addresses 127.0.0.1-127.0.0.4",
+        })
+final class ClientCommand implements Callable<Integer> {
+    /** File descriptors the JVM and the client need besides their sockets. */
+    private static final int RESERVED_FDS = 64;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--connections"}, paramLabel = "N", defaultValue = "50",
+            description = "Connections to open (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "50ms", converter = DurationConverter.class,
+            description = "Time between two sends of one connection (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Server address (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_PORT,
+            description = "Server port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
+            description = "How long to send, counted once the connections are up; then stop and exit 0 "
+                    + "(default: until stopped).")
+    Duration duration;
+
+    @Option(names = "--phase", paramLabel = "PHASE", defaultValue = "spread",
+            description = "spread: connection i sends at i x interval / n, an even load; aligned: all at the "
+                    + "same instant, so the server gets every value n times (default: ${DEFAULT-VALUE}).")
+    Phase phase;
+
+    @Option(names = "--replay", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "After a reconnect, send again what was sent in this last stretch of time; "
+                    + "0 for none (default: ${DEFAULT-VALUE}).")
+    Duration replay;
+
+    @Option(names = "--record", paramLabel = "FILE",
+            description = "Append every timestamp sent (once, replays not repeated) to FILE, one a line, "
+                    + "for 'verify --expect'. Never truncated.")
+    Path record;
+
+    @Option(names = "--source-addresses", paramLabel = "ADDRS",
+            description = "Bind connections round robin to these local addresses: a range "
+                    + "127.0.0.1-127.0.0.4 or a comma list. One address reaches one server port from "
+                    + "about 28,000 local ports; more addresses, more connections.")
+    String sourceAddresses;
+
+    @Option(names = {"-q", "--quiet"}, description = "No periodic status line; only warnings and the summary.")
+    boolean quiet;
+
+    @Option(names = "--stats-interval", paramLabel = "DURATION", defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "How often the status line goes to stderr; 0 for none (default: ${DEFAULT-VALUE}).")
+    Duration statsInterval;
+
+    @Override
+    public Integer call() throws Exception {
+        final ClientConfig config = config();
+        warnIfTooFewFiles(config.connections());
+        final Signals signals = Signals.install();
+        final LoadClient client;
+        try {
+            client = LoadClient.start(config, System.err::println);
+        } catch (IOException e) {
+            System.err.println("client: cannot start: " + (record != null ? "--record " + record + ": " : "") + e);
+            return 1;
+        }
+        // Stop on a signal, or when the loop ends by itself (--duration is over, or it failed).
+        while (!signals.await(200)) {
+            if (!client.isRunning()) {
+                break;
+            }
+        }
+        if (signals.received() != null) {
+            System.err.println("client: " + signals.received() + ": stopping");
+        }
+        final ClientStats last = client.stop();
+        System.err.println(last.summaryLine());
+        return client.failed() ? 1 : 0;
+    }
+
+    /** The options as a config; a bad one is a usage error (exit 2) that says what is wrong. */
+    private ClientConfig config() {
+        if (port < 1 || port > 65_535) {
+            throw usage("--port must be 1 to 65535, not " + port);
+        }
+        final InetAddress server;
+        try {
+            server = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw usage("--host '" + host + "': cannot resolve it");
+        }
+        try {
+            final List<InetAddress> sources =
+                    sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
+            return new ClientConfig(new InetSocketAddress(server, port), connections, interval.toMillis(),
+                    duration.toMillis(), phase, replay.toMillis(), record, sources,
+                    quiet ? 0 : statsInterval.toMillis());
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    /** Each connection is a file descriptor: say so up front rather than fail them one by one. */
+    private static void warnIfTooFewFiles(int connections) {
+        final var os = ManagementFactory.getOperatingSystemMXBean();
+        if (!(os instanceof com.sun.management.UnixOperatingSystemMXBean)) {
+            return;
+        }
+        // HotSpot has already raised the soft limit to the hard one (-XX:+MaxFDLimit, the default).
+        final long limit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
+        if (connections + RESERVED_FDS > limit) {
+            System.err.println("client: warning: the open-files limit is " + limit + ", too low for " + connections
+                    + " connections; raise it (ulimit -n), or the connections past it will keep failing");
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.stampede.client;
+
+import dev.stampede.client.ClientConnection.State;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Brings connections up and back up: non-blocking connects, at most {@value #MAX_IN_FLIGHT} in
+ * flight at once (so 19,000 connections come up in a steady stream instead of overflowing the
+ * server's accept queue), and after a failure a retry once the connection's {@link Backoff} has
+ * passed. Failures are logged at most once a second, with a count of the others.
+ *
+ * <p>Not thread-safe: owned by the client's event loop, which calls {@link #pump} regularly and
+ * {@link #finish} when a connect completes.
+ */
+final class Connector {
+    /** Connects in progress at most. */
+    static final int MAX_IN_FLIGHT = 1024;
+
+    private final Selector selector;
+    private final InetSocketAddress server;
+    private final InetSocketAddress[] sources;
+    private final int sendBufferBytes;
+    private final ClientConnection[] connections;
+    private final ClientCounters counters;
+    private final Backoff backoff;
+    private final Consumer<ClientConnection> onUp;
+    private final RateLimitedLog failureLog;
+    private final ConnectQueue queue;
+    private final RetryQueue retries;
+    private int inFlight;
+    private int tried;
+
+    /**
+     * @param sources local addresses to bind, round robin by connection index; empty for none
+     * @param sendBufferBytes SO_SNDBUF for each socket; 0 for the OS default
+     * @param onUp told each time a connection is up (it then sends its replay)
+     */
+    Connector(Selector selector, InetSocketAddress server, InetSocketAddress[] sources, int sendBufferBytes,
+            ClientConnection[] connections, ClientCounters counters, Backoff backoff,
+            Consumer<ClientConnection> onUp, Consumer<String> log) {
+        this.selector = selector;
+        this.server = server;
+        this.sources = sources.clone();
+        this.sendBufferBytes = sendBufferBytes;
+        this.connections = connections;
+        this.counters = counters;
+        this.backoff = backoff;
+        this.onUp = onUp;
+        this.failureLog = new RateLimitedLog(log, 1_000_000_000L, "connection failures");
+        this.queue = new ConnectQueue(connections.length);
+        this.retries = new RetryQueue(connections.length);
+        for (ClientConnection c : connections) {
+            queue.add(c.index);
+        }
+    }
+
+    /** Whether every connection has connected or failed at least once. */
+    boolean allTried() {
+        return tried == connections.length;
+    }
+
+    /** Queues the connections whose back-off has passed and starts connects while slots are free. */
+    void pump(long nowNs) {
+        while (!retries.isEmpty() && retries.peekTime() - nowNs <= 0) {
+            final int i = retries.poll();
+            connections[i].state = State.QUEUED;
+            queue.add(i);
+        }
+        while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
+            start(connections[queue.poll()], nowNs);
+        }
+    }
+
+    /** The selector says the connect of {@code c} has completed, one way or the other. */
+    void finish(ClientConnection c, long nowNs) {
+        try {
+            if (!c.channel.finishConnect()) {
+                return; // not yet: the selector will say so again
+            }
+        } catch (IOException e) {
+            fail(c, nowNs, "cannot connect", e);
+            return;
+        }
+        inFlight--;
+        up(c, nowNs);
+    }
+
+    /**
+     * The connection failed (refused, reset, closed by the server): close it, count it, and
+     * schedule a retry after its back-off. Its ticks are missed until it is back.
+     *
+     * @param what what failed, for the log ("cannot connect", "lost")
+     */
+    void fail(ClientConnection c, long nowNs, String what, IOException cause) {
+        fail(c, nowNs, what, reason(cause));
+    }
+
+    /** As {@link #fail(ClientConnection, long, String, IOException)}, with the reason in words. */
+    void fail(ClientConnection c, long nowNs, String what, String reason) {
+        if (c.state == State.CONNECTING) {
+            inFlight--;
+        } else if (c.state == State.UP) {
+            counters.connected--;
+            if (nowNs - c.upSinceNs >= Backoff.MAX_NS) {
+                c.failures = 0; // it was healthy for a while: start the back-off from the bottom
+            }
+        }
+        c.closeChannel();
+        c.state = State.WAITING;
+        c.failedBefore = true;
+        c.failures++;
+        counters.failures++;
+        markTried(c);
+        final long delayNs = backoff.delayNs(c.failures);
+        retries.add(nowNs + delayNs, c.index);
+        if (failureLog.permit(nowNs)) {
+            failureLog.emit(String.format(Locale.ROOT, "client: connection %d %s: %s; retrying in %d ms%s",
+                    c.index, what, reason, delayNs / 1_000_000, hint(reason)));
+        }
+    }
+
+    /** Closes every socket (at exit). */
+    void closeAll() {
+        for (ClientConnection c : connections) {
+            c.closeChannel();
+        }
+    }
+
+    /** Says how many failure messages were not shown, if any. */
+    void finishLog() {
+        failureLog.finish("client: ");
+    }
+
+    private void start(ClientConnection c, long nowNs) {
+        try {
+            final SocketChannel ch = SocketChannel.open();
+            c.channel = ch;
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true); // one small line per write: no batching
+            if (sendBufferBytes > 0) {
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
+            }
+            if (sources.length > 0) {
+                ch.bind(sources[c.index % sources.length]);
+            }
+            c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
+            c.state = State.CONNECTING;
+            inFlight++;
+            if (ch.connect(server)) {
+                inFlight--;
+                up(c, nowNs);
+            }
+        } catch (IOException e) {
+            fail(c, nowNs, "cannot connect", e);
+        }
+    }
+
+    private void up(ClientConnection c, long nowNs) {
+        c.state = State.UP;
+        c.key.interestOps(SelectionKey.OP_READ);
+        c.upSinceNs = nowNs;
+        counters.connected++;
+        if (c.failedBefore) {
+            counters.reconnects++;
+        }
+        markTried(c);
+        onUp.accept(c);
+    }
+
+    private void markTried(ClientConnection c) {
+        if (!c.tried) {
+            c.tried = true;
+            tried++;
+        }
+    }
+
+    private static String reason(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static String hint(String reason) {
+        if (reason.contains("Too many open files")) {
+            return " (raise the open-files limit: ulimit -n)";
+        }
+        if (reason.contains("Cannot assign requested address") || reason.contains("Address already in use")) {
+            return " (out of local ports: add --source-addresses)";
+        }
+        return "";
+    }
+}

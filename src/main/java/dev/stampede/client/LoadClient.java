@@ -1,0 +1,101 @@
+package dev.stampede.client;
+
+import dev.stampede.stats.ClientStats;
+import dev.stampede.store.LineAppender;
+import java.io.IOException;
+import java.nio.channels.Selector;
+import java.util.function.Consumer;
+
+/**
+ * The stampede client: {@code n} connections to a server, each sending the time on a fixed,
+ * drift-free schedule, all run by one {@link ClientLoop} on its own thread (never a thread per
+ * connection).
+ *
+ * <p>{@link #start} returns at once; the loop connects, then sends until {@code --duration} ends
+ * or {@link #stop()} is called, then closes its connections and flushes the record file.
+ * Thread-safe: any thread may stop it or read its stats.
+ */
+public final class LoadClient implements AutoCloseable {
+    private static final int RECORD_BUFFER_BYTES = 256 * 1024;
+
+    private final ClientLoop loop;
+    private final Thread thread;
+
+    private LoadClient(ClientLoop loop) {
+        this.loop = loop;
+        this.thread = new Thread(loop, "stampede-client-loop");
+    }
+
+    /**
+     * Opens the record file (if any) and starts the event loop.
+     *
+     * @param log receives the client's one-line messages (status lines, warnings, server replies)
+     * @throws IOException if the record file cannot be opened, or no selector can be made
+     */
+    public static LoadClient start(ClientConfig config, Consumer<String> log) throws IOException {
+        final LineAppender record = config.record() == null ? null
+                : new LineAppender(config.record(), RECORD_BUFFER_BYTES, false);
+        Selector selector = null;
+        try {
+            selector = Selector.open();
+            final LoadClient client = new LoadClient(new ClientLoop(config, selector, record, log, true));
+            client.thread.start();
+            return client;
+        } catch (IOException | RuntimeException e) {
+            if (selector != null) {
+                selector.close();
+            }
+            if (record != null) {
+                record.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Counters as of at most 100 ms ago (exact once stopped). */
+    public ClientStats stats() {
+        return loop.stats();
+    }
+
+    /** Whether the loop is still running (it ends by itself when {@code --duration} is over). */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** Whether the loop ended on an unexpected error. */
+    public boolean failed() {
+        return loop.failed();
+    }
+
+    /**
+     * Stops, and waits until the connections are closed and the record file flushed.
+     *
+     * @return the final counters
+     */
+    public ClientStats stop() {
+        loop.requestStop();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return loop.stats();
+    }
+
+    /** Waits until the loop ends by itself or {@code timeoutMs} passes; true if it ended. */
+    public boolean awaitTermination(long timeoutMs) throws InterruptedException {
+        thread.join(Math.max(1, timeoutMs));
+        return !thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,292 @@
+package dev.stampede.client;
+
+import dev.stampede.protocol.Ascii;
+import java.nio.ByteBuffer;
+import java.util.function.LongConsumer;
+
+/**
+ * The recent timestamps of one connection, in the order it took them: the ones already written
+ * (kept so they can be sent again after a reconnect) and the few not yet written (the backlog of
+ * a socket that is full). It is both the connection's replay memory and its send queue.
+ *
+ * <h2>Memory</h2>
+ * Thousands of connections each keep {@code --replay / --interval} values, so a value is stored
+ * as its difference from the one before, in one {@code char} (2 bytes) of a ring: 10 s at 50 ms
+ * is about 400 bytes a connection. A difference that does not fit (a gap of more than 65 s, a
+ * clock stepped back) takes 5 chars; if the ring runs out of chars, the oldest values go first.
+ * Nothing is allocated after construction.
+ *
+ * <h2>Entries</h2>
+ * From oldest to newest: <em>written</em> entries, then <em>unsent</em> ones (a cursor marks the
+ * first, with the count of its bytes already written, since a socket may take half a line). The
+ * newest unsent entries may be <em>fresh</em>: never written on any connection. When a fresh
+ * entry is written in full, {@link #consume} reports it once (it is then counted as sent and
+ * recorded); an entry written again after a reconnect is a replay, reported only as a count.
+ * {@link #offer} refuses a value rather than drop a fresh or half-written entry, so the caller
+ * counts it missed and a line is never cut on the wire.
+ *
+ * <p>Not thread-safe: owned by the client's event loop.
+ */
+public final class ReplayRing {
+    /** What {@link #offer} returns when it cannot take the value (backlog full). */
+    public static final int REFUSED = -1;
+
+    private static final char ESCAPE = 0xFFFF;
+    private static final int ESCAPED_CHARS = 5;
+
+    private final int replayEntries;
+    private final int maxFresh;
+    private final int maxEntries;
+    private final char[] deltas;
+    private final int mask;
+
+    /** Slot of the delta from the oldest entry to the second oldest. */
+    private int head;
+    private int usedChars;
+    private int count;
+    private long oldest;
+    private long newest;
+
+    private int unsent;
+    private int fresh;
+    /** The first unsent entry, the slot of the delta that follows it, and its bytes on the wire. */
+    private long cursorValue;
+    private int cursorSlot;
+    private int partial;
+
+    /**
+     * @param replayEntries how many written entries a reconnect sends again (0: no replay)
+     * @param maxFresh how many values may wait unsent (the backlog of a full socket), at least 1
+     * @param typicalDelta the usual difference between two values (the interval in ms): sizes the
+     *     ring so that a run of such values never needs the wide encoding's extra room
+     */
+    public ReplayRing(int replayEntries, int maxFresh, long typicalDelta) {
+        if (replayEntries < 0 || maxFresh < 1) {
+            throw new IllegalArgumentException("need replayEntries >= 0 and maxFresh >= 1");
+        }
+        this.replayEntries = replayEntries;
+        this.maxFresh = maxFresh;
+        this.maxEntries = replayEntries + maxFresh;
+        final long perEntry = typicalDelta >= 0 && typicalDelta < ESCAPE ? 1 : ESCAPED_CHARS;
+        final long chars = (maxEntries - 1) * perEntry + 2 * ESCAPED_CHARS;
+        if (chars > 1 << 30) {
+            throw new IllegalArgumentException("replay ring too large: " + chars + " chars");
+        }
+        final int capacity = Integer.highestOneBit((int) chars - 1) << 1;
+        this.deltas = new char[capacity];
+        this.mask = capacity - 1;
+    }
+
+    /**
+     * Takes a new value (fresh and unsent), making room by forgetting the oldest written values.
+     *
+     * @return {@link #REFUSED} if the backlog is full (the value is not kept), otherwise how many
+     *     unsent replay entries had to be forgotten to make room (normally 0)
+     */
+    public int offer(long value) {
+        if (fresh >= maxFresh) {
+            return REFUSED;
+        }
+        int droppedReplays = 0;
+        while (count > 0 && (count >= maxEntries || charsFor(value - newest) > deltas.length - usedChars)) {
+            if (fresh == count || (unsent == count && partial > 0)) {
+                return REFUSED; // only fresh or half-written entries left to drop: keep them
+            }
+            if (unsent == count) {
+                droppedReplays++;
+            }
+            evictOldest();
+        }
+        append(value);
+        return droppedReplays;
+    }
+
+    /**
+     * A new connection: everything fresh and the last {@code replayEntries} written values become
+     * unsent again, from the start of a line. O(size), once per reconnect.
+     */
+    public void rewind() {
+        partial = 0;
+        unsent = Math.min(count, fresh + replayEntries);
+        if (unsent == 0) {
+            return;
+        }
+        long v = oldest;
+        int slot = head;
+        for (int skip = count - unsent; skip > 0; skip--) {
+            v += deltaAt(slot);
+            slot = next(slot);
+        }
+        cursorValue = v;
+        cursorSlot = slot;
+    }
+
+    /**
+     * Formats unsent entries, from the cursor, into {@code dst} (cleared first) as whole lines, as
+     * many as fit; then flips it and skips the bytes of the first line already written. The ring
+     * is not changed: tell it what the socket took with {@link #consume}.
+     */
+    public void fill(ByteBuffer dst) {
+        dst.clear();
+        long v = cursorValue;
+        int slot = cursorSlot;
+        for (int left = unsent; left > 0 && dst.remaining() >= Ascii.MAX_LINE; ) {
+            Ascii.putLine(dst, v);
+            if (--left > 0) {
+                v += deltaAt(slot);
+                slot = next(slot);
+            }
+        }
+        dst.flip();
+        dst.position(Math.min(partial, dst.limit()));
+    }
+
+    /**
+     * Marks {@code bytes} more of the unsent lines as written.
+     *
+     * @param firstSends told each fresh value whose line is now complete (once per value ever)
+     * @return how many replayed (not fresh) lines are now complete
+     */
+    public int consume(int bytes, LongConsumer firstSends) {
+        int replays = 0;
+        long done = (long) partial + bytes;
+        while (unsent > 0) {
+            final int len = Ascii.digits(cursorValue) + 1;
+            if (done < len) {
+                partial = (int) done;
+                return replays;
+            }
+            done -= len;
+            partial = 0;
+            if (unsent <= fresh) {
+                fresh--;
+                firstSends.accept(cursorValue);
+            } else {
+                replays++;
+            }
+            if (--unsent > 0) {
+                cursorValue += deltaAt(cursorSlot);
+                cursorSlot = next(cursorSlot);
+            }
+        }
+        partial = 0;
+        return replays;
+    }
+
+    /** Entries kept. */
+    public int size() {
+        return count;
+    }
+
+    /** Entries not yet written on the current connection. */
+    public int unsent() {
+        return unsent;
+    }
+
+    /** Entries never written on any connection. */
+    public int fresh() {
+        return fresh;
+    }
+
+    /** The most entries it keeps ({@code replayEntries + maxFresh}). */
+    public int capacity() {
+        return maxEntries;
+    }
+
+    /** Bytes of memory its delta array takes. */
+    public int deltaBytes() {
+        return deltas.length * Character.BYTES;
+    }
+
+    /** The entries, oldest first (a copy, for tests and diagnostics). */
+    public long[] toArray() {
+        final long[] out = new long[count];
+        long v = oldest;
+        int slot = head;
+        for (int j = 0; j < count; j++) {
+            if (j > 0) {
+                v += deltaAt(slot);
+                slot = next(slot);
+            }
+            out[j] = v;
+        }
+        return out;
+    }
+
+    private void append(long value) {
+        if (count == 0) {
+            oldest = value;
+            usedChars = 0;
+        } else {
+            encode((head + usedChars) & mask, value - newest);
+        }
+        newest = value;
+        count++;
+        if (unsent == 0) {
+            cursorValue = value;
+            cursorSlot = (head + usedChars) & mask;
+            partial = 0;
+        }
+        unsent++;
+        fresh++;
+    }
+
+    private void evictOldest() {
+        final boolean cursorAtHead = unsent == count;
+        if (cursorAtHead) {
+            unsent--;
+        }
+        if (count == 1) {
+            count = 0;
+            usedChars = 0;
+            return;
+        }
+        oldest += deltaAt(head);
+        final int len = lengthAt(head);
+        head = (head + len) & mask;
+        usedChars -= len;
+        count--;
+        if (cursorAtHead && unsent > 0) {
+            cursorValue = oldest;
+            cursorSlot = head;
+            partial = 0;
+        }
+    }
+
+    private void encode(int slot, long delta) {
+        if (delta >= 0 && delta < ESCAPE) {
+            deltas[slot] = (char) delta;
+            usedChars++;
+            return;
+        }
+        deltas[slot] = ESCAPE;
+        for (int j = 1; j < ESCAPED_CHARS; j++) {
+            deltas[(slot + j) & mask] = (char) (delta >>> (16 * (ESCAPED_CHARS - 1 - j)));
+        }
+        usedChars += ESCAPED_CHARS;
+    }
+
+    private long deltaAt(int slot) {
+        final char c = deltas[slot];
+        if (c != ESCAPE) {
+            return c;
+        }
+        long d = 0;
+        for (int j = 1; j < ESCAPED_CHARS; j++) {
+            d = (d << 16) | deltas[(slot + j) & mask];
+        }
+        return d;
+    }
+
+    private int lengthAt(int slot) {
+        return deltas[slot] == ESCAPE ? ESCAPED_CHARS : 1;
+    }
+
+    private int next(int slot) {
+        return (slot + lengthAt(slot)) & mask;
+    }
+
+    private static int charsFor(long delta) {
+        return delta >= 0 && delta < ESCAPE ? 1 : ESCAPED_CHARS;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.stampede.client;
+
+import dev.stampede.store.LineAppender;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.LongConsumer;
+
+/**
+ * Writes a connection's unsent lines (its new tick, its backlog, its replay) with as few
+ * {@code write} calls as possible: the lines are formatted from the {@link ReplayRing} into one
+ * shared direct buffer, one {@code write} per buffer-full. A tick on a healthy connection is one
+ * line and one {@code write}, and allocates nothing.
+ *
+ * <p>A value written in full for the first time is counted as sent and, with {@code --record},
+ * appended to the record file: once, whatever the replays.
+ *
+ * <p>Not thread-safe: owned by the client's event loop.
+ */
+final class Sender {
+    private static final int BUFFER_BYTES = 64 * 1024;
+
+    private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private final ClientCounters counters;
+    private final LineAppender record;
+    private final LongConsumer firstSends = this::onFirstSend;
+    private Connector connector;
+
+    /** @param record where first sends are appended, or {@code null} */
+    Sender(ClientCounters counters, LineAppender record) {
+        this.counters = counters;
+        this.record = record;
+    }
+
+    /** The connector that is told when a write finds the connection lost. */
+    void connector(Connector c) {
+        this.connector = c;
+    }
+
+    /**
+     * Writes what the socket takes of the connection's unsent lines; if some remain (the socket
+     * is full), asks for OP_WRITE so that the loop calls again when there is room.
+     */
+    void flush(ClientConnection c) {
+        final ReplayRing ring = c.ring;
+        while (ring.unsent() > 0) {
+            ring.fill(out);
+            final int want = out.remaining();
+            final int written;
+            try {
+                written = c.channel.write(out);
+            } catch (IOException e) {
+                connector.fail(c, System.nanoTime(), "lost", e);
+                return;
+            }
+            counters.replayed += ring.consume(written, firstSends);
+            if (written < want) {
+                break;
+            }
+        }
+        c.wantWrites(ring.unsent() > 0);
+    }
+
+    private void onFirstSend(long value) {
+        counters.sent++;
+        if (record != null) {
+            record.append(value);
+        }
+    }
+}

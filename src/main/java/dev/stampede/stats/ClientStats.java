@@ -1,0 +1,123 @@
+package dev.stampede.stats;
+
+/**
+ * A point-in-time copy of the client's counters, made by its event loop and safe to hand to any
+ * thread. Formats the live status line and the exit summary (SPEC 6: {@code key=value} pairs
+ * that scripts can read). Counters are totals since the start, so the last line is the truth.
+ *
+ * <p>Every scheduled tick is either sent or missed, for one of three reasons: it was overdue by a
+ * whole interval (the process was paused or the loop fell behind), its connection was down, or its
+ * socket was full with the small backlog used up.
+ *
+ * @param uptimeMs time since the client started
+ * @param runMs time since the schedule started (0 during the connect phase)
+ * @param connectMs how long the connect phase took (-1 while it lasts)
+ * @param connected connections up now
+ * @param target connections asked for
+ * @param sent timestamps written in full, each once (replays not included)
+ * @param missedLate ticks skipped because they were overdue by an interval or more
+ * @param missedDown ticks of a connection that was down
+ * @param missedFull ticks of a connection whose socket and backlog were full
+ * @param replayed timestamps sent again after a reconnect
+ * @param replayDropped timestamps that were waiting to be replayed but made room for new ones
+ * @param reconnects connections established again after a failure
+ * @param failures connects refused or failed, and connections lost
+ * @param errors lines the server sent ({@code ERR ...}, or anything else)
+ * @param window schedule lateness over the last stats interval
+ * @param total schedule lateness since the start
+ */
+public record ClientStats(
+        long uptimeMs,
+        long runMs,
+        long connectMs,
+        int connected,
+        int target,
+        long sent,
+        long missedLate,
+        long missedDown,
+        long missedFull,
+        long replayed,
+        long replayDropped,
+        long reconnects,
+        long failures,
+        long errors,
+        Lateness window,
+        Lateness total) {
+
+    /**
+     * Schedule lateness (send time minus due time) percentiles, in microseconds.
+     *
+     * @param count sends measured
+     */
+    public record Lateness(long count, long p50Us, long p99Us, long maxUs) {
+        /** No sends measured. */
+        public static final Lateness NONE = new Lateness(0, 0, 0, 0);
+    }
+
+    /** All missed ticks. */
+    public long missed() {
+        return missedLate + missedDown + missedFull;
+    }
+
+    /**
+     * The live status line: totals, the send rate since {@code previous}, and the lateness of the
+     * last interval. Its lateness key differs from the summary's on purpose: a script reading the
+     * last {@code late_p99_us=} gets the run's figure, never one interval's.
+     *
+     * <p>Built with an explicit {@link StringBuilder}: the client's event loop formats it, and the
+     * first {@code +} concatenation of a new shape makes the JVM generate code (milliseconds in
+     * which no timestamp is sent).
+     */
+    public String reportLine(ClientStats previous) {
+        final long dtMs = Math.max(1, uptimeMs - previous.uptimeMs);
+        final StringBuilder b = new StringBuilder(160).append("client:");
+        b.append(" up=").append(connected).append('/').append(target);
+        b.append(" rate=").append((sent - previous.sent) * 1000 / dtMs).append("/s");
+        pair(b, "sent", sent);
+        pair(b, "missed", missed());
+        b.append(" late_us_p50/p99/max=").append(window.p50Us()).append('/').append(window.p99Us())
+                .append('/').append(window.maxUs());
+        pair(b, "reconnects", reconnects);
+        pair(b, "errors", errors);
+        if (failures > 0) {
+            pair(b, "failures", failures);
+        }
+        if (replayed > 0) {
+            pair(b, "replayed", replayed);
+        }
+        return b.toString();
+    }
+
+    /** The exit summary. */
+    public String summaryLine() {
+        final StringBuilder b = new StringBuilder(400).append("client: stopped");
+        pair(b, "connected", connected);
+        pair(b, "target", target);
+        pair(b, "sent", sent);
+        pair(b, "missed", missed());
+        pair(b, "late_p50_us", total.p50Us());
+        pair(b, "late_p99_us", total.p99Us());
+        pair(b, "late_max_us", total.maxUs());
+        pair(b, "reconnects", reconnects);
+        pair(b, "errors", errors);
+        pair(b, "replayed", replayed);
+        b.append(" rate=").append(runMs > 0 ? sent * 1000 / runMs : 0).append("/s");
+        pair(b, "missed_late", missedLate);
+        pair(b, "missed_down", missedDown);
+        pair(b, "missed_full", missedFull);
+        pair(b, "failures", failures);
+        pair(b, "replay_dropped", replayDropped);
+        pair(b, "connect_ms", connectMs);
+        pair(b, "run_ms", runMs);
+        return b.toString();
+    }
+
+    private static void pair(StringBuilder b, String key, long value) {
+        b.append(' ').append(key).append('=').append(value);
+    }
+
+    /** All zeros, as before the start. */
+    public static ClientStats zero(int target) {
+        return new ClientStats(0, 0, -1, 0, target, 0, 0, 0, 0, 0, 0, 0, 0, 0, Lateness.NONE, Lateness.NONE);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.stampede.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stampede.cli.Main;
+import dev.stampede.server.IngestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code ./stampede client}: its help, its usage errors (exit 2), a bounded run (exit 0). */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ClientCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+    private final StringWriter out = new StringWriter();
+
+    private int run(String... args) {
+        final var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(out, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void helpStartsWithASummaryAndEndsWithExamples() {
+        assertThat(run("client", "--help")).isZero();
+        final String help = out.toString();
+        assertThat(help.lines().findFirst().orElse("")).startsWith("Usage: stampede client");
+        assertThat(help).contains("Open many connections to a server; each sends the time every 50 ms.",
+                "--connections", "--phase", "--replay", "--record", "--source-addresses", "Examples:");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-c|0|--connections must be 1 to",
+        "--interval|0|--interval must be 1ms to 1h",
+        "--interval|50|add a unit",
+        "--phase|diagonal|diagonal",
+        "--port|70000|--port must be 1 to 65535",
+        "--source-addresses|127.0.0.9-127.0.0.1|goes backwards",
+        "--replay|24h|MiB of replay memory",
+    })
+    void badOptionsAreUsageErrorsThatSayWhatIsWrong(String option, String value, String message) {
+        final String[] args = option.equals("--interval")
+                ? new String[] {"client", option, value, "--duration", "1s"}
+                : new String[] {"client", option, value, "--interval", "1ms", "--duration", "1s"};
+        assertThat(run(args)).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst().orElse("")).contains(message);
+    }
+
+    @Test
+    void aBoundedRunExitsZero() throws Exception {
+        final Path output = dir.resolve("out.txt");
+        final Path record = dir.resolve("sent.txt");
+        final IngestServer server = TestServers.server(0, output, line -> { });
+        try {
+            assertThat(run("client", "-p", String.valueOf(server.port()), "-c", "5", "--duration", "500ms",
+                    "--record", record.toString(), "-q")).isZero();
+        } finally {
+            server.stop();
+        }
+        assertThat(Files.readAllLines(record)).isNotEmpty();
+    }
+
+    @Test
+    void anUnwritableRecordFileExitsOne() {
+        assertThat(run("client", "-c", "1", "--duration", "1s", "--record", dir.resolve("no/such/dir/x").toString()))
+                .isEqualTo(1);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.stampede.client;
+
+import static dev.stampede.client.TestServers.await;
+import static dev.stampede.client.TestServers.awaitMoreSent;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stampede.server.IngestServer;
+import dev.stampede.stats.ClientStats;
+import dev.stampede.stats.ServerStats;
+import dev.stampede.verify.FileVerifier;
+import dev.stampede.verify.VerifyResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against a real in-process server over loopback: nothing is mocked. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class EndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private final List<String> clientLog = new CopyOnWriteArrayList<>();
+    private final List<String> serverLog = new CopyOnWriteArrayList<>();
+
+    @Test
+    void fiftyConnectionsForThreeSecondsLoseNothing() throws Exception {
+        final Path output = dir.resolve("out.txt");
+        final Path record = dir.resolve("sent.txt");
+        final IngestServer server = TestServers.server(0, output, serverLog::add);
+        final ClientStats stats;
+        try {
+            final LoadClient client = LoadClient.start(
+                    TestServers.client(server.port(), 50, 3_000, Phase.SPREAD, record), clientLog::add);
+            assertThat(client.awaitTermination(WAIT.toMillis())).as("client stops by itself after --duration").isTrue();
+            stats = client.stop();
+        } finally {
+            server.stop();
+        }
+        assertThat(stats.connected()).isEqualTo(50);
+        assertThat(TestServers.ticks(stats)).as("every tick of 3 s x 50 connections / 50 ms is sent or missed")
+                .isEqualTo(3_000);
+        assertThat(stats.sent()).isPositive();
+        assertThat(stats.total().count()).isEqualTo(stats.sent());
+        assertThat(Files.readAllLines(record)).hasSize((int) stats.sent());
+        final VerifyResult result = new FileVerifier(false, null).verify(output, List.of(record));
+        assertThat(result.ok()).as(result.render()).isTrue();
+        assertThat(result.missing()).isZero();
+    }
+
+    @Test
+    void aServerRestartLosesNothing() throws Exception {
+        final Path output = dir.resolve("out.txt");
+        final Path record = dir.resolve("sent.txt");
+        IngestServer server = TestServers.server(0, output, serverLog::add);
+        final int port = server.port();
+        final LoadClient client = LoadClient.start(
+                TestServers.client(port, 50, 0, Phase.SPREAD, record), clientLog::add);
+        final ClientStats stats;
+        try {
+            await("all connected", WAIT, () -> client.stats().connected() == 50);
+            awaitMoreSent(client, 500, WAIT);
+            server.stop();
+            await("the client notices", WAIT, () -> client.stats().connected() == 0);
+            server = TestServers.server(port, output, serverLog::add);
+            await("all reconnected", WAIT, () -> client.stats().connected() == 50 && client.stats().reconnects() >= 50);
+            awaitMoreSent(client, 500, WAIT);
+        } finally {
+            stats = client.stop();
+            server.stop();
+        }
+        assertThat(stats.reconnects()).isGreaterThanOrEqualTo(50);
+        assertThat(stats.replayed()).as("replayed after reconnecting").isPositive();
+        assertThat(stats.missedDown()).as("ticks while down").isPositive();
+        // The client's promise: every value it sent is in the file or the late file. (Order across
+        // a restart is the server's promise, tested with the server: not asserted here.)
+        final VerifyResult result = new FileVerifier(false, null).verify(output, List.of(record));
+        assertThat(result.missing()).as(result.render()).isZero();
+        assertThat(result.expected()).isEqualTo(stats.sent());
+    }
+
+    @Test
+    void aFastClientWarmsUpFirstAndStillAccountsForEveryTick() throws Exception {
+        final Path output = dir.resolve("out.txt");
+        final Path record = dir.resolve("sent.txt");
+        final IngestServer server = TestServers.server(0, output, serverLog::add);
+        final ClientStats stats;
+        try {
+            // 20 connections every 1 ms: 20,000 sends/s, above the warm-up threshold.
+            final ClientConfig config = new ClientConfig(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.port()), 20, 1,
+                    1_000, Phase.SPREAD, 1_000, record, List.of(), 0);
+            assertThat(JitWarmup.worthIt(config)).isTrue();
+            final LoadClient client = LoadClient.start(config, clientLog::add);
+            assertThat(client.awaitTermination(WAIT.toMillis())).isTrue();
+            stats = client.stop();
+        } finally {
+            server.stop();
+        }
+        assertThat(String.join("\n", clientLog)).contains("ms of JIT warm-up");
+        assertThat(TestServers.ticks(stats)).isEqualTo(20_000);
+        assertThat(stats.connected()).isEqualTo(20);
+        final VerifyResult result = new FileVerifier(false, null).verify(output, List.of(record));
+        assertThat(result.missing()).as(result.render()).isZero();
+        assertThat(result.expected()).as("the warm-up's own sends are not recorded").isEqualTo(stats.sent());
+    }
+
+    @Test
+    void alignedPhasesMakeDuplicatesTheServerRemoves() throws Exception {
+        final Path output = dir.resolve("out.txt");
+        final Path record = dir.resolve("sent.txt");
+        final IngestServer server = TestServers.server(0, output, serverLog::add);
+        final ServerStats serverStats;
+        final ClientStats stats;
+        try {
+            final LoadClient client = LoadClient.start(
+                    TestServers.client(server.port(), 20, 2_000, Phase.ALIGNED, record), clientLog::add);
+            assertThat(client.awaitTermination(WAIT.toMillis())).isTrue();
+            stats = client.stop();
+        } finally {
+            serverStats = server.stop();
+        }
+        assertThat(TestServers.ticks(stats)).isEqualTo(20 * 2_000 / 50);
+        assertThat(serverStats.dups()).isPositive();
+        final VerifyResult result = new FileVerifier(false, null).verify(output, List.of(record));
+        assertThat(result.ok()).as("strictly ascending and complete: " + result.render()).isTrue();
+        assertThat(result.lines()).isLessThan(stats.sent());
+    }
+}

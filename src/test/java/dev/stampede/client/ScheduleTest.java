@@ -1,0 +1,172 @@
+package dev.stampede.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+
+/** The schedule is pure: these tests drive it with made-up times, no sleeping. */
+class ScheduleTest {
+    private static final long MS = 1_000_000L;
+    private static final long NONE = Long.MAX_VALUE;
+
+    @Test
+    void dueTimesDoNotDriftOverManyTicks() {
+        // 50 ms over 3 connections: phases of 16.67 ms do not divide evenly, the classic drift trap.
+        final long start = 123_456_789L;
+        final long interval = 50 * MS;
+        final Schedule s = new Schedule(start, interval, 3, Phase.SPREAD, NONE);
+        for (long send = 0; send < 3_000_000; send++) {
+            final long k = send / 3;
+            final int i = (int) (send % 3);
+            assertThat(s.round()).isEqualTo(k);
+            assertThat(s.connection()).isEqualTo(i);
+            if (send % 100_003 == 0) {
+                assertThat(s.due()).isEqualTo(start + k * interval + i * interval / 3);
+            }
+            s.advance();
+        }
+        // A million rounds later, connection 0 is due exactly a million intervals after its start.
+        assertThat(s.due()).isEqualTo(start + 1_000_000 * interval);
+    }
+
+    @Test
+    void spreadPhasesShareOutTheInterval() {
+        final Schedule s = new Schedule(0, 50 * MS, 4, Phase.SPREAD, NONE);
+        assertThat(new long[] {s.phaseOf(0), s.phaseOf(1), s.phaseOf(2), s.phaseOf(3)})
+                .containsExactly(0, 12_500_000, 25_000_000, 37_500_000);
+    }
+
+    @Test
+    void alignedPhasesAreAllTheSameInstant() {
+        final Schedule s = new Schedule(7, 50 * MS, 4, Phase.ALIGNED, NONE);
+        for (int i = 0; i < 4; i++) {
+            assertThat(s.due()).isEqualTo(7);
+            assertThat(s.connection()).isEqualTo(i);
+            s.advance();
+        }
+        assertThat(s.due()).isEqualTo(7 + 50 * MS);
+    }
+
+    @Test
+    void sendsComeInDueTimeOrderAsARoundRobin() {
+        final Schedule s = new Schedule(0, 50 * MS, 7, Phase.SPREAD, NONE);
+        long previous = Long.MIN_VALUE;
+        for (int send = 0; send < 7 * 100; send++) {
+            assertThat(s.due()).isGreaterThanOrEqualTo(previous);
+            assertThat(s.connection()).isEqualTo(send % 7);
+            previous = s.due();
+            s.advance();
+        }
+    }
+
+    @Test
+    void aPauseOfSeveralIntervalsGivesOneSendPerConnectionAndCountsTheRest() {
+        final long interval = 50 * MS;
+        final Schedule s = new Schedule(0, interval, 4, Phase.SPREAD, NONE);
+        Run run = runOnTime(s, 1_000 * MS); // on time up to 1 s: 20 rounds and connection 0's 21st
+        assertThat(run.sent).isEqualTo(81);
+        assertThat(run.missed).isZero();
+        // Paused for 7.3 intervals: at 1365 ms, every connection has 7 or 8 ticks due.
+        final long resume = 1_000 * MS + 365 * MS;
+        final long dueDuringPause = slotsDueBy(4, interval, Phase.SPREAD, resume) - 81;
+        run = runUntil(s, resume);
+        assertThat(run.sent).isEqualTo(4);
+        assertThat(run.perConnection).containsOnly(1);
+        assertThat(run.missed).isEqualTo(dueDuringPause - 4);
+        assertThat(run.maxLateNs).isLessThan(interval);
+    }
+
+    @Test
+    void skippingStopsAtTheEnd() {
+        final long interval = 50 * MS;
+        final long end = 1_000 * MS;
+        final Schedule s = new Schedule(0, interval, 5, Phase.SPREAD, end);
+        runOnTime(s, 100 * MS);
+        final Run run = runUntil(s, 10_000 * MS); // paused past the end
+        assertThat(s.finished()).isTrue();
+        final long total = slotsDueBy(5, interval, Phase.SPREAD, end - 1);
+        assertThat(run.sent + run.missed).isEqualTo(total - 11);
+        assertThat(run.sent).isZero(); // everything left was overdue by far more than an interval
+    }
+
+    @Property(tries = 300)
+    void afterAnyPauseEachConnectionSendsOnceAndEveryTickIsAccounted(
+            @ForAll @IntRange(min = 1, max = 40) int n,
+            @ForAll @LongRange(min = 1, max = 200) long intervalMs,
+            @ForAll @LongRange(min = 0, max = 50_000) long pauseStartUnits,
+            @ForAll @LongRange(min = 2, max = 200_000) long pauseUnits,
+            @ForAll boolean aligned) {
+        final long interval = intervalMs * MS;
+        final Phase phase = aligned ? Phase.ALIGNED : Phase.SPREAD;
+        final Schedule s = new Schedule(0, interval, n, phase, NONE);
+        final long pauseStart = pauseStartUnits * interval / 100;
+        final long resume = pauseStart + pauseUnits * interval / 100;
+        final Run before = runOnTime(s, pauseStart);
+        final Run after = runUntil(s, resume);
+        assertThat(before.sent + before.missed + after.sent + after.missed)
+                .isEqualTo(slotsDueBy(n, interval, phase, resume));
+        if (resume - pauseStart >= 2 * interval) {
+            // Whatever the pause, each connection sends its latest due tick once: no burst.
+            assertThat(after.perConnection).containsOnly(1);
+        }
+        for (int sends : after.perConnection) {
+            assertThat(sends).isLessThanOrEqualTo(1); // never a burst, whatever the pause
+        }
+        assertThat(after.maxLateNs).isLessThan(interval);
+    }
+
+    /** What a loop would do at {@code now}: skip the overdue ticks, send the ones due. */
+    private static Run runUntil(Schedule s, long now) {
+        final Run run = new Run(s.connections());
+        while (!s.finished() && s.due() <= now) {
+            if (now - s.due() >= s.intervalNs()) {
+                run.missed += s.skipOverdue(now);
+                continue;
+            }
+            run.sent++;
+            run.perConnection[s.connection()]++;
+            run.maxLateNs = Math.max(run.maxLateNs, now - s.due());
+            s.advance();
+        }
+        return run;
+    }
+
+    /** A loop that wakes exactly on every due time up to {@code until}. */
+    private static Run runOnTime(Schedule s, long until) {
+        final Run total = new Run(s.connections());
+        while (!s.finished() && s.due() <= until) {
+            final Run r = runUntil(s, s.due());
+            total.sent += r.sent;
+            total.missed += r.missed;
+        }
+        return total;
+    }
+
+    /** Brute force: how many (k, i) are due at or before {@code t}. */
+    private static long slotsDueBy(int n, long interval, Phase phase, long t) {
+        final Schedule probe = new Schedule(0, interval, n, phase, NONE);
+        long count = 0;
+        for (int i = 0; i < n; i++) {
+            final long first = probe.dueOf(0, i);
+            if (first <= t) {
+                count += (t - first) / interval + 1;
+            }
+        }
+        return count;
+    }
+
+    private static final class Run {
+        final int[] perConnection;
+        long sent;
+        long missed;
+        long maxLateNs;
+
+        Run(int n) {
+            perConnection = new int[n];
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.stampede.client;
+
+import dev.stampede.engine.EngineConfig;
+import dev.stampede.server.IngestServer;
+import dev.stampede.server.ServerConfig;
+import dev.stampede.stats.ClientStats;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/** Test helpers: a real in-process server, client configs, and waiting on conditions with deadlines. */
+final class TestServers {
+    private TestServers() {}
+
+    /** A stampede server on loopback; port 0 picks a free one. */
+    static IngestServer server(int port, Path output, Consumer<String> log) throws IOException {
+        final ServerConfig config = new ServerConfig(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                output,
+                EngineConfig.defaults(),
+                300_000,
+                10_000,
+                0,
+                10,
+                0);
+        return IngestServer.start(config, log);
+    }
+
+    /** A client config for loopback, with defaults for the rest (no periodic stats line). */
+    static ClientConfig client(int port, int connections, long durationMs, Phase phase, Path record) {
+        return new ClientConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), connections, 50,
+                durationMs, phase, 10_000, record, List.of(), 0);
+    }
+
+    /** Waits until {@code condition} holds, checking every 20 ms; fails after {@code timeout}. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits until the client has sent at least {@code more} values beyond what it had sent now. */
+    static void awaitMoreSent(LoadClient client, long more, Duration timeout) throws InterruptedException {
+        final long target = client.stats().sent() + more;
+        await(target + " values sent", timeout, () -> client.stats().sent() >= target);
+    }
+
+    /** Every tick of a bounded run is sent or missed, none unaccounted for. */
+    static long ticks(ClientStats s) {
+        return s.sent() + s.missed();
+    }
+}
