@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServerCommand.class,
             ClientCommand.class,
+            DemoCommand.class,
             VerifyCommand.class,
             CommandLine.HelpCommand.class,
         },

@@ -18,6 +18,8 @@ public final class Backoff {
     public static final long MIN_NS = 100_000_000L;
     /** Longest wait. */
     public static final long MAX_NS = 5_000_000_000L;
+    /** A connection up this long was healthy: its next failure starts the back-off afresh. */
+    public static final long HEALTHY_NS = 1_000_000_000L;
 
     private final long minNs;
     private final long maxNs;

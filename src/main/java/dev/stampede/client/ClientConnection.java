@@ -37,7 +37,7 @@ final class ClientConnection {
     State state = State.QUEUED;
     SocketChannel channel;
     SelectionKey key;
-    /** Failures in a row (reset once a connection has stayed up for a while). */
+    /** Failures in a row (reset once a connection has stayed up for {@link Backoff#HEALTHY_NS}). */
     int failures;
     /** Whether it has failed at least once: its next connect is a reconnect. */
     boolean failedBefore;

@@ -108,8 +108,11 @@ final class Connector {
             inFlight--;
         } else if (c.state == State.UP) {
             counters.connected--;
-            if (nowNs - c.upSinceNs >= Backoff.MAX_NS) {
-                c.failures = 0; // it was healthy for a while: start the back-off from the bottom
+            if (nowNs - c.upSinceNs >= Backoff.HEALTHY_NS) {
+                // It carried data for a while: the server is back, so after this failure retry
+                // soon. (A server that drops connections at once keeps the back-off growing.)
+                // Retrying soon matters: a restarted server waits only --startup-grace for replays.
+                c.failures = 0;
             }
         }
         c.closeChannel();

@@ -2,19 +2,22 @@ package dev.stampede.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stampede.testing.RandomCases;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.PriorityQueue;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /** The connect queue and the retry heap against the JDK's collections as models. */
 class QueuesTest {
-    @Property(tries = 300)
-    void retryQueueGivesTheEarliestFirst(
-            @ForAll @Size(max = 400) List<@IntRange(min = -1, max = 1_000) Integer> ops) {
+    @TestFactory
+    Stream<DynamicTest> retryQueueGivesTheEarliestFirst() {
+        return RandomCases.of("retryQueue", 300, r -> retryQueueGivesTheEarliestFirst(RandomCases.ints(r, 0, 400, -1, 1_000)));
+    }
+
+    private static void retryQueueGivesTheEarliestFirst(List<Integer> ops) {
         final RetryQueue q = new RetryQueue(400);
         final PriorityQueue<long[]> model = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
         int next = 0;
@@ -35,8 +38,12 @@ class QueuesTest {
         }
     }
 
-    @Property(tries = 200)
-    void connectQueueIsFirstInFirstOut(@ForAll @Size(max = 300) List<@IntRange(min = -1, max = 50) Integer> ops) {
+    @TestFactory
+    Stream<DynamicTest> connectQueueIsFirstInFirstOut() {
+        return RandomCases.of("connectQueue", 200, r -> connectQueueIsFirstInFirstOut(RandomCases.ints(r, 0, 300, -1, 50)));
+    }
+
+    private static void connectQueueIsFirstInFirstOut(List<Integer> ops) {
         final ConnectQueue q = new ConnectQueue(64);
         final ArrayDeque<Integer> model = new ArrayDeque<>();
         for (int op : ops) {

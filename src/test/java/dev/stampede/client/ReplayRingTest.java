@@ -2,16 +2,17 @@ package dev.stampede.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stampede.testing.RandomCases;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class ReplayRingTest {
@@ -108,12 +109,14 @@ class ReplayRingTest {
      * every line on the wire is whole and in order; each value is reported sent exactly once,
      * or is still waiting; nothing taken is lost.
      */
-    @Property(tries = 400)
-    void wholeLinesInOrderAndEachValueReportedOnce(
-            @ForAll @Size(min = 1, max = 300) List<@IntRange(min = 0, max = 99) Integer> ops,
-            @ForAll @IntRange(min = 0, max = 20) int replayEntries,
-            @ForAll @IntRange(min = 1, max = 5) int maxFresh) {
-        firstSends.clear(); // jqwik runs every try on the same instance
+    @TestFactory
+    Stream<DynamicTest> wholeLinesInOrderAndEachValueReportedOnce() {
+        return RandomCases.of("replayRing", 400, r -> wholeLinesInOrderAndEachValueReportedOnce(
+                RandomCases.ints(r, 1, 300, 0, 99), r.nextInt(21), 1 + r.nextInt(5)));
+    }
+
+    private void wholeLinesInOrderAndEachValueReportedOnce(List<Integer> ops, int replayEntries, int maxFresh) {
+        firstSends.clear(); // every case runs on the same instance
         final ReplayRing ring = new ReplayRing(replayEntries, maxFresh, 50);
         final List<Long> taken = new ArrayList<>();
         final Set<Long> onWire = new HashSet<>();

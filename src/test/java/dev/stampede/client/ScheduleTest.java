@@ -2,11 +2,11 @@ package dev.stampede.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import dev.stampede.testing.RandomCases;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /** The schedule is pure: these tests drive it with made-up times, no sleeping. */
 class ScheduleTest {
@@ -93,13 +93,17 @@ class ScheduleTest {
         assertThat(run.sent).isZero(); // everything left was overdue by far more than an interval
     }
 
-    @Property(tries = 300)
-    void afterAnyPauseEachConnectionSendsOnceAndEveryTickIsAccounted(
-            @ForAll @IntRange(min = 1, max = 40) int n,
-            @ForAll @LongRange(min = 1, max = 200) long intervalMs,
-            @ForAll @LongRange(min = 0, max = 50_000) long pauseStartUnits,
-            @ForAll @LongRange(min = 2, max = 200_000) long pauseUnits,
-            @ForAll boolean aligned) {
+    @TestFactory
+    Stream<DynamicTest> afterAnyPauseEachConnectionSendsOnceAndEveryTickIsAccounted() {
+        return RandomCases.of("scheduleAfterPause", 300, r -> afterAnyPause(
+                (int) RandomCases.between(r, 1, 40),
+                RandomCases.between(r, 1, 200),
+                RandomCases.between(r, 0, 50_000),
+                RandomCases.between(r, 2, 200_000),
+                r.nextBoolean()));
+    }
+
+    private static void afterAnyPause(int n, long intervalMs, long pauseStartUnits, long pauseUnits, boolean aligned) {
         final long interval = intervalMs * MS;
         final Phase phase = aligned ? Phase.ALIGNED : Phase.SPREAD;
         final Schedule s = new Schedule(0, interval, n, phase, NONE);

@@ -4,6 +4,8 @@ import dev.stampede.engine.EngineConfig;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ClientStats;
+import dev.stampede.store.FsyncPolicy;
+import dev.stampede.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,7 +29,10 @@ final class TestServers {
                 10_000,
                 0,
                 10,
-                0);
+                0,
+                FsyncPolicy.INTERVAL,
+                1_000,
+                3_000);
         return IngestServer.start(config, log);
     }
 
@@ -37,19 +42,13 @@ final class TestServers {
                 durationMs, phase, 10_000, record, List.of(), 0);
     }
 
-    /** Waits until {@code condition} holds, checking every 20 ms; fails after {@code timeout}. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+    /** Waits until {@code condition} holds; fails after {@code timeout}. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        Await.until(what, timeout, condition);
     }
 
     /** Waits until the client has sent at least {@code more} values beyond what it had sent now. */
-    static void awaitMoreSent(LoadClient client, long more, Duration timeout) throws InterruptedException {
+    static void awaitMoreSent(LoadClient client, long more, Duration timeout) {
         final long target = client.stats().sent() + more;
         await(target + " values sent", timeout, () -> client.stats().sent() >= target);
     }

@@ -2,16 +2,15 @@ package dev.stampede.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stampede.testing.RandomCases;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -22,9 +21,8 @@ import org.junit.jupiter.api.TestFactory;
  * is strictly ascending (non-decreasing with duplicates kept) and is exactly the inputs minus what
  * the engine reported late.
  *
- * <p>Each case is generated from its seed, shown in the test name: to replay a failure, put that
- * seed into {@link #replay}. (Plain JUnit rather than a property library, so the generator is
- * visible here and the suite has no dependency for it.)
+ * <p>Each case is generated from a seed ({@link RandomCases}): a failure names it, and
+ * {@code RandomCases.replay(seed, r -> checkUnique(r.nextLong()))} runs that case alone.
  */
 class OrderingEnginePropertyTest {
     private static final int CASES = 400;
@@ -32,28 +30,17 @@ class OrderingEnginePropertyTest {
 
     @TestFactory
     Stream<DynamicTest> uniqueOutputIsAscendingAndInputsMinusLate() {
-        return seeds(1).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> checkUnique(seed)));
+        return RandomCases.of("engineUnique", CASES, r -> checkUnique(r.nextLong()));
     }
 
     @TestFactory
     Stream<DynamicTest> keptDuplicatesAreNonDecreasingAndComplete() {
-        return seeds(2).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> checkKeep(seed)));
+        return RandomCases.of("engineKeep", CASES, r -> checkKeep(r.nextLong()));
     }
 
     @TestFactory
     Stream<DynamicTest> withoutGapsOrSlowSourcesNothingIsLate() {
-        return seeds(3).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> checkNothingLate(seed)));
-    }
-
-    /** Put a failing seed here and run this to debug one case. */
-    @org.junit.jupiter.api.Test
-    void replay() {
-        checkUnique(1L);
-    }
-
-    private static IntStream seeds(int family) {
-        final long root = new Random(family).nextLong();
-        return IntStream.range(0, CASES).map(i -> (int) (root ^ (i * 0x9E3779B97F4A7C15L)));
+        return RandomCases.of("engineSteady", CASES, r -> checkNothingLate(r.nextLong()));
     }
 
     // ------------------------------------------------------------------ properties

@@ -1,0 +1,126 @@
+package dev.stampede.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stampede.testing.Await;
+import dev.stampede.testing.StampedeProcess;
+import dev.stampede.verify.FileVerifier;
+import dev.stampede.verify.VerifyResult;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC 3 and 5 with real processes and real crashes: a server and a client as separate JVMs, one
+ * of them killed with SIGKILL and restarted five times while the client sends on 50 connections
+ * with --record and --replay. At the end the file must be strictly ascending, unique, without a
+ * torn line, and hold every recorded timestamp (or have it in the late file).
+ */
+@Timeout(180)
+class CrashRecoveryTest {
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration STOP = Duration.ofSeconds(30);
+    private static final int CRASHES = 5;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theServerKilledFiveTimesLosesNothing() throws Exception {
+        final Path out = dir.resolve("ts.txt");
+        final Path sent = dir.resolve("sent.txt");
+        final int port = freePort();
+        StampedeProcess server = startServer(port, out);
+        try (StampedeProcess client = startClient(port, sent)) {
+            for (int crash = 1; crash <= CRASHES; crash++) {
+                awaitGrowth(out, 500);
+                server.signal("KILL");
+                server.awaitExit(STOP);
+                server.close();
+                server = startServer(port, out);
+                assertThat(server.lastLineWith("resuming")).as("restart %d resumes the file", crash).isNotNull();
+            }
+            // Every connection back (and so its replay sent) before the client is stopped.
+            final StampedeProcess last = server;
+            Await.until("all 50 connections back", START, () -> last.lastLineWith("conns=50 ") != null);
+            awaitGrowth(out, 500);
+            client.signal("TERM");
+            assertThat(client.awaitExit(STOP)).isZero();
+            assertThat(client.lastLineWith("reconnects=")).doesNotContain("reconnects=0 ");
+            server.signal("TERM");
+            assertThat(server.awaitExit(STOP)).isZero();
+        } finally {
+            server.close();
+        }
+        assertComplete(out, sent);
+    }
+
+    @Test
+    void theClientKilledFiveTimesLosesNothing() throws Exception {
+        final Path out = dir.resolve("ts.txt");
+        final Path sent = dir.resolve("sent.txt");
+        final int port = freePort();
+        try (StampedeProcess server = startServer(port, out)) {
+            for (int crash = 1; crash <= CRASHES; crash++) {
+                try (StampedeProcess client = startClient(port, sent)) {
+                    awaitGrowth(out, 15_000); // about a second of sends
+                    client.signal("KILL");
+                    client.awaitExit(STOP);
+                }
+            }
+            try (StampedeProcess client = startClient(port, sent)) {
+                awaitGrowth(out, 15_000);
+                client.signal("TERM");
+                assertThat(client.awaitExit(STOP)).isZero();
+            }
+            server.signal("TERM");
+            assertThat(server.awaitExit(STOP)).isZero();
+            assertThat(server.lastLineWith("server: stopped")).contains(" late=0 ");
+        }
+        assertComplete(out, sent);
+    }
+
+    private static void assertComplete(Path out, Path sent) throws IOException {
+        final VerifyResult r = new FileVerifier(false, null).verify(out, List.of(sent));
+        assertThat(r.expected()).as("the client recorded what it sent").isGreaterThan(1_000);
+        assertThat(r.violations()).as(r.render()).isZero();
+        assertThat(r.missing()).as(r.render()).isZero();
+        assertThat(Files.readString(out)).endsWith("\n");
+    }
+
+    private static StampedeProcess startServer(int port, Path out) throws IOException {
+        final StampedeProcess p = StampedeProcess.start("server", "--port", String.valueOf(port), "-o", out.toString(),
+                "--stats-interval", "1s");
+        p.awaitPort(START);
+        return p;
+    }
+
+    private static StampedeProcess startClient(int port, Path sent) throws IOException {
+        return StampedeProcess.start("client", "--port", String.valueOf(port), "-c", "50", "--record", sent.toString(),
+                "--replay", "10s", "--quiet");
+    }
+
+    /** Waits until the output has grown by {@code bytes}: data flows. */
+    private static void awaitGrowth(Path out, long bytes) throws IOException {
+        final long before = Files.exists(out) ? Files.size(out) : 0;
+        Await.until("the output grows", START, () -> {
+            try {
+                return Files.size(out) > before + bytes;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
