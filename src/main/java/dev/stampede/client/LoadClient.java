@@ -1,5 +1,6 @@
 package dev.stampede.client;
 
+import dev.stampede.agent.LoopThread;
 import dev.stampede.stats.ClientStats;
 import dev.stampede.store.LineAppender;
 import java.io.IOException;
@@ -19,11 +20,11 @@ public final class LoadClient implements AutoCloseable {
     private static final int RECORD_BUFFER_BYTES = 256 * 1024;
 
     private final ClientLoop loop;
-    private final Thread thread;
+    private final LoopThread thread;
 
     private LoadClient(ClientLoop loop) {
         this.loop = loop;
-        this.thread = new Thread(loop, "stampede-client-loop");
+        this.thread = new LoopThread(loop, "stampede-client-loop");
     }
 
     /**
@@ -59,7 +60,7 @@ public final class LoadClient implements AutoCloseable {
 
     /** Whether the loop is still running (it ends by itself when {@code --duration} is over). */
     public boolean isRunning() {
-        return thread.isAlive();
+        return thread.isRunning();
     }
 
     /** Whether the loop ended on an unexpected error. */
@@ -73,25 +74,13 @@ public final class LoadClient implements AutoCloseable {
      * @return the final counters
      */
     public ClientStats stop() {
-        loop.requestStop();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        thread.stop(loop::requestStop);
         return loop.stats();
     }
 
     /** Waits until the loop ends by itself or {@code timeoutMs} passes; true if it ended. */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
-        thread.join(Math.max(1, timeoutMs));
-        return !thread.isAlive();
+        return thread.awaitTermination(timeoutMs);
     }
 
     @Override

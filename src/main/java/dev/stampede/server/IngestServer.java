@@ -1,5 +1,6 @@
 package dev.stampede.server;
 
+import dev.stampede.agent.LoopThread;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.engine.OrderingEngine;
 import dev.stampede.stats.ServerStats;
@@ -30,14 +31,14 @@ public final class IngestServer implements AutoCloseable {
 
     private final EventLoop loop;
     private final OutputStore store;
-    private final Thread thread;
+    private final LoopThread thread;
     private final InetSocketAddress address;
 
     private IngestServer(EventLoop loop, OutputStore store, InetSocketAddress address) {
         this.loop = loop;
         this.store = store;
         this.address = address;
-        this.thread = new Thread(loop, "stampede-server-loop");
+        this.thread = new LoopThread(loop, "stampede-server-loop");
     }
 
     /**
@@ -119,7 +120,7 @@ public final class IngestServer implements AutoCloseable {
 
     /** Whether the event loop is still running. */
     public boolean isRunning() {
-        return thread.isAlive();
+        return thread.isRunning();
     }
 
     /**
@@ -128,25 +129,13 @@ public final class IngestServer implements AutoCloseable {
      * @return the final counters
      */
     public ServerStats stop() {
-        loop.requestStop();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        thread.stop(loop::requestStop);
         return loop.stats();
     }
 
     /** Waits until the loop ends by itself or {@code timeoutMs} passes; true if it ended. */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
-        thread.join(Math.max(1, timeoutMs));
-        return !thread.isAlive();
+        return thread.awaitTermination(timeoutMs);
     }
 
     /**
