@@ -18,7 +18,7 @@ public final class SmallFilesystem implements AutoCloseable {
     }
 
     /** Mounts a tmpfs of {@code kib} KiB on {@code dir} (created), or returns {@code null}. */
-    public static SmallFilesystem mount(Path dir, int kib) throws IOException, InterruptedException {
+    public static SmallFilesystem mount(Path dir, int kib) throws IOException {
         Files.createDirectories(dir);
         return run("mount", "-t", "tmpfs", "-o", "size=" + kib + "k", "tmpfs", dir.toString())
                 ? new SmallFilesystem(dir) : null;
@@ -35,17 +35,20 @@ public final class SmallFilesystem implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         if (!run("umount", "-l", dir.toString())) {
             throw new IOException("could not unmount " + dir);
         }
     }
 
-    private static boolean run(String... cmd) throws InterruptedException {
+    private static boolean run(String... cmd) {
         try {
             final Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }
