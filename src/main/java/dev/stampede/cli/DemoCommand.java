@@ -117,8 +117,8 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  timestamps sent     %,d  (%d connections, missed ticks: %d)%n", client.sent(),
                 connections, client.missed());
         out.printf(Locale.ROOT, "  lines written       %,d%n", server.written());
-        out.printf(Locale.ROOT, "  duplicates removed  %,d  (values two connections sent in the same ms)%n",
-                server.dups());
+        out.printf(Locale.ROOT, "  duplicates removed  %,d  (%s)%n", server.dups(), phase == Phase.ALIGNED
+                ? "every connection sends the same instants" : "values two connections sent in the same ms");
         out.printf(Locale.ROOT, "  late                %,d%n", server.late());
         out.printf(Locale.ROOT, "  rejected lines      %,d%n", server.invalid());
         out.println();
