@@ -124,13 +124,7 @@ final class ClientCommand implements Callable<Integer> {
             System.err.println("client: cannot start: " + (record != null ? "--record " + record + ": " : "") + e);
             return 1;
         }
-        // Stop on a signal, or when the loop ends by itself (--duration is over, or it failed).
-        while (!signals.await(200)) {
-            if (!client.isRunning()) {
-                break;
-            }
-        }
-        if (signals.received() != null) {
+        if (signals.awaitWhile(client::isRunning)) {
             System.err.println("client: " + signals.received() + ": stopping");
         }
         final ClientStats last = client.stop();

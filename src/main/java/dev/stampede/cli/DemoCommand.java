@@ -84,9 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         final IngestServer server = IngestServer.start(serverConfig(output), System.err::println);
         final ClientStats clientStats;
         try (LoadClient client = LoadClient.start(clientConfig(server.port(), sent), System.err::println)) {
-            while (client.isRunning() && !signals.await(200)) {
-                // the client stops by itself when --duration is over
-            }
+            signals.awaitWhile(client::isRunning); // the client stops by itself after --duration
             clientStats = client.stop();
         } catch (IOException e) {
             server.stop();

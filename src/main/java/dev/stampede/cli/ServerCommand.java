@@ -158,18 +158,13 @@ final class ServerCommand implements Callable<Integer> {
                 + " max-connections=" + config.maxConnections()
                 + " fsync=" + fsync.name().toLowerCase(java.util.Locale.ROOT)
                 + " startup-grace=" + DurationConverter.format(startupGrace));
-        // Stop on a signal, or if the loop ends by itself (it failed and said why).
-        while (!signals.await(200)) {
-            if (!server.isRunning()) {
-                break;
-            }
-        }
-        if (signals.received() != null) {
+        final boolean signalled = signals.awaitWhile(server::isRunning);
+        if (signalled) {
             System.err.println("server: " + signals.received() + ": writing what is pending, then exiting");
         }
         final ServerStats last = server.stop();
         System.err.println(last.summaryLine());
-        return signals.received() != null ? 0 : 1;
+        return signalled ? 0 : 1; // otherwise the loop failed, and said why
     }
 
     private ServerConfig config() throws UnknownHostException {

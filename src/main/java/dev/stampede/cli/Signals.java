@@ -2,6 +2,7 @@ package dev.stampede.cli;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import sun.misc.Signal;
 
 /**
@@ -41,6 +42,19 @@ public final class Signals {
             return true;
         }
         return stop.await(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Waits until a signal comes, or until {@code running} turns false (the program's loop ended
+     * by itself: its duration is over, or it failed and said why).
+     *
+     * @return {@code true} if a signal came
+     */
+    public boolean awaitWhile(BooleanSupplier running) throws InterruptedException {
+        while (!await(200) && running.getAsBoolean()) {
+            // poll the loop five times a second
+        }
+        return received != null;
     }
 
     /** Asks for the same clean stop a signal would (e.g. a {@code --duration} ran out). */
