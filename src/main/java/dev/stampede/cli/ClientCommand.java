@@ -133,7 +133,7 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     /** The options as a config; a bad one is a usage error (exit 2) that says what is wrong. */
-    private ClientConfig config() {
+    ClientConfig config() {
         if (port < 1 || port > 65_535) {
             throw usage("--port must be 1 to 65535, not " + port);
         }

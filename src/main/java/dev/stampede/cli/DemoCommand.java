@@ -3,24 +3,21 @@ package dev.stampede.cli;
 import dev.stampede.client.ClientConfig;
 import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;
-import dev.stampede.engine.EngineConfig;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ClientStats;
 import dev.stampede.stats.ServerStats;
-import dev.stampede.store.FsyncPolicy;
 import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyResult;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -99,15 +96,20 @@ final class DemoCommand implements Callable<Integer> {
         return verified.ok() ? 0 : 1;
     }
 
-    private ServerConfig serverConfig(Path output) throws IOException {
-        final EngineConfig engine = new EngineConfig(500, 5_000, false, ServerConfig.historyFor(300_000, 5_000));
-        return new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), output, engine,
-                300_000, 10_000, 0, 10, 1_000, FsyncPolicy.INTERVAL, 1_000, 3_000);
+    /** The server as {@code ./stampede server} would run it, on a free port and with 1 s stats. */
+    private static ServerConfig serverConfig(Path output) throws IOException {
+        final ServerCommand server = new ServerCommand();
+        Main.configure(new CommandLine(server)).parseArgs("--port", "0", "--output", output.toString(), "--stats-interval", "1s");
+        return server.config();
     }
 
+    /** The client as {@code ./stampede client} would run it, with this demo's options. */
     private ClientConfig clientConfig(int port, Path sent) {
-        return new ClientConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), connections,
-                interval.toMillis(), duration.toMillis(), phase, 10_000, sent, List.of(), 1_000);
+        final ClientCommand client = new ClientCommand();
+        Main.configure(new CommandLine(client)).parseArgs("--port", String.valueOf(port), "--connections", String.valueOf(connections),
+                "--interval", DurationConverter.format(interval), "--duration", DurationConverter.format(duration),
+                "--phase", phase.name(), "--record", sent.toString());
+        return client.config();
     }
 
     private void report(ClientStats client, ServerStats server, VerifyResult v, Path output) {

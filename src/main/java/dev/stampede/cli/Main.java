@@ -34,7 +34,11 @@ public final class Main implements Runnable {
 
     /** The configured command line, for {@link #main} and tests. */
     public static CommandLine commandLine() {
-        final CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** The parsing rules of every stampede command line ({@code --fsync interval}, {@code --phase spread}). */
+    static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }

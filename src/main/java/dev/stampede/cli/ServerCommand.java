@@ -167,7 +167,8 @@ final class ServerCommand implements Callable<Integer> {
         return signalled ? 0 : 1; // otherwise the loop failed, and said why
     }
 
-    private ServerConfig config() throws UnknownHostException {
+    /** The options as a config (the demo builds its server from these same options). */
+    ServerConfig config() throws UnknownHostException {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("--port must be 0 to 65535, not " + port);
         }

@@ -64,9 +64,4 @@ public enum Reject {
     byte[] wireText() {
         return wireText;
     }
-
-    /** Whether the line was rejected because its value is far from the server clock. */
-    public boolean isSkew() {
-        return this == SKEW || this == SKEW_SECONDS || this == SKEW_MICROS || this == SKEW_NANOS;
-    }
 }
