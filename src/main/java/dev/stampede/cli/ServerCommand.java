@@ -172,8 +172,8 @@ final class ServerCommand implements Callable<Integer> {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("--port must be 0 to 65535, not " + port);
         }
-        final long history = ServerConfig.historyFor(maxSkew.toMillis(), maxDelay.toMillis());
-        final EngineConfig engine = new EngineConfig(idleTimeout.toMillis(), maxDelay.toMillis(), keepDuplicates, history);
+        final EngineConfig engine = ServerConfig.engineFor(idleTimeout.toMillis(), maxDelay.toMillis(),
+                maxSkew.toMillis(), startupGrace.toMillis(), keepDuplicates);
         return new ServerConfig(
                 new InetSocketAddress(InetAddress.getByName(bind), port),
                 output,

@@ -3,32 +3,43 @@ package dev.stampede.engine;
 import java.util.Arrays;
 
 /**
- * The event-time merge of SPEC 4: turns per-source non-decreasing streams, interleaved in any
- * arrival order, into one ascending (by default duplicate-free) stream of final values.
+ * The event-time merge (docs/DESIGN.md, "Ordering model"): turns per-source non-decreasing
+ * streams, interleaved in any arrival order, into one ascending (by default duplicate-free) stream
+ * of final values.
  *
  * <h2>Model</h2>
  * Every source has a {@code latest} value (the largest it sent). The <b>watermark</b> W is the
  * minimum {@code latest} over active sources: no active source will send below it, so every value
  * below W is final and is released, in order, to the {@link OrderedSink}. A source that has sent
  * nothing for the idle timeout stops holding W back until it sends again; a new source holds W
- * still until it sends or goes idle. W never lags the newest value by more than the max delay,
- * and never moves back. A value that arrives below W is a duplicate if that value was already
+ * still until it sends or goes idle. Two bounds tie W to the caller's clock (event time, epoch
+ * milliseconds):
+ * <ul>
+ *   <li>W never lags the clock by more than the max delay (the hold lag while a hold lasts);</li>
+ *   <li>W never passes the clock: a value ahead of the clock waits for the clock to reach it, so
+ *       one source's clock, however far ahead, never makes another source's values late. A value
+ *       more than {@link EngineConfig#maxAheadMs()} ahead is refused ({@link #AHEAD}).</li>
+ * </ul>
+ * W never moves back. A value that arrives below W is a duplicate if that value was already
  * released (unique mode), else it is <em>late</em>: reported to {@link OrderedSink#onLate}.
  *
  * <h2>Cost</h2>
  * O(1) work per value and amortised O(1) per millisecond of watermark progress; memory is bounded
- * by the time window, not the number of sources (duplicates collapse):
+ * by the time window (hold lag + max ahead), not the number of sources (duplicates collapse):
  * <ul>
- *   <li>pending values: a ring of per-millisecond counters covering [W, W + window);</li>
- *   <li>active sources' latest values: a second ring of per-millisecond counters, plus a count of
- *       those below W, so min(latest) is a forward scan from W;</li>
+ *   <li>pending values: a ring over [W, W + window) of one bit per millisecond (one counter when
+ *       duplicates are kept);</li>
+ *   <li>active sources' latest values: a ring of per-millisecond counters, plus a count of those
+ *       below W ("stale"), so min(latest) is a forward scan from W;</li>
  *   <li>idleness: an LRU list of active sources by last-heard time, swept from its head;</li>
  *   <li>duplicate or late: a bitmap of the values released in [W - history, W).</li>
  * </ul>
  *
  * <h2>Threading and time</h2>
- * Single-threaded, no I/O, no clock: callers pass a monotonic "now" in milliseconds, which must not
- * go backwards. Allocation-free after construction except when the source table grows.
+ * Single-threaded, no I/O, no clock of its own: callers pass a monotonic {@code nowMs} (idleness,
+ * holds; must not go backwards) and the event-time {@code clockMs} (may step either way: W then
+ * waits, or jumps to the max-delay bound). Allocation-free after construction except when the
+ * source table grows.
  */
 public final class OrderingEngine {
     /** {@link #offer} result: the value is pending and will be released in order. */
@@ -37,16 +48,22 @@ public final class OrderingEngine {
     public static final int DUPLICATE = 1;
     /** {@link #offer} result: the value arrived below the watermark; sent to {@code onLate}. */
     public static final int LATE = 2;
+    /** {@link #offer} result: further ahead of the clock than the window holds; refused, not counted. */
+    public static final int AHEAD = 3;
 
     private final OrderedSink sink;
     private final long idleTimeoutMs;
     private final long maxDelayMs;
+    private final long maxAheadMs;
+    private final long holdLagMs;
     private final boolean keepDuplicates;
 
-    /** Ring size P (power of two), > the widest span [W, newest] the engine allows. */
+    /** Ring size P (power of two) > hold lag + max ahead: every span [W, value] the engine allows. */
     private final int ringMask;
-    private final long capacitySpan;
-    private final int[] pending;
+    /** Unique mode: one bit per millisecond of [W, W + P), set while that value is pending. */
+    private final long[] pendingBits;
+    /** Duplicates kept: copies pending per millisecond; {@code null} in unique mode. */
+    private final int[] pendingCounts;
     private final int[] latestCount;
     /** One bit per ms for [W - H, W): was that value released? */
     private final long[] released;
@@ -67,25 +84,20 @@ public final class OrderingEngine {
     private long releasedCount;
     private long duplicates;
     private long late;
+    private long ahead;
 
     /** An engine with the given settings, releasing final values to {@code sink}. */
     public OrderingEngine(EngineConfig config, OrderedSink sink) {
-        this(config, sink, 0);
-    }
-
-    /**
-     * @param extraSpanMs widest hold beyond the max delay the caller will ask for with
-     *     {@link #holdUntil} (e.g. a startup grace), so the pending ring is sized for it
-     */
-    public OrderingEngine(EngineConfig config, OrderedSink sink, long extraSpanMs) {
         this.sink = sink;
         this.idleTimeoutMs = config.idleTimeoutMs();
         this.maxDelayMs = config.maxDelayMs();
+        this.maxAheadMs = config.maxAheadMs();
+        this.holdLagMs = config.holdLagMs();
         this.keepDuplicates = config.keepDuplicates();
-        final int ring = powerOfTwoAtLeast(Math.max(1024, maxDelayMs + Math.max(0, extraSpanMs) + 2));
+        final int ring = powerOfTwoAtLeast(Math.max(1024, holdLagMs + maxAheadMs + 2));
         this.ringMask = ring - 1;
-        this.capacitySpan = ring - 2;
-        this.pending = new int[ring];
+        this.pendingBits = keepDuplicates ? null : new long[ring / 64];
+        this.pendingCounts = keepDuplicates ? new int[ring] : null;
         this.latestCount = new int[ring];
         final int history = powerOfTwoAtLeast(Math.max(64, config.historyMs()));
         this.historyMask = history - 1;
@@ -120,13 +132,18 @@ public final class OrderingEngine {
     /**
      * Takes one value from a source.
      *
-     * @return {@link #ACCEPTED}, {@link #DUPLICATE} or {@link #LATE}
+     * @param nowMs monotonic time (the source is heard now)
+     * @param clockMs event-time clock, for the bounds of W
+     * @return {@link #ACCEPTED}, {@link #DUPLICATE}, {@link #LATE} or {@link #AHEAD}
      */
-    public int offer(int source, long value, long nowMs) {
-        offered++;
-        if (!started) {
-            start(value - maxDelayMs);
+    public int offer(int source, long value, long nowMs, long clockMs) {
+        if (value - clockMs > maxAheadMs) {
+            ahead++;
+            return AHEAD;
         }
+        offered++;
+        // The lower bound first: the value must land inside the ring before it is latched.
+        keepUp(nowMs, clockMs);
         touch(source, value, nowMs);
         if (value < watermark) {
             if (!keepDuplicates && wasReleased(value)) {
@@ -139,17 +156,18 @@ public final class OrderingEngine {
         }
         if (value > newest) {
             newest = value;
-            final long floor = value - (nowMs < holdUntilMs ? capacitySpan : maxDelayMs);
-            if (floor > watermark) {
-                moveTo(floor);
-            }
         }
         final int slot = (int) value & ringMask;
-        if (pending[slot] != 0 && !keepDuplicates) {
-            duplicates++;
-            return DUPLICATE;
+        if (keepDuplicates) {
+            pendingCounts[slot]++;
+        } else {
+            final long bit = 1L << slot;
+            if ((pendingBits[slot >>> 6] & bit) != 0) {
+                duplicates++;
+                return DUPLICATE;
+            }
+            pendingBits[slot >>> 6] |= bit;
         }
-        pending[slot]++;
         pendingValues++;
         return ACCEPTED;
     }
@@ -158,37 +176,41 @@ public final class OrderingEngine {
      * Moves time forward: sources silent for the idle timeout stop holding the watermark, which
      * then advances as far as the model allows, releasing what became final.
      */
-    public void advance(long nowMs) {
+    public void advance(long nowMs, long clockMs) {
         while (sources.head() != SourceTable.NONE
                 && sources.lastSeenMs[sources.head()] + idleTimeoutMs <= nowMs) {
             deactivate(sources.head());
         }
+        keepUp(nowMs, clockMs);
+        if (nowMs < holdUntilMs || staleSources > 0) {
+            return; // only the lower bound moves W (done)
+        }
+        final long bound = Math.min(clockMs, newest + 1);
+        moveTo(activeSources == 0 ? bound : lowestLatestBelow(bound));
+    }
+
+    /**
+     * Releases everything pending up to the clock, whoever is still active (a clean stop). Values
+     * ahead of the clock are reported late rather than released: written now, they would put the
+     * file's end in the future, and a restart resumes from the file's end.
+     */
+    public void drain(long clockMs) {
         if (!started) {
             return;
         }
-        final boolean holding = nowMs < holdUntilMs;
-        long target;
-        if (holding || staleSources > 0) {
-            target = watermark;
-        } else if (activeSources == 0) {
-            target = newest + 1;
-        } else {
-            target = lowestLatest();
-        }
-        target = Math.max(target, newest - (holding ? capacitySpan : maxDelayMs));
-        moveTo(target);
-    }
-
-    /** Releases everything pending, whoever is still active (shutdown). */
-    public void drain() {
-        if (started && newest >= watermark) {
-            moveTo(newest + 1);
+        moveTo(Math.min(newest, clockMs) + 1);
+        for (long t = watermark; pendingValues > 0 && t <= newest; t++) {
+            final int copies = takePending((int) t & ringMask);
+            for (int i = 0; i < copies; i++) {
+                late++;
+                sink.onLate(t);
+            }
         }
     }
 
     /**
-     * Holds the watermark still until {@code untilMs} (a startup grace, so reconnecting sources
-     * can replay before anything is final). While held, only the ring capacity moves it.
+     * Holds the watermark at the hold lag below the clock until monotonic time {@code untilMs} (a
+     * startup grace, so reconnecting sources can replay before anything is final).
      */
     public void holdUntil(long untilMs) {
         holdUntilMs = untilMs;
@@ -196,8 +218,8 @@ public final class OrderingEngine {
 
     /**
      * Resumes after an earlier run that released values up to {@code lastReleased}: the watermark
-     * starts just above it, and values the caller marks with {@link #markReleased} count as
-     * duplicates rather than late.
+     * starts just above it (or at the clock's lower bound, if that is higher), and values the caller
+     * marks with {@link #markReleased} count as duplicates rather than late.
      */
     public void resumeAfter(long lastReleased) {
         if (started) {
@@ -216,14 +238,9 @@ public final class OrderingEngine {
 
     // ------------------------------------------------------------------ figures
 
-    /** Everything below this is final; {@link Long#MIN_VALUE} before the first value. */
+    /** Everything below this is final; {@link Long#MIN_VALUE} before the first value or tick. */
     public long watermark() {
         return started ? watermark : Long.MIN_VALUE;
-    }
-
-    /** Largest value seen; {@link Long#MIN_VALUE} before the first value. */
-    public long newest() {
-        return newest;
     }
 
     /** Values waiting for the watermark. */
@@ -241,7 +258,7 @@ public final class OrderingEngine {
         return openSources;
     }
 
-    /** Values offered. */
+    /** Values offered (those refused as {@link #AHEAD} not included). */
     public long offered() {
         return offered;
     }
@@ -261,11 +278,26 @@ public final class OrderingEngine {
         return late;
     }
 
+    /** Values refused as too far ahead of the clock. */
+    public long refusedAhead() {
+        return ahead;
+    }
+
     // ----------------------------------------------------------------- internals
 
     private void start(long w) {
         started = true;
         watermark = w;
+    }
+
+    /** The lower bound: W lags the clock by at most the max delay, or the hold lag while held. */
+    private void keepUp(long nowMs, long clockMs) {
+        final long floor = clockMs - (nowMs < holdUntilMs ? holdLagMs : maxDelayMs);
+        if (!started) {
+            start(floor);
+        } else if (floor > watermark) {
+            moveTo(floor);
+        }
     }
 
     private void touch(int id, long value, long nowMs) {
@@ -321,14 +353,14 @@ public final class OrderingEngine {
         }
     }
 
-    /** The smallest latest value of the active sources, all of which are at or above W. */
-    private long lowestLatest() {
-        for (long t = watermark; t <= newest; t++) {
+    /** The smallest latest value of the active sources (all at or above W), or {@code bound}. */
+    private long lowestLatestBelow(long bound) {
+        for (long t = watermark; t < bound; t++) {
             if (latestCount[(int) t & ringMask] != 0) {
                 return t;
             }
         }
-        return newest + 1;
+        return bound;
     }
 
     /** Advances W to {@code target}, releasing final values in order. */
@@ -356,18 +388,31 @@ public final class OrderingEngine {
         final int slot = (int) t & ringMask;
         final int latched = latestCount[slot];
         if (latched != 0) {
-            // Only the max delay (or capacity) moves W past an active source's latest.
+            // Only the lower bound moves W past an active source's latest: that source is stale.
             staleSources += latched;
             latestCount[slot] = 0;
         }
-        final int copies = pending[slot];
+        final int copies = takePending(slot);
         setReleased(t, copies != 0);
         if (copies != 0) {
-            pending[slot] = 0;
-            pendingValues -= copies;
             releasedCount += copies;
             sink.onFinal(t, copies);
         }
+    }
+
+    /** Clears a pending slot; returns the copies it held. */
+    private int takePending(int slot) {
+        final int copies;
+        if (keepDuplicates) {
+            copies = pendingCounts[slot];
+            pendingCounts[slot] = 0;
+        } else {
+            final long bit = 1L << slot;
+            copies = (pendingBits[slot >>> 6] & bit) != 0 ? 1 : 0;
+            pendingBits[slot >>> 6] &= ~bit;
+        }
+        pendingValues -= copies;
+        return copies;
     }
 
     private boolean wasReleased(long value) {

@@ -33,6 +33,11 @@ public enum Reject {
     SKEW_NANOS("far from server time: looks like nanoseconds, send milliseconds", false),
     /** A millisecond timestamp too far from the server clock (see {@code --max-skew}). */
     SKEW("too far from server time (see --max-skew)", false),
+    /**
+     * Within {@code --max-skew} but further ahead of the server clock than the pending window
+     * holds (10 minutes): only with a {@code --max-skew} above that.
+     */
+    AHEAD("too far ahead of server time (at most 10 min)", false),
     /** More than {@link LineDecoder#MAX_LINE_BYTES} bytes without a newline. */
     LINE_TOO_LONG("line longer than " + LineDecoder.MAX_LINE_BYTES + " bytes", true),
     /** The connection sent too many bad lines: most likely not a stampede client at all. */

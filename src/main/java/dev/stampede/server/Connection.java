@@ -79,7 +79,9 @@ final class Connection implements LineHandler {
 
     @Override
     public void onValue(long epochMillis) {
-        loop.accept(source, epochMillis);
+        if (!loop.accept(source, epochMillis)) {
+            onReject(decoder.lineCount(), Reject.AHEAD);
+        }
     }
 
     @Override

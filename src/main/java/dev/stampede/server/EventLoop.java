@@ -169,7 +169,7 @@ final class EventLoop implements Runnable {
         if (ready < SELECT_CAP - 1) {
             sweepMs = pollStartMs;
         }
-        engine.advance(sweepMs);
+        engine.advance(sweepMs, wallMs);
     }
 
     /**
@@ -254,9 +254,13 @@ final class EventLoop implements Runnable {
 
     // ------------------------------------------------------------- connections
 
-    /** A decoded value from a connection: to the engine. */
-    void accept(int source, long value) {
-        engine.offer(source, value, nowMs);
+    /**
+     * A decoded value from a connection: to the engine.
+     *
+     * @return {@code false} if the engine refused it as too far ahead of the clock
+     */
+    boolean accept(int source, long value) {
+        return engine.offer(source, value, nowMs, wallMs) != OrderingEngine.AHEAD;
     }
 
     void countReject(Reject reason) {
@@ -356,7 +360,7 @@ final class EventLoop implements Runnable {
                 c.close();
             }
         }
-        engine.drain();
+        engine.drain(wallMs);
         // Writes failing at the end: keep trying for a few seconds before giving up.
         for (int i = 0; !store.sync() && i < SHUTDOWN_WRITE_RETRIES && !Thread.interrupted(); i++) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_MS));

@@ -65,8 +65,7 @@ public final class IngestServer implements AutoCloseable {
         ServerSocketChannel listener = null;
         Selector selector = null;
         try {
-            final OrderingEngine engine = new OrderingEngine(ec, store,
-                    config.startupGraceMs() + ServerConfig.REPLAY_ALLOWANCE_MS);
+            final OrderingEngine engine = new OrderingEngine(ec, store);
             resume(engine, store.resumePoint(), config.output(), log);
             listener = ServerSocketChannel.open();
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -101,6 +100,11 @@ public final class IngestServer implements AutoCloseable {
         }
         log.accept("server: resuming " + file + " (" + at.sizeBytes() + " bytes) after " + at.lastValue()
                 + "; its last " + at.recent().length + " values seed the duplicate filter");
+        final long aheadMs = at.lastValue() - System.currentTimeMillis();
+        if (aheadMs > 1_000) {
+            log.accept("server: warning: " + file + " ends " + aheadMs + " ms ahead of this server's clock; "
+                    + "values below its end are late until the clock gets there (is the clock right?)");
+        }
     }
 
     /** The address it listens on (with the real port when 0 was asked). */

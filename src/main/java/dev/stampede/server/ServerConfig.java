@@ -69,11 +69,20 @@ public record ServerConfig(
     }
 
     /**
-     * Duplicate history wide enough that any value the skew check lets through and the watermark
-     * has passed is still told apart as duplicate or late: accepted values lie within the skew of
-     * the server clock, and so does the watermark, so they are at most two skews apart.
+     * The engine settings a server with these options runs:
+     * <ul>
+     *   <li>values may be ahead of the clock by the max skew (at most
+     *       {@link EngineConfig#MAX_AHEAD_MS}): they wait for the clock;</li>
+     *   <li>a startup grace holds the watermark back by the max delay, the grace and a client's
+     *       replay ({@link #REPLAY_ALLOWANCE_MS}), so replays after a restart are in time;</li>
+     *   <li>the duplicate history covers every value the skew check lets through below the
+     *       watermark: both lie within the skew of the server clock, so at most two skews apart.</li>
+     * </ul>
      */
-    public static long historyFor(long maxSkewMs, long maxDelayMs) {
-        return Math.min(EngineConfig.MAX_HISTORY_MS, Math.max(1L << 16, 2 * maxSkewMs + maxDelayMs + 1_000));
+    public static EngineConfig engineFor(long idleTimeoutMs, long maxDelayMs, long maxSkewMs, long startupGraceMs,
+            boolean keepDuplicates) {
+        final long history = Math.min(EngineConfig.MAX_HISTORY_MS, Math.max(1L << 16, 2 * maxSkewMs + maxDelayMs + 1_000));
+        return new EngineConfig(idleTimeoutMs, maxDelayMs, Math.min(maxSkewMs, EngineConfig.MAX_AHEAD_MS),
+                maxDelayMs + startupGraceMs + REPLAY_ALLOWANCE_MS, keepDuplicates, history);
     }
 }

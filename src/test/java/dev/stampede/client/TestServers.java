@@ -1,6 +1,5 @@
 package dev.stampede.client;
 
-import dev.stampede.engine.EngineConfig;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ClientStats;
@@ -24,7 +23,7 @@ final class TestServers {
         final ServerConfig config = new ServerConfig(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 output,
-                EngineConfig.defaults(),
+                ServerConfig.engineFor(500, 5_000, 300_000, 3_000, false),
                 300_000,
                 10_000,
                 0,

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test sink: keeps what the engine releases (each copy) and what it reports late. */
-final class CollectingSink implements OrderedSink {
+class CollectingSink implements OrderedSink {
     final List<Long> finals = new ArrayList<>();
     final List<Long> late = new ArrayList<>();
 

@@ -16,10 +16,18 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Property-based tests of the engine: for random interleavings and arrival orders of
- * non-decreasing per-source streams, with idle gaps, out-of-sync clocks and duplicates, the output
- * is strictly ascending (non-decreasing with duplicates kept) and is exactly the inputs minus what
- * the engine reported late.
+ * Property-based tests of the engine, safety and liveness: for random interleavings and arrival
+ * orders of non-decreasing per-source streams, with idle gaps, clocks ahead, behind and jumping,
+ * restarts after long outages and duplicates,
+ * <ul>
+ *   <li>the output is strictly ascending (non-decreasing with duplicates kept) and is exactly the
+ *       accepted inputs minus what the engine reported late;</li>
+ *   <li>nothing is released ahead of the clock, and outside a hold nothing waits longer than the
+ *       max delay behind it;</li>
+ *   <li>after every tick the watermark has reached min(clock, lowest latest of the active
+ *       sources) as judged from outside the engine, so it never stalls after a jump;</li>
+ *   <li>once the sources go idle and the clock passes every value, nothing is pending.</li>
+ * </ul>
  *
  * <p>Each case is generated from a seed ({@link RandomCases}): a failure names it, and
  * {@code RandomCases.replay(seed, r -> checkUnique(r.nextLong()))} runs that case alone.
@@ -43,17 +51,25 @@ class OrderingEnginePropertyTest {
         return RandomCases.of("engineSteady", CASES, r -> checkNothingLate(r.nextLong()));
     }
 
+    @TestFactory
+    Stream<DynamicTest> clocksAheadBehindAndJumpingNeverStallTheWatermark() {
+        return RandomCases.of("engineLiveness", CASES, r -> checkUnique(Scenario.clocks(r.nextLong())));
+    }
+
     // ------------------------------------------------------------------ properties
 
     private static void checkUnique(long seed) {
-        final Scenario s = Scenario.random(seed, false);
+        checkUnique(Scenario.random(seed, false));
+    }
+
+    private static void checkUnique(Scenario s) {
         final Run run = s.run();
+        final long seed = s.seed;
         for (int i = 1; i < run.sink.finals.size(); i++) {
             assertThat(run.sink.finals.get(i)).as("seed %d: ascending at %d", seed, i)
                     .isGreaterThan(run.sink.finals.get(i - 1));
         }
-        final Set<Long> inputs = new HashSet<>();
-        s.arrivals.forEach(a -> inputs.add(a.value));
+        final Set<Long> inputs = new HashSet<>(run.accepted);
         final Set<Long> finals = new HashSet<>(run.sink.finals);
         final Set<Long> late = new HashSet<>(run.sink.late);
         final Set<Long> both = new HashSet<>(late);
@@ -61,7 +77,7 @@ class OrderingEnginePropertyTest {
         assertThat(both).as("seed %d: nothing both written and late", seed).isEmpty();
         final Set<Long> union = new HashSet<>(finals);
         union.addAll(late);
-        assertThat(union).as("seed %d: written + late = inputs", seed).isEqualTo(inputs);
+        assertThat(union).as("seed %d: written + late = accepted inputs", seed).isEqualTo(inputs);
         assertThat(run.engine.offered()).isEqualTo(
                 run.engine.released() + run.engine.duplicates() + run.engine.late());
     }
@@ -73,10 +89,10 @@ class OrderingEnginePropertyTest {
             assertThat(run.sink.finals.get(i)).as("seed %d: non-decreasing at %d", seed, i)
                     .isGreaterThanOrEqualTo(run.sink.finals.get(i - 1));
         }
-        final Map<Long, Integer> inputs = count(s.arrivals.stream().map(a -> a.value).toList());
         final List<Long> all = new ArrayList<>(run.sink.finals);
         all.addAll(run.sink.late);
-        assertThat(count(all)).as("seed %d: written + late = inputs, copies included", seed).isEqualTo(inputs);
+        assertThat(count(all)).as("seed %d: written + late = inputs, copies included", seed)
+                .isEqualTo(count(run.accepted));
         assertThat(run.engine.duplicates()).isZero();
     }
 
@@ -96,10 +112,23 @@ class OrderingEnginePropertyTest {
 
     // ------------------------------------------------------------------ generator
 
-    /** One value of one source, and when it reaches the engine. */
+    /** One value of one source, and when it reaches the engine (monotonic ms). */
     private record Arrival(int source, long value, long atMs) {}
 
-    private record Run(OrderingEngine engine, CollectingSink sink) {}
+    /** What a run produced; {@code accepted} are the values offered and not refused as ahead. */
+    private record Run(OrderingEngine engine, CheckingSink sink, List<Long> accepted) {}
+
+    /** Keeps what the engine releases, and checks that nothing is released ahead of the clock. */
+    private static final class CheckingSink extends CollectingSink {
+        long clockMs;
+        long seed;
+
+        @Override
+        public void onFinal(long value, int copies) {
+            assertThat(value).as("seed %d: released ahead of the clock", seed).isLessThanOrEqualTo(clockMs);
+            super.onFinal(value, copies);
+        }
+    }
 
     private static final class Scenario {
         final EngineConfig config;
@@ -108,11 +137,22 @@ class OrderingEnginePropertyTest {
         final long tickMs;
         final long seed;
         boolean connectAllFirst;
+        /** Server clock = BASE + clockOffset + monotonic time; jumps by clockJump at clockJumpAt. */
+        long clockOffset;
+        long clockJumpAt = Long.MAX_VALUE;
+        long clockJump;
+        /** A restart: the file ends at this value, and a hold of holdMs starts the run. */
+        long resumeAfter = Long.MIN_VALUE;
+        long holdMs;
 
         private Scenario(long seed, EngineConfig config, long tickMs) {
             this.seed = seed;
             this.config = config;
             this.tickMs = tickMs;
+        }
+
+        long clock(long atMs) {
+            return BASE + clockOffset + atMs + (atMs >= clockJumpAt ? clockJump : 0);
         }
 
         /** Anything goes: gaps past the idle timeout, skewed clocks, bursts, closes, repeats. */
@@ -122,7 +162,9 @@ class OrderingEnginePropertyTest {
             final long maxDelay = 50 + r.nextInt(1_000);
             // History wide enough for every value here (the server sizes it from --max-skew likewise):
             // beyond it a duplicate of a written value can only be reported late.
-            final Scenario s = new Scenario(seed, new EngineConfig(idle, maxDelay, keep, 1 << 16), 1 + r.nextInt(30));
+            final EngineConfig config = new EngineConfig(idle, maxDelay, 60_000, maxDelay, keep, 1 << 16);
+            final Scenario s = new Scenario(seed, config, 1 + r.nextInt(30));
+            s.clockOffset = r.nextInt(400) - 200;
             final int sources = 1 + r.nextInt(8);
             final boolean narrow = r.nextInt(4) == 0; // values from a small range: many repeats
             for (int src = 0; src < sources; src++) {
@@ -150,8 +192,10 @@ class OrderingEnginePropertyTest {
          */
         static Scenario steady(long seed) {
             final SplittableRandom r = new SplittableRandom(seed);
-            final Scenario s = new Scenario(seed, new EngineConfig(500, 5_000, false, 1 << 16), 1 + r.nextInt(20));
+            final Scenario s = new Scenario(seed, new EngineConfig(500, 5_000, 60_000, 5_000, false, 1 << 16),
+                    1 + r.nextInt(20));
             s.connectAllFirst = true;
+            s.clockOffset = 30;
             final int sources = 1 + r.nextInt(16);
             for (int src = 0; src < sources; src++) {
                 final long offset = r.nextInt(10);
@@ -165,37 +209,175 @@ class OrderingEnginePropertyTest {
             return s;
         }
 
+        /**
+         * Sources whose clocks are right, ahead (some beyond the window: refused), behind by more
+         * than the max delay, or jump forward by more than the whole ring; a server clock that
+         * jumps; sometimes a restart on a file that ends long ago, with a hold.
+         */
+        static Scenario clocks(long seed) {
+            final SplittableRandom r = new SplittableRandom(seed);
+            final long idle = 20 + r.nextInt(200);
+            final long maxDelay = 20 + r.nextInt(300);
+            final long ahead = 200 + r.nextInt(3_000);
+            final long holdLag = maxDelay + r.nextInt(2_000);
+            // Windows of a few thousand ms: jumps of 10-40 s cross the whole ring several times.
+            final EngineConfig config = new EngineConfig(idle, maxDelay, ahead, holdLag, false, 1 << 17);
+            final Scenario s = new Scenario(seed, config, 1 + r.nextInt(30));
+            s.connectAllFirst = r.nextBoolean();
+            if (r.nextInt(3) == 0) {
+                s.clockJumpAt = r.nextInt(1_500);
+                s.clockJump = r.nextInt(2) == 0 ? -r.nextInt(5_000) : r.nextInt(40_000);
+            }
+            if (r.nextInt(3) == 0) {
+                s.resumeAfter = BASE - 1_000 - r.nextInt(100_000);
+                s.holdMs = r.nextInt(600);
+            }
+            final int sources = 1 + r.nextInt(8);
+            for (int src = 0; src < sources; src++) {
+                final int kind = r.nextInt(6);
+                long offset = kind == 1 ? 1 + r.nextInt((int) (ahead + 500)) // ahead, maybe too far
+                        : kind == 2 ? -(maxDelay + 1 + r.nextInt(2_000)) // behind by more than the max delay
+                        : r.nextInt(20) - 10;
+                final long jumpAt = kind == 3 ? r.nextInt(2_000) : Long.MAX_VALUE;
+                final long jump = 10_000 + r.nextInt(30_000);
+                long sendMs = r.nextInt(100);
+                long arriveMs = 0;
+                long last = Long.MIN_VALUE;
+                while (sendMs < 2_000) {
+                    sendMs += r.nextInt(10) == 0 ? r.nextInt((int) idle * 2) : 1 + r.nextInt(40);
+                    arriveMs = Math.max(arriveMs, sendMs + r.nextInt(15));
+                    final long value = Math.max(last, s.clock(sendMs) + offset + (sendMs >= jumpAt ? jump : 0));
+                    last = value;
+                    s.arrivals.add(new Arrival(src, value, arriveMs));
+                }
+                if (r.nextInt(4) == 0) {
+                    s.closeAt.put(src, (long) r.nextInt(2_500));
+                }
+            }
+            s.arrivals.sort(Comparator.comparingLong(Arrival::atMs));
+            return s;
+        }
+
         Run run() {
-            final CollectingSink sink = new CollectingSink();
+            final CheckingSink sink = new CheckingSink();
+            sink.seed = seed;
             final OrderingEngine engine = new OrderingEngine(config, sink);
+            final Oracle oracle = new Oracle(config.idleTimeoutMs());
+            if (resumeAfter != Long.MIN_VALUE) {
+                engine.resumeAfter(resumeAfter);
+                engine.holdUntil(holdMs);
+            }
             final Map<Integer, Integer> ids = new HashMap<>();
             if (connectAllFirst) {
-                arrivals.forEach(a -> ids.computeIfAbsent(a.source, k -> engine.addSource(0)));
+                arrivals.forEach(a -> ids.computeIfAbsent(a.source, k -> oracle.add(engine.addSource(0), 0)));
             }
+            final List<Long> accepted = new ArrayList<>();
             long nextTick = 0;
             for (Arrival a : arrivals) {
                 while (nextTick <= a.atMs) {
-                    closeDue(engine, ids, nextTick);
-                    engine.advance(nextTick);
+                    tick(engine, sink, oracle, ids, nextTick);
                     nextTick += tickMs;
                 }
-                final int id = ids.computeIfAbsent(a.source, k -> engine.addSource(a.atMs));
-                engine.offer(id, a.value, a.atMs);
+                final int id = ids.computeIfAbsent(a.source, k -> oracle.add(engine.addSource(a.atMs), a.atMs));
+                sink.clockMs = clock(a.atMs);
+                if (engine.offer(id, a.value, a.atMs, clock(a.atMs)) != OrderingEngine.AHEAD) {
+                    accepted.add(a.value);
+                    oracle.heard(id, a.value, a.atMs);
+                } else {
+                    assertThat(a.value - clock(a.atMs)).as("seed %d: refused as ahead", seed)
+                            .isGreaterThan(config.maxAheadMs());
+                }
             }
-            closeDue(engine, ids, Long.MAX_VALUE);
-            engine.advance(nextTick + 10_000);
-            engine.drain();
-            return new Run(engine, sink);
+            closeDue(engine, oracle, ids, Long.MAX_VALUE);
+            // Time passes: every source idle, the clock past every value; nothing may stay pending.
+            final long end = nextTick + config.idleTimeoutMs() + 1;
+            final long endClock = Math.max(clock(end), accepted.stream().mapToLong(v -> v).max().orElse(0) + 1);
+            sink.clockMs = endClock;
+            engine.advance(end, endClock);
+            assertThat(engine.pendingValues()).as("seed %d: pending once all is idle and past", seed).isZero();
+            engine.drain(endClock);
+            return new Run(engine, sink, accepted);
         }
 
-        private void closeDue(OrderingEngine engine, Map<Integer, Integer> ids, long nowMs) {
+        private void tick(OrderingEngine engine, CheckingSink sink, Oracle oracle, Map<Integer, Integer> ids,
+                long nowMs) {
+            closeDue(engine, oracle, ids, nowMs);
+            final long clockMs = clock(nowMs);
+            sink.clockMs = clockMs;
+            final long before = engine.watermark();
+            engine.advance(nowMs, clockMs);
+            final long w = engine.watermark();
+            if (nowMs < holdMs) {
+                assertThat(w).as("seed %d: the hold lag at %d ms", seed, nowMs)
+                        .isGreaterThanOrEqualTo(clockMs - config.holdLagMs());
+                return;
+            }
+            assertThat(w).as("seed %d: max delay at %d ms", seed, nowMs)
+                    .isGreaterThanOrEqualTo(clockMs - config.maxDelayMs());
+            assertThat(w).as("seed %d: never past the clock at %d ms", seed, nowMs)
+                    .isLessThanOrEqualTo(Math.max(before, clockMs));
+            final long lowerBound = Math.min(clockMs, oracle.lowestLatestOfActive(nowMs));
+            assertThat(w).as("seed %d: live at %d ms", seed, nowMs).isGreaterThanOrEqualTo(lowerBound);
+        }
+
+        private void closeDue(OrderingEngine engine, Oracle oracle, Map<Integer, Integer> ids, long nowMs) {
             closeAt.entrySet().removeIf(e -> {
                 if (e.getValue() > nowMs || !ids.containsKey(e.getKey())) {
                     return false;
                 }
-                engine.removeSource(ids.get(e.getKey()));
+                final int id = ids.remove(e.getKey());
+                engine.removeSource(id);
+                oracle.remove(id);
                 return true;
             });
+        }
+    }
+
+    /**
+     * The model of docs/DESIGN.md seen from outside the engine: which sources are active (heard
+     * within the idle timeout, or connected that recently and silent) and their latest values.
+     */
+    private static final class Oracle {
+        private final long idleMs;
+        private final Map<Integer, Long> latest = new HashMap<>();
+        private final Map<Integer, Long> lastHeardMs = new HashMap<>();
+        private long newest = Long.MIN_VALUE;
+
+        Oracle(long idleMs) {
+            this.idleMs = idleMs;
+        }
+
+        int add(int id, long nowMs) {
+            latest.put(id, Long.MIN_VALUE);
+            lastHeardMs.put(id, nowMs);
+            return id;
+        }
+
+        void heard(int id, long value, long nowMs) {
+            latest.merge(id, value, Math::max);
+            lastHeardMs.put(id, nowMs);
+            newest = Math.max(newest, value);
+        }
+
+        void remove(int id) {
+            latest.remove(id);
+            lastHeardMs.remove(id);
+        }
+
+        /**
+         * The lowest latest value of the active sources (a silent new one counts as the lowest of
+         * all); with none active, just past the newest value.
+         */
+        long lowestLatestOfActive(long nowMs) {
+            long min = Long.MAX_VALUE;
+            boolean any = false;
+            for (Map.Entry<Integer, Long> e : lastHeardMs.entrySet()) {
+                if (e.getValue() + idleMs > nowMs) {
+                    any = true;
+                    min = Math.min(min, latest.get(e.getKey()));
+                }
+            }
+            return any ? min : (newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest + 1);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.stampede.server;
 
-import dev.stampede.engine.EngineConfig;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.store.AppendChannel;
 import dev.stampede.store.FsyncPolicy;
@@ -89,8 +88,7 @@ final class ServerHarness implements AutoCloseable {
             final ServerConfig config = new ServerConfig(
                     new InetSocketAddress("127.0.0.1", 0),
                     output,
-                    new EngineConfig(idleTimeoutMs, maxDelayMs, keepDuplicates,
-                            ServerConfig.historyFor(maxSkewMs, maxDelayMs)),
+                    ServerConfig.engineFor(idleTimeoutMs, maxDelayMs, maxSkewMs, startupGraceMs, keepDuplicates),
                     maxSkewMs,
                     maxConnections,
                     readBatchMs,
