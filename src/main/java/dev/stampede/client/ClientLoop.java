@@ -3,7 +3,6 @@ package dev.stampede.client;
 import dev.stampede.client.ClientConnection.State;
 import dev.stampede.stats.ClientStats;
 import dev.stampede.stats.ClientStats.Lateness;
-import dev.stampede.store.LineAppender;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -57,10 +56,9 @@ final class ClientLoop implements Runnable {
     private final Connector connector;
     private final Sender sender;
     private final LatenessRecorder lateness;
-    private final LineAppender record;
+    private final RecordFile record;
     private final Consumer<String> log;
     private final RateLimitedLog replyLog;
-    private final RateLimitedLog recordLog;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final long intervalNs;
@@ -87,7 +85,7 @@ final class ClientLoop implements Runnable {
      * @param record where first sends are appended, or {@code null}; closed by the loop at exit
      * @param warmUpFirst run a {@link JitWarmup} before connecting when the send rate calls for it
      */
-    ClientLoop(ClientConfig config, Selector selector, LineAppender record, Consumer<String> log,
+    ClientLoop(ClientConfig config, Selector selector, RecordFile record, Consumer<String> log,
             boolean warmUpFirst) {
         this.config = config;
         this.selector = selector;
@@ -97,7 +95,6 @@ final class ClientLoop implements Runnable {
         this.intervalNs = config.intervalMs() * MS;
         this.startNs = System.nanoTime();
         this.replyLog = new RateLimitedLog(log, 1_000 * MS, "server replies");
-        this.recordLog = new RateLimitedLog(log, 10_000 * MS, "record write errors");
         this.lateness = new LatenessRecorder(Math.max(1_000_000, 2 * config.intervalMs() * 1_000));
         this.connections = new ClientConnection[config.connections()];
         for (int i = 0; i < connections.length; i++) {
@@ -344,7 +341,7 @@ final class ClientLoop implements Runnable {
 
     private void periodic(long now) {
         if (record != null && now - nextRecordFlushNs >= 0) {
-            flushRecord(now);
+            record.flush();
             nextRecordFlushNs = now + RECORD_FLUSH_NS;
         }
         if (now - nextWindowNs >= 0) {
@@ -366,13 +363,6 @@ final class ClientLoop implements Runnable {
     /** The lateness window: the stats interval, or a second when there is no periodic line. */
     private long windowNs() {
         return (config.statsIntervalMs() > 0 ? config.statsIntervalMs() : 1_000) * MS;
-    }
-
-    private void flushRecord(long now) {
-        if (!record.flush() && recordLog.permit(now)) {
-            recordLog.emit("client: cannot write " + record.path() + ": " + record.lastError()
-                    + " (keeping the values in memory and retrying)");
-        }
     }
 
     private ClientStats snapshot(long now, int connected) {
@@ -408,11 +398,7 @@ final class ClientLoop implements Runnable {
         connector.finishLog();
         replyLog.finish("client: ");
         if (record != null) {
-            try {
-                record.close();
-            } catch (IOException e) {
-                log.accept("client: " + e.getMessage());
-            }
+            record.close();
         }
         try {
             selector.close();

@@ -2,7 +2,6 @@ package dev.stampede.client;
 
 import dev.stampede.agent.LoopThread;
 import dev.stampede.stats.ClientStats;
-import dev.stampede.store.LineAppender;
 import java.io.IOException;
 import java.nio.channels.Selector;
 import java.util.function.Consumer;
@@ -17,7 +16,6 @@ import java.util.function.Consumer;
  * Thread-safe: any thread may stop it or read its stats.
  */
 public final class LoadClient implements AutoCloseable {
-    private static final int RECORD_BUFFER_BYTES = 256 * 1024;
 
     private final ClientLoop loop;
     private final LoopThread thread;
@@ -34,8 +32,7 @@ public final class LoadClient implements AutoCloseable {
      * @throws IOException if the record file cannot be opened, or no selector can be made
      */
     public static LoadClient start(ClientConfig config, Consumer<String> log) throws IOException {
-        final LineAppender record = config.record() == null ? null
-                : new LineAppender(config.record(), RECORD_BUFFER_BYTES, false);
+        final RecordFile record = config.record() == null ? null : RecordFile.open(config.record(), log);
         Selector selector = null;
         try {
             selector = Selector.open();

@@ -1,6 +1,5 @@
 package dev.stampede.client;
 
-import dev.stampede.store.LineAppender;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;
@@ -21,12 +20,12 @@ final class Sender {
 
     private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final ClientCounters counters;
-    private final LineAppender record;
+    private final RecordFile record;
     private final LongConsumer firstSends = this::onFirstSend;
     private Connector connector;
 
     /** @param record where first sends are appended, or {@code null} */
-    Sender(ClientCounters counters, LineAppender record) {
+    Sender(ClientCounters counters, RecordFile record) {
         this.counters = counters;
         this.record = record;
     }
@@ -63,7 +62,7 @@ final class Sender {
     private void onFirstSend(long value) {
         counters.sent++;
         if (record != null) {
-            record.append(value);
+            record.add(value);
         }
     }
 }

@@ -42,7 +42,11 @@ import java.util.function.Consumer;
  * A connection with bytes waiting unread must never look idle, however slow a loop pass was. So
  * the engine's idle sweep uses the time taken <em>before</em> the last poll that returned every
  * ready socket (a poll returns at most {@value #SELECT_CAP}): any connection silent at that time
- * was truly silent then, while values read get the time after the poll.
+ * was truly silent then, while values read get the time after the poll. The same goes for the
+ * event-time clock that bounds the watermark ({@code --max-delay}): the engine gets the wall
+ * clock of that same instant, so a loop that was stalled (a GC pause, a full disk, a stopped
+ * process) reads what waited in the sockets before the watermark catches up with the clock, and
+ * nothing turns late for having waited unread.
  */
 final class EventLoop implements Runnable {
     /** Most events one JDK epoll poll returns (sun.nio.ch.EPollSelectorImpl.NUM_EPOLLEVENTS). */
@@ -55,7 +59,7 @@ final class EventLoop implements Runnable {
     private static final long SNAPSHOT_MS = 100;
     private static final int SHUTDOWN_READS = 16;
     private static final long WRITE_RETRY_MS = 250;
-    private static final int SHUTDOWN_WRITE_RETRIES = 20;
+    private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
     private final ServerConfig config;
     private final Selector selector;
@@ -84,7 +88,9 @@ final class EventLoop implements Runnable {
     private boolean acceptErrorLogged;
 
     private int ready;
+    /** Monotonic and wall-clock time before the last poll that returned every ready socket. */
     private long sweepMs;
+    private long sweepWallMs;
     private long nextFlushMs;
     private long nextSyncMs;
     private long nextSnapshotMs;
@@ -110,6 +116,7 @@ final class EventLoop implements Runnable {
         this.wallMs = System.currentTimeMillis();
         this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
         this.sweepMs = nowMs;
+        this.sweepWallMs = wallMs;
         this.nextFlushMs = nowMs + config.flushIntervalMs();
         this.nextSyncMs = nowMs + config.fsyncIntervalMs();
         this.nextSnapshotMs = nowMs + SNAPSHOT_MS;
@@ -136,7 +143,7 @@ final class EventLoop implements Runnable {
         loopThread = Thread.currentThread();
         try {
             while (!stopRequested) {
-                if (store.isFailing()) {
+                if (store.isBackedUp()) {
                     waitForWrites();
                 } else {
                     pollAndRead();
@@ -158,6 +165,7 @@ final class EventLoop implements Runnable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.readBatchMs()));
         }
         final long pollStartMs = monoMs();
+        final long pollStartWallMs = System.currentTimeMillis();
         // Busy: poll without blocking (and at once while polls come back full).
         ready = ready > 0 && (capped || config.readBatchMs() > 0)
                 ? selector.selectNow(onReady)
@@ -168,22 +176,24 @@ final class EventLoop implements Runnable {
         clockFresh = false;
         if (ready < SELECT_CAP - 1) {
             sweepMs = pollStartMs;
+            sweepWallMs = pollStartWallMs;
         }
-        engine.advance(sweepMs, wallMs);
+        engine.advance(sweepMs, sweepWallMs);
     }
 
     /**
-     * The output is not taking writes (disk full, I/O error): read nothing, so that clients are
-     * held back by TCP instead of our memory filling, and retry. The engine's clock stands still
-     * meanwhile: nobody turns idle for not being read.
+     * The writers are behind (a slow disk, a long fsync) or failing (disk full, I/O error): read
+     * nothing, so that clients are held back by TCP instead of our memory filling, until they
+     * catch up. The engine's clocks stand still meanwhile: nobody turns idle, and nothing waiting
+     * in a socket turns late, for not being read.
      */
     private void waitForWrites() {
-        if (pausedSinceMs < 0) {
+        if (pausedSinceMs < 0 && store.isFailing()) {
             pausedSinceMs = nowMs;
             log.accept("server: cannot write " + store.output().path() + ": " + store.lastError()
                     + "; reading paused (clients wait in TCP), retrying every " + WRITE_RETRY_MS + " ms");
         }
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_MS));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(store.isFailing() ? WRITE_RETRY_MS : 1));
         readClock();
         ready = 0;
     }
@@ -191,10 +201,11 @@ final class EventLoop implements Runnable {
     /** On their intervals: write and sync the files, resume accepting, publish and log stats. */
     private void housekeeping() {
         if (nowMs >= nextFlushMs) {
-            final boolean written = store.flush();
-            if (written && (config.fsync() == FsyncPolicy.ALWAYS
-                    || (config.fsync() == FsyncPolicy.INTERVAL && nowMs >= nextSyncMs))) {
-                store.sync();
+            // The writer threads write and fsync; the loop only hands them the batch.
+            final boolean sync = config.fsync() == FsyncPolicy.ALWAYS
+                    || (config.fsync() == FsyncPolicy.INTERVAL && nowMs >= nextSyncMs);
+            store.flush(sync);
+            if (sync) {
                 nextSyncMs = nowMs + config.fsyncIntervalMs();
             }
             nextFlushMs = nowMs + config.flushIntervalMs();
@@ -220,7 +231,7 @@ final class EventLoop implements Runnable {
     }
 
     private long pollTimeoutMs() {
-        final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0 || store.bufferedBytes() > 0;
+        final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0 || store.unwrittenBytes() > 0;
         if (work) {
             return TICK_MS;
         }
@@ -260,7 +271,7 @@ final class EventLoop implements Runnable {
      * @return {@code false} if the engine refused it as too far ahead of the clock
      */
     boolean accept(int source, long value) {
-        return engine.offer(source, value, nowMs, wallMs) != OrderingEngine.AHEAD;
+        return engine.offer(source, value, nowMs, sweepWallMs) != OrderingEngine.AHEAD;
     }
 
     void countReject(Reject reason) {
@@ -360,19 +371,13 @@ final class EventLoop implements Runnable {
                 c.close();
             }
         }
-        engine.drain(wallMs);
-        // Writes failing at the end: keep trying for a few seconds before giving up.
-        for (int i = 0; !store.sync() && i < SHUTDOWN_WRITE_RETRIES && !Thread.interrupted(); i++) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_MS));
-        }
-        if (store.isFailing()) {
-            log.accept("server: could not write " + store.bufferedBytes() + " bytes to " + store.output().path()
-                    + ": " + store.lastError());
-        }
+        // The clock as of now, after the last reads: what they got was sent before it.
+        engine.drain(System.currentTimeMillis());
+        // The writers retry a failing disk for a few seconds before we give up on it.
         try {
-            store.close();
+            store.close(SHUTDOWN_WRITE_TIMEOUT_MS);
         } catch (IOException e) {
-            log.accept("server: " + e.getMessage());
+            log.accept("server: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
         }
         closeQuietly(selector);
         published = snapshot();

@@ -4,39 +4,84 @@ import dev.stampede.protocol.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Appends decimal lines to a file through one buffer: a line costs a few stores into memory, and
- * the file sees one {@code write} per {@link #flush()}, never one per line.
+ * Appends decimal lines to a file without ever making its caller wait for the disk: the caller
+ * (an event loop) formats lines into a batch buffer, and {@link #flush} hands the batch to a
+ * writer thread of this appender's own, which writes it (one {@code write} per batch, never one
+ * per line) and fsyncs it when asked. A line costs a few stores into memory.
  *
- * <p>Crash-safe by construction: the file is opened for append only and never truncated, except
- * to cut an unfinished last line (a torn write of an earlier run, repaired on open, or the part of
- * a line a failing write left behind, cut right away so that the line is written whole later). A
- * failed write keeps every byte buffered (the buffer grows rather than drop anything) and
- * {@link #isFailing()} tells the owner to stop taking input until writes succeed again.
+ * <h2>Batches and back-pressure</h2>
+ * {@value #BATCHES} buffers circulate: one being filled, the others queued or being written. When
+ * the writer has all of them (a slow disk, a long fsync), a flush keeps filling the current one,
+ * so that the next write carries more (group commit); {@link #isBackedUp()} tells the owner to
+ * stop taking input once that batch is half full, and the buffer grows rather than drop a line.
+ * {@link #tryAppend} never grows: for a best-effort file (a client's record) that must never cost
+ * memory.
  *
- * <p>Owned by one thread (the event loop); only {@link #runBetweenWrites} may be called from
- * another.
+ * <h2>Failures</h2>
+ * Crash-safe by construction: the file is opened for append only and never truncated, except to
+ * cut an unfinished last line (a torn write of an earlier run, repaired on open, or the part of a
+ * line a failing write left behind, cut at once so that the line is written whole later). A failed
+ * write keeps its batch, and the writer retries every {@value #RETRY_MS} ms; meanwhile
+ * {@link #isFailing()} says so and {@link #isBackedUp()} soon does.
+ *
+ * <h2>Threading</h2>
+ * {@code append}, {@code tryAppend}, {@code flush}, {@code close} and the loop-side figures belong
+ * to one owner thread; the writer thread (daemon, started by the first hand-off) owns the file;
+ * {@link #isFailing()}, {@link #lastError()}, {@link #bytesWritten()} and {@link #runBetweenWrites}
+ * are safe from any thread. Hand-offs go through two bounded queues, a few per second: no lock per
+ * line.
  */
 public final class LineAppender implements AutoCloseable {
+    /** Buffers in circulation: one filling, the rest queued for or in the writer. */
+    static final int BATCHES = 3;
+    private static final long RETRY_MS = 250;
+
     private final Path path;
     private final AppendChannel.Opener opener;
     private final int capacity;
     private final ReentrantLock writeLock = new ReentrantLock();
-    private AppendChannel channel;
-    private ByteBuffer primary;
-    private ByteBuffer buffer;
-    private long bytesWritten;
+    private final ArrayBlockingQueue<Batch> toWrite = new ArrayBlockingQueue<>(BATCHES);
+    private final ArrayBlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES);
+
+    // The owner's.
+    private Batch filling;
+    private int allocated;
+    private boolean syncWanted;
+    private long bytesHanded;
     private long linesAppended;
-    private int tornBytesRepaired;
+    private Thread writer;
+
+    // Shared with the writer.
+    private volatile IOException lastError;
+    private volatile long bytesWritten;
+    private volatile int tornBytesRepaired;
+    private volatile boolean closing;
+    private volatile boolean abandon;
+
+    // The writer's (and the constructor's, before the writer starts).
+    private AppendChannel channel;
     private boolean dirty;
-    private IOException lastError;
+
+    /** A buffer on its way to the file, and whether to fsync once it is written. */
+    private static final class Batch {
+        ByteBuffer buffer;
+        boolean sync;
+
+        Batch(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+    }
 
     /**
-     * @param lazy create (or open) the file on the first flush with data rather than now, for
-     *     files that usually stay empty, like the late file
+     * @param bufferBytes size of each batch buffer
+     * @param lazy create (or open) the file with its first batch rather than now, for files that
+     *     usually stay empty, like the late file
      */
     public LineAppender(Path path, int bufferBytes, boolean lazy, AppendChannel.Opener opener) throws IOException {
         this.path = path;
@@ -65,96 +110,70 @@ public final class LineAppender implements AutoCloseable {
         return path;
     }
 
-    /** Appends {@code value} and a newline (to the buffer). */
+    /** Appends {@code value} and a newline to the batch; grows it if no batch is free. */
     public void append(long value) {
-        if (buffer == null) {
-            primary = ByteBuffer.allocateDirect(capacity);
-            buffer = primary;
-        }
-        if (buffer.remaining() < Ascii.MAX_LINE && !flush()) {
+        if (!room() && !handOff()) {
             grow();
         }
-        Ascii.putLine(buffer, value);
-        linesAppended++;
+        put(value);
     }
 
     /**
-     * Writes the buffer to the file.
-     *
-     * @return {@code true} if the buffer is now empty; {@code false} if a write failed, in which
-     *     case the unwritten lines stay buffered and {@link #lastError()} says why
+     * Appends {@code value} if there is room without growing: {@code false} when the writer has
+     * every other batch and this one is full (the disk is slower than the appends).
      */
-    public boolean flush() {
-        if (buffer == null || buffer.position() == 0) {
-            return true;
-        }
-        writeLock.lock();
-        try {
-            if (channel == null) {
-                open();
-            }
-        } catch (IOException e) {
-            lastError = e;
-            writeLock.unlock();
+    public boolean tryAppend(long value) {
+        if (!room() && !handOff()) {
             return false;
         }
-        buffer.flip();
-        try {
-            while (buffer.hasRemaining()) {
-                bytesWritten += channel.write(buffer);
-            }
-            dirty = true;
-            lastError = null;
-            buffer = primary.clear();
-            return true;
-        } catch (IOException e) {
-            lastError = e;
-            keepUnwrittenLines();
-            return false;
-        } finally {
-            writeLock.unlock();
-        }
+        put(value);
+        return true;
     }
 
-    /** Flushes, then asks the OS to put the file's data on disk. */
-    public boolean sync() {
-        if (!flush()) {
-            return false;
+    /**
+     * Hands what is buffered to the writer, without waiting. If the writer has every batch, the
+     * lines stay buffered and go with the next flush.
+     *
+     * @param sync ask the writer to fsync once it has written this (and everything before)
+     * @return {@code true} if nothing is left in this thread's buffer
+     */
+    public boolean flush(boolean sync) {
+        syncWanted |= sync;
+        if (filling == null || filling.buffer.position() == 0) {
+            if (!syncWanted || bytesHanded == 0) {
+                syncWanted = false;
+                return true;
+            }
         }
-        if (!dirty) {
-            return true;
-        }
-        try {
-            channel.force();
-            dirty = false;
-            return true;
-        } catch (IOException e) {
-            lastError = e;
-            return false;
-        }
+        return handOff();
     }
 
-    /** Whether the last write failed: lines are waiting; stop taking input until a flush works. */
+    /** Whether the last write failed: lines are waiting; the writer retries. */
     public boolean isFailing() {
         return lastError != null;
     }
 
-    /** Whether more is buffered than the buffer normally holds (writes have been failing). */
+    /**
+     * Whether the owner should stop taking input: writes are failing, or the writer has every
+     * other batch and this one is half full.
+     */
     public boolean isBackedUp() {
-        return buffer != null && buffer.capacity() > capacity;
+        return lastError != null
+                || (filling != null && filling.buffer.position() >= capacity / 2 && free.isEmpty()
+                        && allocated == BATCHES);
     }
 
-    /** Bytes buffered but not yet written. */
-    public int bufferedBytes() {
-        return buffer == null ? 0 : buffer.position();
+    /** Bytes appended but not yet in the file: buffered here, queued, or being written. */
+    public long unwrittenBytes() {
+        return (filling == null ? 0 : filling.buffer.position()) + bytesHanded - bytesWritten;
     }
 
-    /** The error of the last failed write, or {@code null} after a successful one. */
+    /** The error of the last failed write (or fsync), or {@code null} after a successful one. */
     public IOException lastError() {
         return lastError;
     }
 
-    /** Bytes handed to the OS. */
+    /** Bytes in the file, written by this appender. */
     public long bytesWritten() {
         return bytesWritten;
     }
@@ -189,15 +208,177 @@ public final class LineAppender implements AutoCloseable {
         }
     }
 
-    /** Flushes and closes; fails if lines could not be written. */
+    /**
+     * Writes everything, fsyncs it and waits for it, at most {@code timeoutMs} (a failing disk is
+     * retried meanwhile). Blocks: for the end of a run, and tests.
+     *
+     * @return {@code true} if everything appended is in the file and synced
+     */
+    public boolean sync(long timeoutMs) {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!flush(true)) {
+            if (!pause(deadline)) {
+                return false;
+            }
+        }
+        while (bytesWritten < bytesHanded || !toWrite.isEmpty() || free.size() + 1 < allocated) {
+            if (!pause(deadline)) {
+                return false;
+            }
+        }
+        return lastError == null;
+    }
+
+    /** Writes and syncs everything (retrying a failing disk for up to 5 s), then closes the file. */
     @Override
     public void close() throws IOException {
-        final boolean flushed = flush();
+        close(5_000);
+    }
+
+    /**
+     * As {@link #close()}, retrying a failing disk for at most {@code timeoutMs}.
+     *
+     * @throws IOException if lines could not be written, saying how many bytes
+     */
+    public void close(long timeoutMs) throws IOException {
+        final boolean synced = sync(timeoutMs);
+        final long unwritten = unwrittenBytes();
+        closing = true;
+        abandon = !synced;
+        final Thread w = writer;
+        if (w != null) {
+            LockSupport.unpark(w);
+            try {
+                w.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (channel != null) {
             channel.close();
         }
-        if (!flushed) {
-            throw new IOException(bufferedBytes() + " bytes could not be written to " + path, lastError);
+        if (!synced) {
+            throw new IOException(unwritten + " bytes could not be written to " + path, lastError);
+        }
+    }
+
+    // ------------------------------------------------------------------- owner side
+
+    private boolean room() {
+        if (filling == null) {
+            filling = newBatch();
+        }
+        return filling.buffer.remaining() >= Ascii.MAX_LINE;
+    }
+
+    private void put(long value) {
+        Ascii.putLine(filling.buffer, value);
+        linesAppended++;
+    }
+
+    /** Queues the filling batch for the writer if a free one can take its place. */
+    private boolean handOff() {
+        Batch next = free.poll();
+        if (next == null) {
+            if (allocated == BATCHES) {
+                return false; // the writer has all the others: keep filling this one
+            }
+            next = newBatch();
+        }
+        filling.sync = syncWanted;
+        syncWanted = false;
+        filling.buffer.flip();
+        bytesHanded += filling.buffer.remaining();
+        if (writer == null) {
+            writer = new Thread(this::writeLoop, "stampede-writer-" + path.getFileName());
+            writer.setDaemon(true);
+            writer.start();
+        }
+        toWrite.add(filling);
+        filling = next;
+        return true;
+    }
+
+    private Batch newBatch() {
+        allocated++;
+        return new Batch(ByteBuffer.allocateDirect(capacity));
+    }
+
+    /** Rare path (the writer is behind): keep everything, in a larger heap buffer. */
+    private void grow() {
+        final ByteBuffer bigger = ByteBuffer.allocate(filling.buffer.capacity() * 2);
+        filling.buffer.flip();
+        bigger.put(filling.buffer);
+        filling.buffer = bigger;
+    }
+
+    /** Sleeps a little before the deadline; {@code false} once it has passed. */
+    private static boolean pause(long deadlineNs) {
+        if (System.nanoTime() - deadlineNs >= 0) {
+            return false;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        return true;
+    }
+
+    // ------------------------------------------------------------------ writer side
+
+    private void writeLoop() {
+        try {
+            while (!(closing && toWrite.isEmpty()) && !abandon) {
+                final Batch b = toWrite.poll(100, TimeUnit.MILLISECONDS);
+                if (b == null) {
+                    continue;
+                }
+                write(b);
+                if (b.sync) {
+                    force();
+                }
+                if (b.buffer.capacity() > capacity) {
+                    b.buffer = ByteBuffer.allocateDirect(capacity); // a grown one: back to normal
+                }
+                b.buffer.clear();
+                b.sync = false;
+                free.add(b);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes the whole batch, retrying a failing file until it works or the owner gives up. */
+    private void write(Batch b) {
+        final ByteBuffer buf = b.buffer;
+        while (buf.hasRemaining() && !abandon) {
+            writeLock.lock();
+            try {
+                if (channel == null) {
+                    open();
+                }
+                bytesWritten += channel.write(buf);
+                dirty = true;
+                lastError = null;
+            } catch (IOException e) {
+                lastError = e;
+                keepUnwrittenLines(buf);
+            } finally {
+                writeLock.unlock();
+            }
+            if (lastError != null) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_MS));
+            }
+        }
+    }
+
+    private void force() {
+        if (!dirty) {
+            return;
+        }
+        try {
+            channel.force();
+            dirty = false;
+        } catch (IOException e) {
+            lastError = e; // the next sync tries again; the data stays in the page cache
         }
     }
 
@@ -213,33 +394,27 @@ public final class LineAppender implements AutoCloseable {
     }
 
     /**
-     * After a failed write (buffer flipped, position = bytes written): cut a partly written line
-     * off the file, and keep everything from that line's start buffered for the next flush.
+     * After a failed write: cut a partly written line off the file, and move the buffer back to
+     * that line's start, so that it is written whole by the retry.
      */
-    private void keepUnwrittenLines() {
-        int lineStart = buffer.position();
-        while (lineStart > 0 && buffer.get(lineStart - 1) != '\n') {
+    private void keepUnwrittenLines(ByteBuffer buf) {
+        if (channel == null) {
+            return; // not even opened: nothing was written
+        }
+        int lineStart = buf.position();
+        while (lineStart > 0 && buf.get(lineStart - 1) != '\n') {
             lineStart--;
         }
-        final int partial = buffer.position() - lineStart;
+        final int partial = buf.position() - lineStart;
         if (partial > 0) {
             try {
                 channel.truncate(channel.size() - partial);
-                buffer.position(lineStart);
+                buf.position(lineStart);
                 bytesWritten -= partial;
             } catch (IOException e) {
-                // Cannot cut it: leave the rest of the line buffered, the next write completes it.
+                // Cannot cut it: leave the rest of the line queued, the next write completes it.
             }
         }
-        buffer.compact();
-    }
-
-    /** Rare path (the file is not taking writes): keep everything, in a larger heap buffer. */
-    private void grow() {
-        final ByteBuffer bigger = ByteBuffer.allocate(buffer.capacity() * 2);
-        buffer.flip();
-        bigger.put(buffer);
-        buffer = bigger;
     }
 
     @Override

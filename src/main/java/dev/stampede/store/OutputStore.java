@@ -10,8 +10,10 @@ import java.nio.file.Path;
  *
  * <p>Opening an existing output file resumes it ({@link ResumeScan}): a torn last line is cut, the
  * format is checked, and {@link #resumePoint()} tells where the file leaves off. Buffered: nothing
- * reaches the files until {@link #flush()}, which the event loop calls on a short interval. Owned
- * by the event loop's thread, except {@link #runBetweenWrites}.
+ * reaches the files until {@link #flush}, which the event loop calls on a short interval; the
+ * writes and fsyncs themselves run on each file's writer thread ({@link LineAppender}), never on
+ * the loop. Owned by the event loop's thread, except {@link #runBetweenWrites} and the
+ * failure figures.
  */
 public final class OutputStore implements OrderedSink, AutoCloseable {
     /** Suffix of the late file, next to the output file. */
@@ -72,23 +74,24 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         late.append(value);
     }
 
-    /** Writes both buffers; {@code false} if either write failed (nothing is dropped). */
-    public boolean flush() {
-        final boolean out = output.flush();
-        final boolean lt = late.flush();
-        return out && lt;
+    /**
+     * Hands both files' buffered lines to their writer threads, without waiting.
+     *
+     * @param sync ask for an fsync once they are written
+     */
+    public void flush(boolean sync) {
+        output.flush(sync);
+        late.flush(sync);
     }
 
-    /** Flushes and fsyncs both files. */
-    public boolean sync() {
-        final boolean out = output.sync();
-        final boolean lt = late.sync();
-        return out && lt;
-    }
-
-    /** Whether the last write of either file failed: stop taking input until a flush works. */
+    /** Whether either file's writes are failing (full disk, I/O error): the writers retry. */
     public boolean isFailing() {
         return output.isFailing() || late.isFailing();
+    }
+
+    /** Whether the owner should stop taking input until the writers catch up (or recover). */
+    public boolean isBackedUp() {
+        return output.isBackedUp() || late.isBackedUp();
     }
 
     /** The most recent write error of either file, or {@code null}. */
@@ -96,9 +99,9 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         return output.lastError() != null ? output.lastError() : late.lastError();
     }
 
-    /** Bytes waiting in the buffers. */
-    public long bufferedBytes() {
-        return (long) output.bufferedBytes() + late.bufferedBytes();
+    /** Bytes appended but not yet in the files. */
+    public long unwrittenBytes() {
+        return output.unwrittenBytes() + late.unwrittenBytes();
     }
 
     /** The output file's appender. */
@@ -116,12 +119,22 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         output.runBetweenWrites(() -> late.runBetweenWrites(action, timeoutMs), timeoutMs);
     }
 
+    /** Writes, syncs and closes both files, retrying a failing disk for up to 5 s. */
     @Override
     public void close() throws IOException {
+        close(5_000);
+    }
+
+    /**
+     * Writes, syncs and closes both files, retrying a failing disk for at most {@code timeoutMs}.
+     *
+     * @throws IOException if lines could not be written, saying how many bytes
+     */
+    public void close(long timeoutMs) throws IOException {
         try {
-            output.close();
+            output.close(timeoutMs);
         } finally {
-            late.close();
+            late.close(timeoutMs);
         }
     }
 }

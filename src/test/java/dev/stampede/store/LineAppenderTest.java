@@ -1,29 +1,42 @@
 package dev.stampede.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stampede.testing.Await;
 import dev.stampede.testing.FaultyFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(60)
 class LineAppenderTest {
     private static final long T = 1_750_000_000_000L;
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
 
     @Test
-    void appendsLinesOnFlushOnly() throws IOException {
+    void appendsLinesOnlyOnceHandedToTheWriter() throws IOException {
         final Path f = dir.resolve("a.txt");
         try (LineAppender a = new LineAppender(f, 4096, false)) {
             a.append(T);
             a.append(T + 1);
             assertThat(Files.size(f)).isZero();
-            assertThat(a.flush()).isTrue();
+            assertThat(a.flush(false)).isTrue();
+            Await.until("written", WAIT, () -> a.unwrittenBytes() == 0);
             assertThat(Files.readString(f)).isEqualTo(T + "\n" + (T + 1) + "\n");
+            assertThat(a.bytesWritten()).isEqualTo(28);
         }
     }
 
@@ -31,11 +44,43 @@ class LineAppenderTest {
     void aLazyFileAppearsOnlyWithItsFirstLine() throws IOException {
         final Path f = dir.resolve("late.txt");
         try (LineAppender a = new LineAppender(f, 4096, true)) {
-            assertThat(a.flush()).isTrue();
+            assertThat(a.sync(1_000)).isTrue();
             assertThat(f).doesNotExist();
             a.append(T);
-            a.flush();
+            assertThat(a.sync(5_000)).isTrue();
             assertThat(f).hasContent(String.valueOf(T));
+        }
+    }
+
+    @Test
+    void theOwnerNeverWaitsForTheDisk() throws Exception {
+        final Path f = dir.resolve("slow.txt");
+        final BlockingFiles disk = new BlockingFiles();
+        try (LineAppender a = new LineAppender(f, 4096, false, disk)) {
+            disk.block();
+            a.append(T);
+            a.flush(true); // the writer takes it and blocks in write()
+            Await.until("the writer is in write()", WAIT, () -> disk.writesStarted.get() == 1);
+            int n = 1;
+            while (!a.isBackedUp()) {
+                a.append(T + n++); // every flush returns at once; the lines wait in batches
+                a.flush(true);
+            }
+            assertThat(n).as("every batch taken, and the filling one half full").isGreaterThan(4096 / 2 / 14);
+            assertThat(Files.size(f)).isZero();
+            final AtomicBoolean ranBetweenWrites = new AtomicBoolean();
+            final Thread halter = new Thread(() -> a.runBetweenWrites(() -> ranBetweenWrites.set(true), 10_000));
+            halter.start();
+            Await.until("the halter waits for the write in progress", WAIT,
+                    () -> halter.getState() == Thread.State.TIMED_WAITING);
+            assertThat(ranBetweenWrites).isFalse();
+            disk.release();
+            halter.join(10_000);
+            assertThat(ranBetweenWrites).isTrue();
+            assertThat(a.sync(5_000)).isTrue();
+            assertThat(a.isBackedUp()).isFalse();
+            assertThat(Files.readAllLines(f)).hasSize(n).startsWith(String.valueOf(T)).endsWith(String.valueOf(T + n - 1));
+            assertThat(disk.forces.get()).isPositive();
         }
     }
 
@@ -45,20 +90,22 @@ class LineAppenderTest {
         final FaultyFiles disk = new FaultyFiles();
         try (LineAppender a = new LineAppender(f, 4096, false, disk)) {
             a.append(T);
-            a.flush();
+            assertThat(a.sync(5_000)).isTrue();
             disk.fillUpAfter(20); // one line and 6 bytes of the next fit
             for (int i = 1; i <= 3; i++) {
                 a.append(T + i);
             }
-            assertThat(a.flush()).isFalse();
-            assertThat(a.isFailing()).isTrue();
+            a.flush(false);
+            Await.until("the write failed", WAIT, a::isFailing);
+            assertThat(a.isBackedUp()).isTrue();
             assertThat(Files.readString(f)).isEqualTo(T + "\n" + (T + 1) + "\n"); // the cut line is gone
             for (int i = 4; i <= 2_000; i++) {
-                a.append(T + i); // more than the buffer holds: it grows, nothing dropped
+                a.append(T + i); // more than the batches hold: the last one grows, nothing dropped
+                a.flush(false);
             }
-            assertThat(a.isBackedUp()).isTrue();
+            assertThat(a.sync(300)).isFalse();
             disk.free();
-            assertThat(a.flush()).isTrue();
+            assertThat(a.sync(5_000)).isTrue();
             assertThat(a.isFailing()).isFalse();
             assertThat(a.isBackedUp()).isFalse();
         }
@@ -70,6 +117,26 @@ class LineAppenderTest {
     }
 
     @Test
+    void tryAppendRefusesRatherThanGrow() throws IOException {
+        final Path f = dir.resolve("record.txt");
+        final FaultyFiles disk = new FaultyFiles();
+        disk.fillUpAfter(0);
+        final LineAppender a = new LineAppender(f, 4096, false, disk);
+        int taken = 0;
+        while (a.tryAppend(T + taken)) {
+            taken++;
+            if (taken % 100 == 0) {
+                a.flush(false);
+            }
+            assertThat(taken).as("bounded by the batches").isLessThan(LineAppender.BATCHES * 4096 / 14 + 1);
+        }
+        assertThat(taken).isGreaterThan(4096 / 14);
+        assertThat(a.unwrittenBytes()).isLessThanOrEqualTo(LineAppender.BATCHES * 4096L);
+        assertThatThrownBy(() -> a.close(300)).isInstanceOf(IOException.class).hasMessageContaining("could not be written");
+        assertThat(Files.size(f)).isZero();
+    }
+
+    @Test
     void repairsATornLineOnOpen() throws IOException {
         final Path f = Files.writeString(dir.resolve("rec.txt"), T + "\n175");
         try (LineAppender a = new LineAppender(f, 4096, false)) {
@@ -77,5 +144,66 @@ class LineAppenderTest {
             a.append(T + 1);
         }
         assertThat(Files.readString(f)).isEqualTo(T + "\n" + (T + 1) + "\n");
+    }
+
+    /** Real files whose writes can be held in the middle of the write call, like a stalled disk. */
+    private static final class BlockingFiles implements AppendChannel.Opener {
+        final AtomicInteger writesStarted = new AtomicInteger();
+        final AtomicInteger forces = new AtomicInteger();
+        private volatile CountDownLatch gate = new CountDownLatch(0);
+
+        void block() {
+            gate = new CountDownLatch(1);
+        }
+
+        void release() {
+            gate.countDown();
+        }
+
+        @Override
+        public AppendChannel open(Path path) throws IOException {
+            final AppendChannel real = AppendChannel.FILES.open(path);
+            return new AppendChannel() {
+                @Override
+                public int write(ByteBuffer src) throws IOException {
+                    writesStarted.incrementAndGet();
+                    try {
+                        if (!gate.await(30, TimeUnit.SECONDS)) {
+                            throw new IOException("test gate never opened");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException(e);
+                    }
+                    return real.write(src);
+                }
+
+                @Override
+                public int read(ByteBuffer dst, long position) throws IOException {
+                    return real.read(dst, position);
+                }
+
+                @Override
+                public long size() throws IOException {
+                    return real.size();
+                }
+
+                @Override
+                public void truncate(long size) throws IOException {
+                    real.truncate(size);
+                }
+
+                @Override
+                public void force() throws IOException {
+                    forces.incrementAndGet();
+                    real.force();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    real.close();
+                }
+            };
+        }
     }
 }
