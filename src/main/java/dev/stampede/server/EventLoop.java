@@ -397,7 +397,8 @@ final class EventLoop implements Runnable {
                 refused,
                 engine.pendingValues(),
                 w == Long.MIN_VALUE ? -1 : Math.max(0, wallMs - w),
-                store.isFailing());
+                store.isFailing(),
+                repliesDropped);
     }
 
     private static void closeQuietly(java.io.Closeable c) {

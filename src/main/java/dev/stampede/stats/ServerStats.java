@@ -17,6 +17,7 @@ package dev.stampede.stats;
  * @param pending values waiting for the watermark
  * @param watermarkLagMs server wall clock minus the watermark; -1 before the first value
  * @param writesFailing whether writes to the output are failing, so reading is paused
+ * @param repliesDropped {@code ERR} replies dropped because a client did not read them
  */
 public record ServerStats(
         long uptimeMs,
@@ -30,7 +31,8 @@ public record ServerStats(
         long refused,
         long pending,
         long watermarkLagMs,
-        boolean writesFailing) {
+        boolean writesFailing,
+        long repliesDropped) {
 
     /** The periodic line: totals, plus the rate of valid values since {@code previous}. */
     public String reportLine(ServerStats previous) {
@@ -59,11 +61,12 @@ public record ServerStats(
                 + " late=" + late
                 + " invalid=" + invalid
                 + " refused=" + refused
+                + " replies_dropped=" + repliesDropped
                 + " uptime_s=" + uptimeMs / 1000;
     }
 
     /** All zeros, as before the start. */
     public static ServerStats zero() {
-        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false);
+        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0);
     }
 }

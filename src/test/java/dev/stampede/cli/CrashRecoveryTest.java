@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC 3 and 5 with real processes and real crashes: a server and a client as separate JVMs, one
- * of them killed with SIGKILL and restarted five times while the client sends on 50 connections
- * with --record and --replay. At the end the file must be strictly ascending, unique, without a
+ * The restart guarantees and the failure model of docs/DESIGN.md with real processes and real
+ * crashes: a server and a client as separate JVMs, one of them killed with SIGKILL and restarted
+ * five times while the client sends on 50 connections with --record and --replay. At the end the file must be strictly ascending, unique, without a
  * torn line, and hold every recorded timestamp (or have it in the late file).
  */
 @Timeout(180)

@@ -156,6 +156,42 @@ class LineDecoderTest {
         assertThat(h.events).containsExactly("r:1:TOO_MANY_DIGITS");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'1764086400,123'   | FRACTION",
+        "'1764086400.123'   | FRACTION",
+        "'1764086400\t123'  | WHITESPACE",
+        "'\t1764086400123'  | WHITESPACE",
+        "'1764086400 123'   | WHITESPACE",
+    })
+    void commaAndTabHaveTheirOwnReasons(String line, Reject expected) {
+        final RecordingHandler h = new RecordingHandler();
+        assertThat(decoder().decode(bytes(line + "\n" + NOW + "\n"), NOW, h)).isFalse();
+        assertThat(h.events).containsExactly("r:1:" + expected, "v:" + NOW);
+    }
+
+    @Test
+    void theSixtyFifthByteWithoutNewlineCloses() {
+        final LineDecoder d = decoder();
+        final RecordingHandler h = new RecordingHandler();
+        // 64 bytes of an unfinished line: still open, nothing reported yet.
+        assertThat(d.decode(bytes("5".repeat(LineDecoder.MAX_LINE_BYTES)), NOW, h)).isFalse();
+        assertThat(h.events).isEmpty();
+        assertThat(d.isClosed()).isFalse();
+        // The 65th byte that is not a newline closes, with the unfinished line's number.
+        final ByteBuffer next = bytes("5" + NOW + "\n");
+        assertThat(d.decode(next, NOW, h)).isTrue();
+        assertThat(h.events).containsExactly("r:1:LINE_TOO_LONG");
+        assertThat(next.position()).as("stops right after the 65th byte").isEqualTo(1);
+    }
+
+    @Test
+    void aCarriageReturnCountsTowardsTheSixtyFourBytes() {
+        final RecordingHandler h = new RecordingHandler();
+        assertThat(decoder().decode(bytes("0".repeat(LineDecoder.MAX_LINE_BYTES) + "\r\n"), NOW, h)).isTrue();
+        assertThat(h.events).containsExactly("r:1:LINE_TOO_LONG");
+    }
+
     @Test
     void tooManyErrorsCloses() {
         final LineDecoder d = new LineDecoder(SKEW, 3);

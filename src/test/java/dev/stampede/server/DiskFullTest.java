@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC 5, disk full: the server stops reading, says so, retries, resumes; nothing accepted is
- * lost and no partial line is left. On a real full filesystem (a small tmpfs) where this machine
+ * Disk full (docs/DESIGN.md, failure model): the server stops reading, says so, retries, resumes;
+ * nothing accepted is lost and no partial line is left. On a real full filesystem (a small tmpfs) where this machine
  * lets the test mount one, and through the file seam everywhere.
  */
 @Timeout(90)

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** SPEC 5, row by row: a clear error, nothing valid lost, nothing crashes. */
+/**
+ * The reasons table of docs/PROTOCOL.md, row by row over a socket: a clear error, nothing valid
+ * lost, nothing crashes.
+ */
 @Timeout(60)
 class ServerBadInputTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -30,6 +33,8 @@ class ServerBadInputTest {
         "' 1750000000000'     | whitespace not allowed: digits only",
         "''                   | empty line",
         "1750000000000.5      | decimal point not allowed: integer milliseconds only",
+        "1764086400,123       | decimal point not allowed: integer milliseconds only",
+        "'1764086400\t123'    | whitespace not allowed: digits only",
         "12345678901234567890 | more than 19 digits",
         "9999999999999999999  | number too large (max 9223372036854775807)",
     })
@@ -80,9 +85,15 @@ class ServerBadInputTest {
         final long now = System.currentTimeMillis();
         try (ServerHarness server = ServerHarness.with().start(dir);
                 LineClient c = server.connect()) {
-            c.send(now - 3_600_000);
+            c.send(now - 3_600_000, now);
             assertThat(c.readLine()).isEqualTo("ERR 1 too far from server time (see --max-skew)");
-            assertThat(server.written()).isEmpty();
+            c.shutdownOutput();
+            // The valid line after it on the same connection is written; the rejected one is not a value.
+            Await.until("the valid line after the reject written", WAIT, () -> server.written().size() == 1);
+            final ServerStats stats = server.stop();
+            assertThat(server.written()).containsExactly(now);
+            assertThat(stats.msgs()).isEqualTo(1);
+            assertThat(stats.invalid()).isEqualTo(1);
         }
     }
 

@@ -35,6 +35,7 @@ final class ServerHarness implements AutoCloseable {
         long readBatchMs;
         long startupGraceMs;
         FsyncPolicy fsync = FsyncPolicy.INTERVAL;
+        long fsyncIntervalMs = 100;
         AppendChannel.Opener opener = AppendChannel.FILES;
         String fileName = "timestamps.txt";
 
@@ -73,6 +74,11 @@ final class ServerHarness implements AutoCloseable {
             return this;
         }
 
+        Builder fsyncIntervalMs(long v) {
+            fsyncIntervalMs = v;
+            return this;
+        }
+
         Builder opener(AppendChannel.Opener v) {
             opener = v;
             return this;
@@ -95,7 +101,7 @@ final class ServerHarness implements AutoCloseable {
                     5,
                     0,
                     fsync,
-                    100,
+                    fsyncIntervalMs,
                     startupGraceMs);
             final List<String> log = Collections.synchronizedList(new ArrayList<>());
             return new ServerHarness(output, IngestServer.start(config, log::add, opener), log);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A server started on an existing file: SPEC 3's restart guarantees. */
+/** A server started on an existing file: the restart guarantees of docs/DESIGN.md, "The file's guarantees". */
 @Timeout(60)
 class ServerResumeTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
