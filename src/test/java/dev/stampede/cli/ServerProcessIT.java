@@ -77,6 +77,8 @@ class ServerProcessIT {
                 server.signal("TERM"); // ...until a second signal
                 assertThat(server.awaitExit(Duration.ofSeconds(3))).isEqualTo(130);
             }
+            Await.until("the second signal's message", Duration.ofSeconds(5),
+                    () -> server.lastLineWith("server: second signal: stopping now") != null);
         }
         final VerifyResult written = new FileVerifier(false, null).verify(out, List.of());
         assertThat(written.ok()).as(written.render()).isTrue(); // whole lines only, in order
