@@ -1,5 +1,6 @@
 package dev.stampede.cli;
 
+import dev.stampede.agent.AsyncLog;
 import dev.stampede.client.ClientConfig;
 import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -115,21 +117,25 @@ final class ClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final ClientConfig config = config();
-        warnIfTooFewFiles(config.connections());
-        final Signals signals = Signals.install();
-        final LoadClient client;
-        try {
-            client = LoadClient.start(config, System.err::println);
-        } catch (IOException e) {
-            System.err.println("client: cannot start: " + (record != null ? "--record " + record + ": " : "") + e);
-            return 1;
+        // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
+        // stop the event loop (nor the stop at the end).
+        try (AsyncLog log = AsyncLog.toStderr()) {
+            warnIfTooFewFiles(config.connections(), log);
+            final Signals signals = Signals.install();
+            final LoadClient client;
+            try {
+                client = LoadClient.start(config, log);
+            } catch (IOException e) {
+                log.accept("client: cannot start: " + (record != null ? "--record " + record + ": " : "") + e);
+                return 1;
+            }
+            if (signals.awaitWhile(client::isRunning)) {
+                log.accept("client: " + signals.received() + ": stopping");
+            }
+            final ClientStats last = client.stop();
+            log.accept(last.summaryLine());
+            return client.failed() ? 1 : 0;
         }
-        if (signals.awaitWhile(client::isRunning)) {
-            System.err.println("client: " + signals.received() + ": stopping");
-        }
-        final ClientStats last = client.stop();
-        System.err.println(last.summaryLine());
-        return client.failed() ? 1 : 0;
     }
 
     /** The options as a config; a bad one is a usage error (exit 2) that says what is wrong. */
@@ -155,7 +161,7 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     /** Each connection is a file descriptor: say so up front rather than fail them one by one. */
-    private static void warnIfTooFewFiles(int connections) {
+    private static void warnIfTooFewFiles(int connections, Consumer<String> log) {
         final var os = ManagementFactory.getOperatingSystemMXBean();
         if (!(os instanceof com.sun.management.UnixOperatingSystemMXBean)) {
             return;
@@ -163,7 +169,7 @@ final class ClientCommand implements Callable<Integer> {
         // HotSpot has already raised the soft limit to the hard one (-XX:+MaxFDLimit, the default).
         final long limit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
         if (connections + RESERVED_FDS > limit) {
-            System.err.println("client: warning: the open-files limit is " + limit + ", too low for " + connections
+            log.accept("client: warning: the open-files limit is " + limit + ", too low for " + connections
                     + " connections; raise it (ulimit -n), or the connections past it will keep failing");
         }
     }

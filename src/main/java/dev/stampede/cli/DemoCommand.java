@@ -1,5 +1,6 @@
 package dev.stampede.cli;
 
+import dev.stampede.agent.AsyncLog;
 import dev.stampede.client.ClientConfig;
 import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;
@@ -78,19 +79,24 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
 
         final Signals signals = Signals.install();
-        final IngestServer server = IngestServer.start(serverConfig(output), System.err::println);
         final ClientStats clientStats;
-        try (LoadClient client = LoadClient.start(clientConfig(server.port(), sent), System.err::println)) {
-            signals.awaitWhile(client::isRunning); // the client stops by itself after --duration
-            clientStats = client.stop();
-        } catch (IOException e) {
-            server.stop();
-            System.err.println("demo: client failed: " + e);
-            return 1;
+        final ServerStats serverStats;
+        // Every stderr line goes through the log: a stderr nobody reads must not stop either event
+        // loop. Closed (drained, within 2 s) before the report, so that it comes after the summaries.
+        try (AsyncLog log = AsyncLog.toStderr()) {
+            final IngestServer server = IngestServer.start(serverConfig(output), log);
+            try (LoadClient client = LoadClient.start(clientConfig(server.port(), sent), log)) {
+                signals.awaitWhile(client::isRunning); // the client stops by itself after --duration
+                clientStats = client.stop();
+            } catch (IOException e) {
+                server.stop();
+                log.accept("demo: client failed: " + e);
+                return 1;
+            }
+            serverStats = server.stop();
+            log.accept(clientStats.summaryLine());
+            log.accept(serverStats.summaryLine());
         }
-        final ServerStats serverStats = server.stop();
-        System.err.println(clientStats.summaryLine());
-        System.err.println(serverStats.summaryLine());
         final VerifyResult verified = new FileVerifier(false, null).verify(output, List.of(sent));
         report(clientStats, serverStats, verified, output);
         return verified.ok() ? 0 : 1;

@@ -1,5 +1,6 @@
 package dev.stampede.cli;
 
+import dev.stampede.agent.AsyncLog;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
@@ -50,6 +51,9 @@ import picocli.CommandLine.Option;
             "  tail -f timestamps.txt                      # watch the file grow",
         })
 final class ServerCommand implements Callable<Integer> {
+    /** How long a second signal waits for its message to reach stderr before it halts. */
+    private static final long SECOND_SIGNAL_LOG_MS = 200;
+
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_PORT,
             description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
@@ -123,35 +127,48 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
+        // stop the event loop (nor the stop at the end).
+        try (AsyncLog log = AsyncLog.toStderr()) {
+            return run(log);
+        }
+    }
+
+    private int run(AsyncLog log) throws Exception {
         final ServerConfig config;
         try {
             config = config();
         } catch (IllegalArgumentException | UnknownHostException e) {
-            System.err.println("server: " + e.getMessage());
+            log.accept("server: " + e.getMessage());
             return 2;
         }
         final Signals signals = Signals.install();
         final IngestServer server;
         try {
-            server = IngestServer.start(config, System.err::println);
+            server = IngestServer.start(config, log);
         } catch (FileFormatException | FileLockedException e) {
-            System.err.println("server: " + e.getMessage());
+            log.accept("server: " + e.getMessage());
             return 1;
         } catch (BindException e) {
-            System.err.println("server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
+            log.accept("server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
                     + (port != 0 ? " (another server on this port? try --port)" : ""));
             return 1;
         } catch (IOException e) {
-            System.err.println("server: cannot start: " + e);
+            log.accept("server: cannot start: " + e);
             return 1;
         }
-        System.err.println("server: listening on " + hostPort(server.address()) + ", writing "
+        log.accept("server: listening on " + hostPort(server.address()) + ", writing "
                 + output.toAbsolutePath() + " (late values: " + OutputStore.latePath(output).getFileName() + ")");
         signals.onSecondSignal(() -> {
-            System.err.println("server: second signal: stopping now (between two writes, no torn line)");
+            log.accept("server: second signal: stopping now (between two writes, no torn line)");
+            try {
+                log.awaitDrained(SECOND_SIGNAL_LOG_MS); // say so if stderr is read; never wait long
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             server.haltBetweenWrites(130);
         });
-        System.err.println("server: idle-timeout=" + DurationConverter.format(idleTimeout)
+        log.accept("server: idle-timeout=" + DurationConverter.format(idleTimeout)
                 + " max-delay=" + DurationConverter.format(maxDelay)
                 + " max-skew=" + DurationConverter.format(maxSkew)
                 + (keepDuplicates ? " keep-duplicates" : " unique")
@@ -160,10 +177,10 @@ final class ServerCommand implements Callable<Integer> {
                 + " startup-grace=" + DurationConverter.format(startupGrace));
         final boolean signalled = signals.awaitWhile(server::isRunning);
         if (signalled) {
-            System.err.println("server: " + signals.received() + ": writing what is pending, then exiting");
+            log.accept("server: " + signals.received() + ": writing what is pending, then exiting");
         }
         final ServerStats last = server.stop();
-        System.err.println(last.summaryLine());
+        log.accept(last.summaryLine());
         return signalled ? 0 : 1; // otherwise the loop failed, and said why
     }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * torn line, and hold every recorded timestamp (or have it in the late file).
  */
 @Timeout(180)
-class CrashRecoveryTest {
+class CrashRecoveryIT {
     private static final Duration START = Duration.ofSeconds(30);
     private static final Duration STOP = Duration.ofSeconds(30);
     private static final int CRASHES = 5;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ./stampede demo}, the README's first command, as a user runs it. */
 @Timeout(90)
-class DemoProcessTest {
+class DemoProcessIT {
     @TempDir
     Path dir;
 
