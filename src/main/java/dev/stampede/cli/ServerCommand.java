@@ -107,6 +107,14 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration startupGrace;
 
+    @Option(names = "--silent-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "Close a connection that sends no valid timestamp for this long (one that says "
+                    + "nothing, or dribbles bytes); 0 never. When the server is full, a new connection "
+                    + "also takes the place of the one silent the longest, if silent for --idle-timeout "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration silentTimeout;
+
     @Option(names = "--read-batch", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
             description = "While busy, pause this long between polls so each wake-up reads many sockets: "
                     + "less CPU, up to that much more delay; 0 wakes on every arrival (default: ${DEFAULT-VALUE}).")
@@ -202,7 +210,8 @@ final class ServerCommand implements Callable<Integer> {
                 quiet ? 0 : statsInterval.toMillis(),
                 fsync,
                 fsyncInterval.toMillis(),
-                startupGrace.toMillis());
+                startupGrace.toMillis(),
+                silentTimeout.toMillis());
     }
 
     private static String hostPort(InetSocketAddress a) {

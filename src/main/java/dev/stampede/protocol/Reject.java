@@ -43,7 +43,14 @@ public enum Reject {
     /** The connection sent too many bad lines: most likely not a stampede client at all. */
     TOO_MANY_ERRORS("too many errors", true),
     /** The server is at {@code --max-connections}. */
-    SERVER_FULL("server full", true);
+    SERVER_FULL("server full", true),
+    /** No valid timestamp for {@code --silent-timeout}: a connection that says nothing, or dribbles. */
+    SILENT("no timestamp for too long (see --silent-timeout)", true),
+    /**
+     * The server is at {@code --max-connections}, and a new connection takes the place of this
+     * one, the connection without a valid timestamp for the longest (at least the idle timeout).
+     */
+    EVICTED("server full and this connection the longest silent", true);
 
     private final String text;
     private final boolean closes;

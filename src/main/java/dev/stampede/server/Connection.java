@@ -31,6 +31,11 @@ final class Connection implements LineHandler {
     private boolean closing;
     private boolean closed;
 
+    /** Monotonic time of the last valid value (or of the connect); see {@link SilenceList}. */
+    long lastValueMs;
+    Connection olderSilent;
+    Connection newerSilent;
+
     Connection(EventLoop loop, SocketChannel channel, LineDecoder decoder, int source) {
         this.loop = loop;
         this.channel = channel;
@@ -79,9 +84,16 @@ final class Connection implements LineHandler {
 
     @Override
     public void onValue(long epochMillis) {
-        if (!loop.accept(source, epochMillis)) {
-            onReject(decoder.lineCount(), Reject.AHEAD);
+        if (loop.accept(this, epochMillis)) {
+            return;
         }
+        onReject(decoder.lineCount(), Reject.AHEAD);
+    }
+
+    /** Closes the connection on purpose, saying why first ({@code ERR 0 <reason>; closing}). */
+    void closeWith(Reject reason) {
+        reply(0, reason);
+        close();
     }
 
     @Override

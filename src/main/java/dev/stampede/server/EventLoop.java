@@ -72,6 +72,7 @@ final class EventLoop implements Runnable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(ErrReply.MAX_BYTES);
     private final Consumer<SelectionKey> onReady = this::onReady;
+    private final SilenceList silence = new SilenceList();
     private final long startMs;
 
     /** Monotonic and wall-clock time of the current pass, read once after each poll. */
@@ -83,6 +84,8 @@ final class EventLoop implements Runnable {
     private long connectionsTotal;
     private long invalid;
     private long refused;
+    private long silentClosed;
+    private long evicted;
     long repliesDropped;
     private long acceptResumeMs = -1;
     private boolean acceptErrorLogged;
@@ -215,6 +218,7 @@ final class EventLoop implements Runnable {
                     + " ms; reading resumed");
             pausedSinceMs = -1;
         }
+        closeSilent();
         if (acceptResumeMs >= 0 && nowMs >= acceptResumeMs) {
             acceptResumeMs = -1;
             listenerKey.interestOps(SelectionKey.OP_ACCEPT);
@@ -270,8 +274,12 @@ final class EventLoop implements Runnable {
      *
      * @return {@code false} if the engine refused it as too far ahead of the clock
      */
-    boolean accept(int source, long value) {
-        return engine.offer(source, value, nowMs, sweepWallMs) != OrderingEngine.AHEAD;
+    boolean accept(Connection c, long value) {
+        if (engine.offer(c.source(), value, nowMs, sweepWallMs) == OrderingEngine.AHEAD) {
+            return false;
+        }
+        silence.heard(c, nowMs);
+        return true;
     }
 
     void countReject(Reject reason) {
@@ -282,7 +290,36 @@ final class EventLoop implements Runnable {
 
     void onClosed(Connection c) {
         engine.removeSource(c.source());
+        silence.remove(c);
         connectionsOpen--;
+    }
+
+    /**
+     * Closes the connections without a valid value for {@code --silent-timeout}. Judged, like
+     * idleness, by the time before the last complete poll: bytes waiting unread are not silence.
+     */
+    private void closeSilent() {
+        final long timeoutMs = config.silentTimeoutMs();
+        for (Connection c = silence.head(); timeoutMs > 0 && c != null && c.lastValueMs + timeoutMs <= sweepMs;
+                c = silence.head()) {
+            silentClosed++;
+            c.closeWith(Reject.SILENT);
+        }
+    }
+
+    /**
+     * The server is full: makes room by closing the connection silent the longest, if it has been
+     * silent for at least the idle timeout (it holds nobody back then, and a live client sends far
+     * more often). So connections that say nothing can never keep real clients out.
+     */
+    private boolean evictLongestSilent() {
+        final Connection c = silence.head();
+        if (c == null || c.lastValueMs + config.engine().idleTimeoutMs() > sweepMs) {
+            return false;
+        }
+        evicted++;
+        c.closeWith(Reject.EVICTED);
+        return true;
     }
 
     private void acceptAll() {
@@ -309,7 +346,7 @@ final class EventLoop implements Runnable {
             }
             connectionsTotal++;
             try {
-                if (connectionsOpen >= config.maxConnections()) {
+                if (connectionsOpen >= config.maxConnections() && !evictLongestSilent()) {
                     refuse(ch);
                 } else {
                     register(ch);
@@ -324,10 +361,12 @@ final class EventLoop implements Runnable {
         ch.configureBlocking(false);
         final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs));
         connectionsOpen++;
+        silence.add(c, nowMs);
         try {
             c.attach(ch.register(selector, SelectionKey.OP_READ, c));
         } catch (IOException e) {
             engine.removeSource(c.source());
+            silence.remove(c);
             connectionsOpen--;
             throw e;
         }
@@ -398,7 +437,9 @@ final class EventLoop implements Runnable {
                 engine.pendingValues(),
                 w == Long.MIN_VALUE ? -1 : Math.max(0, wallMs - w),
                 store.isFailing(),
-                repliesDropped);
+                repliesDropped,
+                silentClosed,
+                evicted);
     }
 
     private static void closeQuietly(java.io.Closeable c) {

@@ -21,6 +21,7 @@ import java.nio.file.Path;
  * @param fsyncIntervalMs the interval of {@link FsyncPolicy#INTERVAL}
  * @param startupGraceMs after a restart (the output file exists) the watermark holds still this
  *     long, so that reconnecting clients can replay what a crash lost before anything is final
+ * @param silentTimeoutMs a connection without a valid value this long is closed; 0 never
  */
 public record ServerConfig(
         InetSocketAddress bind,
@@ -33,9 +34,10 @@ public record ServerConfig(
         long statsIntervalMs,
         FsyncPolicy fsync,
         long fsyncIntervalMs,
-        long startupGraceMs) {
+        long startupGraceMs,
+        long silentTimeoutMs) {
 
-    /** Default port of SPEC 1. */
+    /** The default port. */
     public static final int DEFAULT_PORT = 5050;
     /**
      * Span of client replays the pending window is sized for beyond the max delay and the grace:
@@ -65,6 +67,9 @@ public record ServerConfig(
         }
         if (startupGraceMs < 0 || startupGraceMs > 600_000) {
             throw new IllegalArgumentException("startup grace must be 0 to 10 minutes");
+        }
+        if (silentTimeoutMs < 0) {
+            throw new IllegalArgumentException("silent timeout must be >= 0");
         }
     }
 

@@ -2,8 +2,9 @@ package dev.stampede.stats;
 
 /**
  * A point-in-time copy of the server's counters, made by the event loop and safe to hand to any
- * thread. Formats the periodic stats line and the exit summary (SPEC 6: {@code key=value} pairs
- * that scripts can read; the counters are totals, so the last line seen is always the truth).
+ * thread. Formats the periodic stats line and the exit summary ({@code key=value} pairs that
+ * scripts can read, listed in the README; the counters are totals, so the last line seen is
+ * always the truth).
  *
  * @param uptimeMs time since the server started
  * @param connectionsOpen connections open now
@@ -18,6 +19,8 @@ package dev.stampede.stats;
  * @param watermarkLagMs server wall clock minus the watermark; -1 before the first value
  * @param writesFailing whether writes to the output are failing, so reading is paused
  * @param repliesDropped {@code ERR} replies dropped because a client did not read them
+ * @param silentClosed connections closed for sending no valid value for {@code --silent-timeout}
+ * @param evicted silent connections closed to make room for a new one when the server was full
  */
 public record ServerStats(
         long uptimeMs,
@@ -32,7 +35,9 @@ public record ServerStats(
         long pending,
         long watermarkLagMs,
         boolean writesFailing,
-        long repliesDropped) {
+        long repliesDropped,
+        long silentClosed,
+        long evicted) {
 
     /** The periodic line: totals, plus the rate of valid values since {@code previous}. */
     public String reportLine(ServerStats previous) {
@@ -48,6 +53,8 @@ public record ServerStats(
                 + " pending=" + pending
                 + " wm_lag_ms=" + watermarkLagMs
                 + (refused > 0 ? " refused=" + refused : "")
+                + (silentClosed > 0 ? " silent_closed=" + silentClosed : "")
+                + (evicted > 0 ? " evicted=" + evicted : "")
                 + (writesFailing ? " WRITES FAILING: reading paused" : "");
     }
 
@@ -62,11 +69,13 @@ public record ServerStats(
                 + " invalid=" + invalid
                 + " refused=" + refused
                 + " replies_dropped=" + repliesDropped
+                + " silent_closed=" + silentClosed
+                + " evicted=" + evicted
                 + " uptime_s=" + uptimeMs / 1000;
     }
 
     /** All zeros, as before the start. */
     public static ServerStats zero() {
-        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0);
+        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0);
     }
 }

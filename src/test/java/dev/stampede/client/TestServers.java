@@ -31,7 +31,8 @@ final class TestServers {
                 0,
                 FsyncPolicy.INTERVAL,
                 1_000,
-                3_000);
+                3_000,
+                30_000);
         return IngestServer.start(config, log);
     }
 

@@ -34,6 +34,7 @@ final class ServerHarness implements AutoCloseable {
         int maxConnections = 10_000;
         long readBatchMs;
         long startupGraceMs;
+        long silentTimeoutMs = 30_000;
         FsyncPolicy fsync = FsyncPolicy.INTERVAL;
         long fsyncIntervalMs = 100;
         AppendChannel.Opener opener = AppendChannel.FILES;
@@ -61,6 +62,11 @@ final class ServerHarness implements AutoCloseable {
 
         Builder readBatchMs(long v) {
             readBatchMs = v;
+            return this;
+        }
+
+        Builder silentTimeoutMs(long v) {
+            silentTimeoutMs = v;
             return this;
         }
 
@@ -102,7 +108,8 @@ final class ServerHarness implements AutoCloseable {
                     0,
                     fsync,
                     fsyncIntervalMs,
-                    startupGraceMs);
+                    startupGraceMs,
+                    silentTimeoutMs);
             final List<String> log = Collections.synchronizedList(new ArrayList<>());
             return new ServerHarness(output, IngestServer.start(config, log::add, opener), log);
         }
