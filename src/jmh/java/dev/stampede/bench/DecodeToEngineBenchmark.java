@@ -1,6 +1,5 @@
 package dev.stampede.bench;
 
-import dev.stampede.engine.EngineConfig;
 import dev.stampede.engine.OrderingEngine;
 import dev.stampede.protocol.Ascii;
 import dev.stampede.protocol.LineDecoder;
@@ -55,7 +54,7 @@ public class DecodeToEngineBenchmark {
 
     @Setup
     public void setup(Blackhole bh) {
-        engine = new OrderingEngine(EngineConfig.defaults(), new EngineBenchmark.BlackholeSink(bh));
+        engine = new OrderingEngine(EngineBenchmark.SERVER_DEFAULTS, new EngineBenchmark.BlackholeSink(bh));
         final SkewCheck skew = new SkewCheck(300_000);
         decoders = new LineDecoder[connections];
         feeds = new Feed[connections];
@@ -82,7 +81,7 @@ public class DecodeToEngineBenchmark {
             if (++inMs == 100) {
                 inMs = 0;
                 clockMs++;
-                engine.advance(clockMs);
+                engine.advance(clockMs, EPOCH + clockMs);
             }
         }
     }
@@ -100,7 +99,7 @@ public class DecodeToEngineBenchmark {
 
         @Override
         public void onValue(long epochMillis) {
-            engine.offer(source, epochMillis, nowMs);
+            engine.offer(source, epochMillis, nowMs, EPOCH + nowMs);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.stampede.bench;
 
 import dev.stampede.engine.EngineConfig;
+import dev.stampede.server.ServerConfig;
 import dev.stampede.engine.OrderedSink;
 import dev.stampede.engine.OrderingEngine;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,8 @@ import org.openjdk.jmh.infra.Blackhole;
 public class EngineBenchmark {
     static final int BATCH = 10_000;
     static final long EPOCH = 1_750_000_000_000L;
+    /** The engine the server runs with its default options: its real ring and history sizes. */
+    static final EngineConfig SERVER_DEFAULTS = ServerConfig.engineFor(500, 5_000, 300_000, 3_000, false);
 
     @Param({"5000:100", "50:1"})
     String load;
@@ -51,7 +54,7 @@ public class EngineBenchmark {
         final String[] p = load.split(":");
         final int sources = Integer.parseInt(p[0]);
         perMs = Integer.parseInt(p[1]);
-        engine = new OrderingEngine(EngineConfig.defaults(), new BlackholeSink(bh));
+        engine = new OrderingEngine(SERVER_DEFAULTS, new BlackholeSink(bh));
         ids = new int[sources];
         for (int i = 0; i < sources; i++) {
             ids[i] = engine.addSource(0);
@@ -63,14 +66,14 @@ public class EngineBenchmark {
     @OperationsPerInvocation(BATCH)
     public void offer() {
         for (int k = 0; k < BATCH; k++) {
-            engine.offer(ids[next], EPOCH + clockMs, clockMs);
+            engine.offer(ids[next], EPOCH + clockMs, clockMs, EPOCH + clockMs);
             if (++next == ids.length) {
                 next = 0;
             }
             if (++inMs == perMs) {
                 inMs = 0;
                 clockMs++;
-                engine.advance(clockMs);
+                engine.advance(clockMs, EPOCH + clockMs);
             }
         }
     }
