@@ -8,7 +8,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Parses command-line durations as SPEC 1 writes them: {@code 500ms}, {@code 10s}, {@code 5m},
+ * Parses command-line durations as the README writes them: {@code 500ms}, {@code 10s}, {@code 5m},
  * {@code 1h} (and {@code 0}). A bare number is refused with a hint, since "is 500 seconds or
  * milliseconds?" is exactly the mistake this tool exists to catch in others.
  */

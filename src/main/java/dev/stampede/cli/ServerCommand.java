@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
             "A value is written once every connection has sent past it (or gone quiet for "
                     + "--idle-timeout, or waited --max-delay). A value that comes after that is 'late': "
                     + "counted, and kept in <output>.late. Stats go to stderr; SIGTERM or Ctrl-C writes "
-                    + "everything pending and exits 0 (a second one stops at once).",
+                    + "everything pending and exits 0 (a second one exits 130 at once, but never in the middle "
+                    + "of a write: no torn line).",
             "",
             "Restarted on an existing file, it appends after the last complete line (an unfinished "
                     + "one, left by a crash, is cut) and keeps the file ordered and unique across the "

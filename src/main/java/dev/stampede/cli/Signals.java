@@ -9,7 +9,7 @@ import sun.misc.Signal;
  * SIGTERM and SIGINT as a request to finish, not an abrupt end.
  *
  * <p>A JVM shutdown hook would also run on those signals, but the process would then exit with
- * 143 or 130, and SPEC 1 wants 0 after a clean stop. So this replaces the JVM's handlers for the
+ * 143 or 130, and a clean stop must exit 0 (README). So this replaces the JVM's handlers for the
  * two signals ({@code sun.misc.Signal}, supported in the {@code jdk.unsupported} module): the first
  * signal releases {@link #await}, the program finishes its work and returns normally; a second
  * one runs the {@code onSecondSignal} action (leave at once).

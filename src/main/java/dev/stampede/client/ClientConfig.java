@@ -66,7 +66,12 @@ public record ClientConfig(
             throw new IllegalArgumentException("phase and server are required");
         }
         sourceAddresses = sourceAddresses == null ? List.of() : List.copyOf(sourceAddresses);
-        final long bytes = (long) connections * (replayEntries(replayMs, intervalMs) + BACKLOG_VALUES) * 2;
+        long bytes;
+        try {
+            bytes = connections * ReplayRing.bytesFor(replayEntries(replayMs, intervalMs), BACKLOG_VALUES, intervalMs);
+        } catch (IllegalArgumentException tooLarge) {
+            bytes = Long.MAX_VALUE;
+        }
         if (bytes > MAX_REPLAY_BYTES) {
             throw new IllegalArgumentException("--replay " + replayMs + "ms at --interval " + intervalMs + "ms on "
                     + connections + " connections needs " + (bytes >> 20) + " MiB of replay memory (at most "

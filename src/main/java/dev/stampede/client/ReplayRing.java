@@ -11,8 +11,8 @@ import java.util.function.LongConsumer;
  *
  * <h2>Memory</h2>
  * Thousands of connections each keep {@code --replay / --interval} values, so a value is stored
- * as its difference from the one before, in one {@code char} (2 bytes) of a ring: 10 s at 50 ms
- * is about 400 bytes a connection. A difference that does not fit (a gap of more than 65 s, a
+ * as its difference from the one before, in one {@code char} (2 bytes) of a ring rounded up to a
+ * power of two ({@link #bytesFor}): 10 s at 50 ms is 512 bytes a connection. A difference that does not fit (a gap of more than 65 s, a
  * clock stepped back) takes 5 chars; if the ring runs out of chars, the oldest values go first.
  * Nothing is allocated after construction.
  *
@@ -67,14 +67,23 @@ public final class ReplayRing {
         this.replayEntries = replayEntries;
         this.maxFresh = maxFresh;
         this.maxEntries = replayEntries + maxFresh;
+        final int capacity = (int) (bytesFor(replayEntries, maxFresh, typicalDelta) / 2);
+        this.deltas = new char[capacity];
+        this.mask = capacity - 1;
+    }
+
+    /**
+     * The bytes of the ring of a connection with these sizes: what {@code --replay} costs.
+     *
+     * @throws IllegalArgumentException if the ring would exceed 2^30 chars
+     */
+    public static long bytesFor(int replayEntries, int maxFresh, long typicalDelta) {
         final long perEntry = typicalDelta >= 0 && typicalDelta < ESCAPE ? 1 : ESCAPED_CHARS;
-        final long chars = (maxEntries - 1) * perEntry + 2 * ESCAPED_CHARS;
+        final long chars = (replayEntries + maxFresh - 1L) * perEntry + 2 * ESCAPED_CHARS;
         if (chars > 1 << 30) {
             throw new IllegalArgumentException("replay ring too large: " + chars + " chars");
         }
-        final int capacity = Integer.highestOneBit((int) chars - 1) << 1;
-        this.deltas = new char[capacity];
-        this.mask = capacity - 1;
+        return 2L * (Long.highestOneBit(chars - 1) << 1);
     }
 
     /**

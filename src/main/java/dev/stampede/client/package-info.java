@@ -15,7 +15,7 @@
  *   <li>{@link dev.stampede.client.ReplayRing}, one per connection: its recent values as 2-byte
  *       deltas ({@code ceil(replay / interval) + 1} of them, plus a backlog of
  *       {@value dev.stampede.client.ClientConfig#BACKLOG_VALUES}), both the replay memory sent
- *       again after a reconnect and the small queue of a socket that is full. About 400 bytes a
+ *       again after a reconnect and the small queue of a socket that is full. 512 bytes a
  *       connection at the defaults; nothing allocated per send.</li>
  *   <li>{@link dev.stampede.client.Sender} formats a connection's unsent lines straight into one
  *       direct buffer and writes them with one {@code write}; a value written in full the first

@@ -66,7 +66,7 @@ final class Connection implements LineHandler {
         try {
             n = channel.read(buffer);
         } catch (IOException e) {
-            close(); // reset: a fragment cut by it is dropped (SPEC 2)
+            close(); // reset: a fragment cut by it is dropped (docs/PROTOCOL.md)
             return -1;
         }
         if (n < 0) {

@@ -239,7 +239,8 @@ final class EventLoop implements Runnable {
         if (work) {
             return TICK_MS;
         }
-        return Math.max(1, Math.min(1_000, nextReportMs - monoMs()));
+        // Idle: wake for the next snapshot anyway, so that published stats stay fresh.
+        return Math.max(1, Math.min(SNAPSHOT_MS, nextReportMs - monoMs()));
     }
 
     private void onReady(SelectionKey key) {

@@ -117,7 +117,7 @@ public final class IngestServer implements AutoCloseable {
         return address.getPort();
     }
 
-    /** Counters as of at most 100 ms ago (exact once stopped). */
+    /** Counters as of about 100 ms ago, 200 ms at most (exact once stopped). */
     public ServerStats stats() {
         return loop.stats();
     }
@@ -144,7 +144,8 @@ public final class IngestServer implements AutoCloseable {
 
     /**
      * Ends the process at once with {@code status}, but never in the middle of a file write, so
-     * no torn line is left (waits at most 2 s for a write in progress). For a second signal.
+     * no torn line is left (waits at most 2 s for a write in progress to each file, the output and
+     * the late file). For a second signal.
      */
     public void haltBetweenWrites(int status) {
         store.runBetweenWrites(() -> Runtime.getRuntime().halt(status), 2_000);

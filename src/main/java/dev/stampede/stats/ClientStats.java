@@ -2,7 +2,7 @@ package dev.stampede.stats;
 
 /**
  * A point-in-time copy of the client's counters, made by its event loop and safe to hand to any
- * thread. Formats the live status line and the exit summary (SPEC 6: {@code key=value} pairs
+ * thread. Formats the live status line and the exit summary ({@code key=value} pairs
  * that scripts can read). Counters are totals since the start, so the last line is the truth.
  *
  * <p>Every scheduled tick is either sent or missed, for one of three reasons: it was overdue by a
