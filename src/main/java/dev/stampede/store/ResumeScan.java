@@ -1,5 +1,6 @@
 package dev.stampede.store;
 
+import dev.stampede.format.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ public final class ResumeScan {
         int lineStart = 0;
         for (int i = 0; i < head.limit(); i++) {
             if (head.get(i) == '\n') {
-                final long v = parse(head, lineStart, i);
+                final long v = Ascii.parse(head, lineStart, i);
                 if (v < 0) {
                     throw notTimestamps(lineStart, head, lineStart, i);
                 }
@@ -71,8 +72,10 @@ public final class ResumeScan {
         long[] values = new long[1024];
         int count = 0;
         final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES);
-        final byte[] line = new byte[TornLine.MAX_TORN_BYTES + 1];
-        int lineLen = 0; // bytes of the current line, collected backwards
+        // The current line, collected backwards into the end of this buffer: it reads forwards.
+        final ByteBuffer line = ByteBuffer.allocate(TornLine.MAX_TORN_BYTES + 1);
+        final int lineEnd = line.capacity();
+        int lineLen = 0;
         long end = size - 1; // skip the final newline
         long floor = Long.MIN_VALUE;
         long later = Long.MAX_VALUE;
@@ -87,14 +90,14 @@ public final class ResumeScan {
                 }
                 final boolean atLineStart = i < 0 || chunk.get(i) == '\n';
                 if (!atLineStart) {
-                    if (lineLen == line.length) {
+                    if (lineLen == lineEnd) {
                         throw new FileFormatException(path + ": a line near byte " + (start + i)
                                 + " is longer than a timestamp: not a stampede output file; refusing to append to it");
                     }
-                    line[lineLen++] = chunk.get(i);
+                    line.put(lineEnd - ++lineLen, chunk.get(i));
                     continue;
                 }
-                final long v = parseReversed(line, lineLen);
+                final long v = Ascii.parse(line, lineEnd - lineLen, lineEnd);
                 final long lineOffset = start + i + 1;
                 if (v < 0) {
                     throw new FileFormatException(path + ": the line at byte " + lineOffset
@@ -139,38 +142,5 @@ public final class ResumeScan {
         return new FileFormatException(path + ": the line at byte " + offset + " ('"
                 + new String(text, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", "?")
                 + "') is not a timestamp: not a stampede output file; refusing to append to it (choose another --output)");
-    }
-
-    /** The number in bytes [from, to), or -1 if it is not 1 to 19 digits within a long. */
-    private static long parse(ByteBuffer b, int from, int to) {
-        final int n = to - from;
-        if (n < 1 || n > 19) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            final int d = b.get(i) - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            v = v * 10 + d;
-        }
-        return v; // 19 digits above Long.MAX_VALUE wrap to a negative: not a timestamp
-    }
-
-    /** The number whose digits are {@code line[0..n)} last digit first, or -1. */
-    private static long parseReversed(byte[] line, int n) {
-        if (n < 1 || n > 19) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = n - 1; i >= 0; i--) {
-            final int d = line[i] - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            v = v * 10 + d;
-        }
-        return v;
     }
 }

@@ -1,5 +1,6 @@
 package dev.stampede.store;
 
+import dev.stampede.format.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -50,8 +51,7 @@ public final class TornLine {
 
     private static boolean digitsOnly(ByteBuffer b, int from, int to) {
         for (int i = from; i < to; i++) {
-            final byte c = b.get(i);
-            if (c < '0' || c > '9') {
+            if (Ascii.digit(b.get(i)) < 0) {
                 return false;
             }
         }
