@@ -30,22 +30,27 @@ public final class ResumeScan {
     }
 
     /**
-     * Scans (and repairs) the file behind {@code channel}.
+     * Scans (and repairs) the file behind {@code channel}. A torn last line is cut only once the
+     * rest of the file is accepted: a refused file is left exactly as it was.
      *
      * @param historyMs how far back from the last value to collect values
      * @throws FileFormatException if the file is not ascending timestamps, one per line
      */
     public static ResumePoint scan(AppendChannel channel, Path path, boolean keepDuplicates, long historyMs)
             throws IOException {
-        final int torn = TornLine.repair(channel, path);
-        final long size = channel.size();
-        if (size == 0) {
-            return new ResumePoint(-1, new long[0], torn, 0);
+        final int torn = TornLine.tornBytes(channel, path);
+        final long size = channel.size() - torn; // the file once the torn line is cut
+        long[] recent = new long[0];
+        if (size > 0) {
+            final ResumeScan scan = new ResumeScan(channel, path, keepDuplicates);
+            scan.checkHead(size);
+            recent = scan.readTail(size, historyMs);
         }
-        final ResumeScan scan = new ResumeScan(channel, path, keepDuplicates);
-        scan.checkHead(size);
-        final long[] recent = scan.readTail(size, historyMs);
-        return new ResumePoint(recent[recent.length - 1], recent, torn, size);
+        if (torn > 0) {
+            // Only now that the rest is known to be ours: a refused file is left as it was.
+            channel.truncate(size);
+        }
+        return new ResumePoint(recent.length == 0 ? -1 : recent[recent.length - 1], recent, torn, size);
     }
 
     /** The first lines must be ascending timestamps: catches a wrong --output at once. */
@@ -78,7 +83,7 @@ public final class ResumeScan {
         int lineLen = 0;
         long end = size - 1; // skip the final newline
         long floor = Long.MIN_VALUE;
-        long later = Long.MAX_VALUE;
+        long later = -1; // the value of the line after the current one, once there is one
         outer:
         while (end > 0 && size - end <= MAX_TAIL_BYTES) {
             final long start = Math.max(0, end - CHUNK_BYTES);
@@ -104,9 +109,10 @@ public final class ResumeScan {
                             + " is not a timestamp: not a stampede output file; refusing to append to it"
                             + " (choose another --output)");
                 }
-                checkOrder(later, v, lineOffset);
                 if (count == 0) {
                     floor = v - historyMs;
+                } else {
+                    checkOrder(later, v, lineOffset);
                 }
                 if (v < floor) {
                     break outer;
