@@ -1,7 +1,7 @@
 package dev.stampede.bench;
 
 import dev.stampede.engine.OrderingEngine;
-import dev.stampede.protocol.Ascii;
+import dev.stampede.format.Ascii;
 import dev.stampede.protocol.LineDecoder;
 import dev.stampede.protocol.LineHandler;
 import dev.stampede.protocol.Reject;

@@ -7,7 +7,10 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Locale;
+import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
 /**
@@ -32,8 +35,10 @@ final class Connector {
     private final Backoff backoff;
     private final Consumer<ClientConnection> onUp;
     private final RateLimitedLog failureLog;
-    private final ConnectQueue queue;
-    private final RetryQueue retries;
+    /** Connections waiting for a connect slot, first come first served. */
+    private final ArrayDeque<Integer> queue;
+    /** Connections waiting out their back-off, earliest retry first. */
+    private final PriorityQueue<Retry> retries;
     private int inFlight;
     private int tried;
 
@@ -54,8 +59,8 @@ final class Connector {
         this.backoff = backoff;
         this.onUp = onUp;
         this.failureLog = new RateLimitedLog(log, 1_000_000_000L, "connection failures");
-        this.queue = new ConnectQueue(connections.length);
-        this.retries = new RetryQueue(connections.length);
+        this.queue = new ArrayDeque<>(connections.length);
+        this.retries = new PriorityQueue<>(Math.max(1, connections.length), Comparator.comparingLong(Retry::timeNs));
         for (ClientConnection c : connections) {
             queue.add(c.index);
         }
@@ -68,8 +73,8 @@ final class Connector {
 
     /** Queues the connections whose back-off has passed and starts connects while slots are free. */
     void pump(long nowNs) {
-        while (!retries.isEmpty() && retries.peekTime() - nowNs <= 0) {
-            final int i = retries.poll();
+        while (!retries.isEmpty() && retries.peek().timeNs() - nowNs <= 0) {
+            final int i = retries.poll().index();
             connections[i].state = State.QUEUED;
             queue.add(i);
         }
@@ -122,7 +127,7 @@ final class Connector {
         counters.failures++;
         markTried(c);
         final long delayNs = backoff.delayNs(c.failures);
-        retries.add(nowNs + delayNs, c.index);
+        retries.add(new Retry(nowNs + delayNs, c.index));
         if (failureLog.permit(nowNs)) {
             failureLog.emit(String.format(Locale.ROOT, "client: connection %d %s: %s; retrying in %d ms%s",
                     c.index, what, reason, delayNs / 1_000_000, hint(reason)));
@@ -183,6 +188,9 @@ final class Connector {
             tried++;
         }
     }
+
+    /** Connection {@code index} is to be retried at {@code timeNs}. */
+    private record Retry(long timeNs, int index) {}
 
     private static String reason(IOException e) {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();

@@ -1,6 +1,6 @@
 package dev.stampede.client;
 
-import dev.stampede.protocol.Ascii;
+import dev.stampede.format.Ascii;
 import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;
 

@@ -49,11 +49,6 @@ public final class Schedule {
         return connections;
     }
 
-    /** Time between two sends of one connection. */
-    public long intervalNs() {
-        return intervalNs;
-    }
-
     /** When the send at the cursor is due. */
     public long due() {
         return due;
@@ -62,11 +57,6 @@ public final class Schedule {
     /** The connection whose send is at the cursor. */
     public int connection() {
         return connection;
-    }
-
-    /** Which send of its connection the cursor is at (k, from 0). */
-    public long round() {
-        return round;
     }
 
     /** Whether the cursor has reached the end: no send is due any more. */

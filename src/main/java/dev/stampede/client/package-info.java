@@ -22,7 +22,7 @@
  *       time is counted as sent and appended to {@code --record}.</li>
  *   <li>{@link dev.stampede.client.Connector}: non-blocking connects, at most 1,024 in flight;
  *       a failed connection waits out a jittered exponential {@link dev.stampede.client.Backoff}
- *       (100 ms to 5 s) in a {@link dev.stampede.client.RetryQueue} while the others carry on.</li>
+ *       (100 ms to 5 s) in a retry queue (earliest first) while the others carry on.</li>
  *   <li>What the server says ({@code ERR <line> <reason>}) is read by a per-connection
  *       {@link dev.stampede.client.ReplyReader}, counted, and shown at most once a second.</li>
  *   <li>Lateness (send time minus due time) goes to fixed-range HdrHistograms on the loop thread;

@@ -1,5 +1,6 @@
 package dev.stampede.protocol;
 
+import dev.stampede.format.Ascii;
 import java.nio.ByteBuffer;
 
 /**

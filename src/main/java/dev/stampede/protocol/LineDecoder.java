@@ -1,5 +1,6 @@
 package dev.stampede.protocol;
 
+import dev.stampede.format.Ascii;
 import java.nio.ByteBuffer;
 
 /**
@@ -22,8 +23,6 @@ public final class LineDecoder {
     public static final int MAX_LINE_BYTES = 64;
     /** Rejects after which a connection is closed: enough for a human at nc, few for a port scan. */
     public static final int DEFAULT_MAX_ERRORS = 10;
-
-    private static final int MAX_DIGITS = 19;
 
     private final SkewCheck skew;
     private final int maxErrors;
@@ -115,11 +114,10 @@ public final class LineDecoder {
     }
 
     private void take(byte b) {
-        final int d = b - '0';
-        if (d >= 0 && d <= 9 && !cr) {
-            if (digits < MAX_DIGITS) {
-                // 19 digits always fit in 64 unsigned bits; a signed overflow shows as acc < 0.
-                acc = acc * 10 + d;
+        final int d = Ascii.digit(b);
+        if (d >= 0 && !cr) {
+            if (Ascii.hasRoom(digits)) {
+                acc = Ascii.accumulate(acc, d);
                 digits++;
             } else if (problem == null) {
                 problem = Reject.TOO_MANY_DIGITS;
@@ -154,7 +152,7 @@ public final class LineDecoder {
         if (r == null) {
             if (digits == 0) {
                 r = Reject.EMPTY_LINE;
-            } else if (acc < 0) {
+            } else if (Ascii.valueOf(acc, digits) < 0) {
                 r = Reject.OVERFLOW;
             } else {
                 r = skew.check(acc, nowMs);

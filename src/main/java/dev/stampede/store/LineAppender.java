@@ -1,6 +1,6 @@
 package dev.stampede.store;
 
-import dev.stampede.protocol.Ascii;
+import dev.stampede.format.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

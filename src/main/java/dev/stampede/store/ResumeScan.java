@@ -1,5 +1,6 @@
 package dev.stampede.store;
 
+import dev.stampede.format.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -29,22 +30,27 @@ public final class ResumeScan {
     }
 
     /**
-     * Scans (and repairs) the file behind {@code channel}.
+     * Scans (and repairs) the file behind {@code channel}. A torn last line is cut only once the
+     * rest of the file is accepted: a refused file is left exactly as it was.
      *
      * @param historyMs how far back from the last value to collect values
      * @throws FileFormatException if the file is not ascending timestamps, one per line
      */
     public static ResumePoint scan(AppendChannel channel, Path path, boolean keepDuplicates, long historyMs)
             throws IOException {
-        final int torn = TornLine.repair(channel, path);
-        final long size = channel.size();
-        if (size == 0) {
-            return new ResumePoint(-1, new long[0], torn, 0);
+        final int torn = TornLine.tornBytes(channel, path);
+        final long size = channel.size() - torn; // the file once the torn line is cut
+        long[] recent = new long[0];
+        if (size > 0) {
+            final ResumeScan scan = new ResumeScan(channel, path, keepDuplicates);
+            scan.checkHead(size);
+            recent = scan.readTail(size, historyMs);
         }
-        final ResumeScan scan = new ResumeScan(channel, path, keepDuplicates);
-        scan.checkHead(size);
-        final long[] recent = scan.readTail(size, historyMs);
-        return new ResumePoint(recent[recent.length - 1], recent, torn, size);
+        if (torn > 0) {
+            // Only now that the rest is known to be ours: a refused file is left as it was.
+            channel.truncate(size);
+        }
+        return new ResumePoint(recent.length == 0 ? -1 : recent[recent.length - 1], recent, torn, size);
     }
 
     /** The first lines must be ascending timestamps: catches a wrong --output at once. */
@@ -55,7 +61,7 @@ public final class ResumeScan {
         int lineStart = 0;
         for (int i = 0; i < head.limit(); i++) {
             if (head.get(i) == '\n') {
-                final long v = parse(head, lineStart, i);
+                final long v = Ascii.parse(head, lineStart, i);
                 if (v < 0) {
                     throw notTimestamps(lineStart, head, lineStart, i);
                 }
@@ -71,11 +77,13 @@ public final class ResumeScan {
         long[] values = new long[1024];
         int count = 0;
         final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES);
-        final byte[] line = new byte[TornLine.MAX_TORN_BYTES + 1];
-        int lineLen = 0; // bytes of the current line, collected backwards
+        // The current line, collected backwards into the end of this buffer: it reads forwards.
+        final ByteBuffer line = ByteBuffer.allocate(TornLine.MAX_TORN_BYTES + 1);
+        final int lineEnd = line.capacity();
+        int lineLen = 0;
         long end = size - 1; // skip the final newline
         long floor = Long.MIN_VALUE;
-        long later = Long.MAX_VALUE;
+        long later = -1; // the value of the line after the current one, once there is one
         outer:
         while (end > 0 && size - end <= MAX_TAIL_BYTES) {
             final long start = Math.max(0, end - CHUNK_BYTES);
@@ -87,23 +95,24 @@ public final class ResumeScan {
                 }
                 final boolean atLineStart = i < 0 || chunk.get(i) == '\n';
                 if (!atLineStart) {
-                    if (lineLen == line.length) {
+                    if (lineLen == lineEnd) {
                         throw new FileFormatException(path + ": a line near byte " + (start + i)
                                 + " is longer than a timestamp: not a stampede output file; refusing to append to it");
                     }
-                    line[lineLen++] = chunk.get(i);
+                    line.put(lineEnd - ++lineLen, chunk.get(i));
                     continue;
                 }
-                final long v = parseReversed(line, lineLen);
+                final long v = Ascii.parse(line, lineEnd - lineLen, lineEnd);
                 final long lineOffset = start + i + 1;
                 if (v < 0) {
                     throw new FileFormatException(path + ": the line at byte " + lineOffset
                             + " is not a timestamp: not a stampede output file; refusing to append to it"
                             + " (choose another --output)");
                 }
-                checkOrder(later, v, lineOffset);
                 if (count == 0) {
                     floor = v - historyMs;
+                } else {
+                    checkOrder(later, v, lineOffset);
                 }
                 if (v < floor) {
                     break outer;
@@ -139,38 +148,5 @@ public final class ResumeScan {
         return new FileFormatException(path + ": the line at byte " + offset + " ('"
                 + new String(text, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", "?")
                 + "') is not a timestamp: not a stampede output file; refusing to append to it (choose another --output)");
-    }
-
-    /** The number in bytes [from, to), or -1 if it is not 1 to 19 digits within a long. */
-    private static long parse(ByteBuffer b, int from, int to) {
-        final int n = to - from;
-        if (n < 1 || n > 19) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            final int d = b.get(i) - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            v = v * 10 + d;
-        }
-        return v; // 19 digits above Long.MAX_VALUE wrap to a negative: not a timestamp
-    }
-
-    /** The number whose digits are {@code line[0..n)} last digit first, or -1. */
-    private static long parseReversed(byte[] line, int n) {
-        if (n < 1 || n > 19) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = n - 1; i >= 0; i--) {
-            final int d = line[i] - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            v = v * 10 + d;
-        }
-        return v;
     }
 }

@@ -1,5 +1,6 @@
 package dev.stampede.store;
 
+import dev.stampede.format.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -23,6 +24,19 @@ public final class TornLine {
      *     without a newline: not a file of lines, left alone
      */
     public static int repair(AppendChannel channel, Path path) throws IOException {
+        final int cut = tornBytes(channel, path);
+        if (cut > 0) {
+            channel.truncate(channel.size() - cut);
+        }
+        return cut;
+    }
+
+    /**
+     * Bytes of the unfinished last line that {@link #repair} would cut, without cutting them.
+     *
+     * @throws FileFormatException as {@link #repair}
+     */
+    static int tornBytes(AppendChannel channel, Path path) throws IOException {
         final long size = channel.size();
         if (size == 0) {
             return 0;
@@ -43,15 +57,12 @@ public final class TornLine {
             throw new FileFormatException(path + " ends with an unfinished line that is not part of a timestamp: "
                     + "not a file of timestamps; refusing to append to it");
         }
-        final int cut = n - start;
-        channel.truncate(size - cut);
-        return cut;
+        return n - start;
     }
 
     private static boolean digitsOnly(ByteBuffer b, int from, int to) {
         for (int i = from; i < to; i++) {
-            final byte c = b.get(i);
-            if (c < '0' || c > '9') {
+            if (Ascii.digit(b.get(i)) < 0) {
                 return false;
             }
         }

@@ -3,6 +3,7 @@ package dev.stampede.verify;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -22,18 +23,18 @@ final class ExpectedSet {
     private final long total;
     private final long distinct;
     /** Bitmap mode: bit (v - min) set while v is expected and not yet seen. */
-    private final long[] bits;
+    private final BitSet bits;
     /** Array mode: sorted distinct values, and which were seen. */
     private final long[] sorted;
-    private final long[] seenBits;
+    private final BitSet seen;
 
-    private ExpectedSet(long min, long max, long total, long[] bits, long[] sorted) {
+    private ExpectedSet(long min, long max, long total, BitSet bits, long[] sorted) {
         this.min = min;
         this.max = max;
         this.total = total;
         this.bits = bits;
         this.sorted = sorted;
-        this.seenBits = sorted == null ? null : new long[(sorted.length >>> 6) + 1];
+        this.seen = sorted == null ? null : new BitSet(sorted.length);
         this.distinct = missing();
     }
 
@@ -59,15 +60,15 @@ final class ExpectedSet {
             }
         }
         if (count == 0) {
-            return new ExpectedSet(0, -1, 0, new long[0], null);
+            return new ExpectedSet(0, -1, 0, new BitSet(), null);
         }
         if (max - min < MAX_BITMAP_SPAN) {
-            final long[] bits = new long[(int) ((max - min) >>> 6) + 1];
+            // max - min < 2^31: every bit index is an int (the size hint is capped at the largest).
+            final BitSet bits = new BitSet((int) Math.min(max - min + 1, Integer.MAX_VALUE));
             for (Path f : files) {
                 try (LineReader r = new LineReader(f)) {
                     while (r.next() != LineReader.END) {
-                        final long i = r.value() - min;
-                        bits[(int) (i >>> 6)] |= 1L << i;
+                        bits.set((int) (r.value() - min));
                     }
                 }
             }
@@ -106,12 +107,11 @@ final class ExpectedSet {
             return;
         }
         if (bits != null) {
-            final long i = v - min;
-            bits[(int) (i >>> 6)] &= ~(1L << i);
+            bits.clear((int) (v - min));
         } else {
             final int i = Arrays.binarySearch(sorted, v);
             if (i >= 0) {
-                seenBits[i >>> 6] |= 1L << i;
+                seen.set(i);
             }
         }
     }
@@ -123,36 +123,16 @@ final class ExpectedSet {
 
     /** Expected values not seen. */
     long missing() {
-        long n = 0;
-        if (bits != null) {
-            for (long w : bits) {
-                n += Long.bitCount(w);
-            }
-            return n;
-        }
-        for (int i = 0; i < sorted.length; i++) {
-            if ((seenBits[i >>> 6] & (1L << i)) == 0) {
-                n++;
-            }
-        }
-        return n;
+        return bits != null ? bits.cardinality() : sorted.length - seen.cardinality();
     }
 
     /** The smallest expected value not seen, or {@code -1}. */
     long firstMissing() {
         if (bits != null) {
-            for (int w = 0; w < bits.length; w++) {
-                if (bits[w] != 0) {
-                    return min + ((long) w << 6) + Long.numberOfTrailingZeros(bits[w]);
-                }
-            }
-            return -1;
+            final int i = bits.nextSetBit(0);
+            return i < 0 ? -1 : min + i;
         }
-        for (int i = 0; i < sorted.length; i++) {
-            if ((seenBits[i >>> 6] & (1L << i)) == 0) {
-                return sorted[i];
-            }
-        }
-        return -1;
+        final int i = seen.nextClearBit(0);
+        return i < sorted.length ? sorted[i] : -1;
     }
 }

@@ -1,5 +1,6 @@
 package dev.stampede.verify;
 
+import dev.stampede.format.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -55,13 +56,13 @@ final class LineReader implements AutoCloseable {
             consumed++;
             if (b == '\n') {
                 lineNumber++;
-                value = acc;
-                return bad || digits == 0 || acc < 0 ? MALFORMED : NUMBER;
+                value = bad ? -1 : Ascii.valueOf(acc, digits);
+                return value < 0 ? MALFORMED : NUMBER;
             }
             any = true;
-            final int d = b - '0';
-            if (d >= 0 && d <= 9 && digits < 19) {
-                acc = acc * 10 + d;
+            final int d = Ascii.digit(b);
+            if (d >= 0 && Ascii.hasRoom(digits)) {
+                acc = Ascii.accumulate(acc, d);
                 digits++;
             } else {
                 bad = true;

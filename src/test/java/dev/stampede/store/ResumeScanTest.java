@@ -55,6 +55,21 @@ class ResumeScanTest {
     }
 
     @Test
+    void leavesARefusedFileUntouchedEvenWithATornTail() throws IOException {
+        // Found by ResumeScanFuzzTest: the torn tail used to be cut before the file was refused.
+        assertThatThrownBy(() -> scan("name,value\n17500", false, 1000)).isInstanceOf(FileFormatException.class);
+        assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("name,value\n17500");
+    }
+
+    @Test
+    void acceptsLongMaxValueAsTheLastLine() throws IOException {
+        // Found by ResumeScanFuzzTest: Long.MAX_VALUE was the tail's "no later line yet" sentinel.
+        final ResumePoint p = scan(lines(Long.MAX_VALUE - 1, Long.MAX_VALUE), false, 1000);
+        assertThat(p.lastValue()).isEqualTo(Long.MAX_VALUE);
+        assertThat(p.recent()).containsExactly(Long.MAX_VALUE - 1, Long.MAX_VALUE);
+    }
+
+    @Test
     void readsATailThatSpansManyChunks() throws IOException {
         final long[] values = LongStream.range(0, 200_000).map(i -> T + 2 * i).toArray();
         final ResumePoint p = scan(lines(values), false, 100_000);
