@@ -57,11 +57,6 @@ public final class Signals {
         return received != null;
     }
 
-    /** Asks for the same clean stop a signal would (e.g. a {@code --duration} ran out). */
-    public void trigger() {
-        stop.countDown();
-    }
-
     /** The name of the signal that came, or {@code null}. */
     public String received() {
         return received;

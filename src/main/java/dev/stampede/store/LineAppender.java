@@ -54,7 +54,6 @@ public final class LineAppender implements AutoCloseable {
     private int allocated;
     private boolean syncWanted;
     private long bytesHanded;
-    private long linesAppended;
     private Thread writer;
 
     // Shared with the writer.
@@ -178,11 +177,6 @@ public final class LineAppender implements AutoCloseable {
         return bytesWritten;
     }
 
-    /** Lines appended (buffered or written). */
-    public long linesAppended() {
-        return linesAppended;
-    }
-
     /** Bytes of an unfinished last line cut off when the file was opened. */
     public int tornBytesRepaired() {
         return tornBytesRepaired;
@@ -273,7 +267,6 @@ public final class LineAppender implements AutoCloseable {
 
     private void put(long value) {
         Ascii.putLine(filling.buffer, value);
-        linesAppended++;
     }
 
     /** Queues the filling batch for the writer if a free one can take its place. */

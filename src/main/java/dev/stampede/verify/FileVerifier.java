@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.function.DoubleConsumer;
 
 /**
- * Checks an output file against SPEC 3 in one streaming pass with constant memory: every line a
- * timestamp ending in {@code \n} (a last line without one is a torn write), strictly ascending
- * (non-decreasing with duplicates kept), and, given the client's {@code --record} files, every
- * recorded timestamp present in the file or in its late file.
+ * Checks an output file against the file guarantees of docs/DESIGN.md, in one streaming pass
+ * with constant memory: every line a timestamp ending in {@code \n} (a last line without one is
+ * a torn write), strictly ascending (non-decreasing with duplicates kept), and, given the
+ * client's {@code --record} files, every recorded timestamp present in the file or in its late
+ * file.
  */
 public final class FileVerifier {
     private static final long PROGRESS_EVERY_BYTES = 64L << 20;
