@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServerCommand.class,
             ClientCommand.class,
+            MergeCommand.class,
             DemoCommand.class,
             VerifyCommand.class,
             CommandLine.HelpCommand.class,

@@ -2,6 +2,8 @@ package dev.stampede.cli;
 
 import dev.stampede.agent.AsyncLog;
 import dev.stampede.engine.EngineConfig;
+import dev.stampede.kafka.KafkaSettings;
+import dev.stampede.kafka.NodePublisher;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ServerStats;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./stampede server}: receive, order, deduplicate, append. */
@@ -54,6 +57,8 @@ import picocli.CommandLine.Option;
 final class ServerCommand implements Callable<Integer> {
     /** How long a second signal waits for its message to reach stderr before it halts. */
     private static final long SECOND_SIGNAL_LOG_MS = 200;
+    /** How long a clean stop waits for the rest of the files to reach Kafka (the next start does the rest). */
+    private static final long PUBLISH_AT_STOP_MS = 10_000;
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_PORT,
             description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
@@ -134,6 +139,13 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No periodic stats; only warnings and the summary.")
     boolean quiet;
 
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Option(names = "--node", paramLabel = "N",
+            description = "With --kafka: this server's node id; it alone writes partition N of the topic.")
+    Integer node;
+
     @Override
     public Integer call() throws Exception {
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
@@ -145,10 +157,15 @@ final class ServerCommand implements Callable<Integer> {
 
     private int run(AsyncLog log) throws Exception {
         final ServerConfig config;
+        final KafkaSettings publishTo;
         try {
             config = config();
+            publishTo = kafkaSettings();
         } catch (IllegalArgumentException | UnknownHostException e) {
             log.accept("server: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            log.accept("server: --kafka-config " + kafka.config + ": " + e.getMessage());
             return 2;
         }
         final Signals signals = Signals.install();
@@ -184,13 +201,39 @@ final class ServerCommand implements Callable<Integer> {
                 + " max-connections=" + config.maxConnections()
                 + " fsync=" + fsync.name().toLowerCase(java.util.Locale.ROOT)
                 + " startup-grace=" + DurationConverter.format(startupGrace));
+        final NodePublisher publisher = publishTo == null ? null : publish(publishTo, server, log);
         final boolean signalled = signals.awaitWhile(server::isRunning);
         if (signalled) {
             log.accept("server: " + signals.received() + ": writing what is pending, then exiting");
         }
         final ServerStats last = server.stop();
+        if (publisher != null) {
+            // The files are complete now: publish their rest and say this node is leaving.
+            publisher.finish(PUBLISH_AT_STOP_MS);
+        }
         log.accept(last.summaryLine());
         return signalled ? 0 : 1; // otherwise the loop failed, and said why
+    }
+
+    /** Starts publishing this node's files to its partition. */
+    private NodePublisher publish(KafkaSettings settings, IngestServer server, AsyncLog log) {
+        log.accept("server: kafka: publishing to " + settings.topic() + " partition " + node + " at "
+                + settings.bootstrap());
+        final NodePublisher p = new NodePublisher(settings, node, output, OutputStore.latePath(output),
+                server::writtenWatermark, log).start();
+        server.reportPublicationLag(p::lagMs);
+        return p;
+    }
+
+    /** The Kafka settings, or {@code null} without --kafka; usage errors as IllegalArgumentException. */
+    private KafkaSettings kafkaSettings() throws IOException {
+        if (!kafka.given() && node == null) {
+            return null;
+        }
+        if (node == null || node < 0) {
+            throw new IllegalArgumentException("--kafka needs --node N (0 or more): the partition this server writes");
+        }
+        return kafka.settings("server");
     }
 
     /** The options as a config (the demo builds its server from these same options). */

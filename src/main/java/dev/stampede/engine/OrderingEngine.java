@@ -173,6 +173,17 @@ public final class OrderingEngine {
     }
 
     /**
+     * A source says it will send nothing below {@code watermark} (in the merge, a node's published
+     * watermark): it counts as if it had sent that value, with nothing to release, and is heard
+     * now. {@link Long#MIN_VALUE} only keeps it active. A watermark further ahead of the clock
+     * than the window is taken as the window's end.
+     */
+    public void sourceWatermark(int source, long watermark, long nowMs, long clockMs) {
+        keepUp(nowMs, clockMs);
+        touch(source, Math.min(watermark, clockMs + maxAheadMs), nowMs);
+    }
+
+    /**
      * Moves time forward: sources silent for the idle timeout stop holding the watermark, which
      * then advances as far as the model allows, releasing what became final.
      */

@@ -17,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The server's one event loop: accepts, reads and decodes every connection, feeds the engine,
@@ -103,6 +104,7 @@ final class EventLoop implements Runnable {
     private volatile boolean stopRequested;
     private volatile Thread loopThread;
     private volatile ServerStats published = ServerStats.zero();
+    private volatile LongSupplier publishLagMs = () -> -1;
     private ServerStats lastReport = ServerStats.zero();
 
     EventLoop(ServerConfig config, Selector selector, ServerSocketChannel listener, OrderingEngine engine,
@@ -134,6 +136,11 @@ final class EventLoop implements Runnable {
         if (t != null) {
             LockSupport.unpark(t);
         }
+    }
+
+    /** Where the stats get the lag of publication to Kafka (any thread). */
+    void publishLag(LongSupplier lagMs) {
+        this.publishLagMs = lagMs;
     }
 
     /** The latest counters, refreshed every {@value #SNAPSHOT_MS} ms and at exit. */
@@ -207,7 +214,7 @@ final class EventLoop implements Runnable {
             // The writer threads write and fsync; the loop only hands them the batch.
             final boolean sync = config.fsync() == FsyncPolicy.ALWAYS
                     || (config.fsync() == FsyncPolicy.INTERVAL && nowMs >= nextSyncMs);
-            store.flush(sync);
+            store.flush(sync, engine.watermark());
             if (sync) {
                 nextSyncMs = nowMs + config.fsyncIntervalMs();
             }
@@ -440,7 +447,8 @@ final class EventLoop implements Runnable {
                 store.isFailing(),
                 repliesDropped,
                 silentClosed,
-                evicted);
+                evicted,
+                publishLagMs.getAsLong());
     }
 
     private static void closeQuietly(java.io.Closeable c) {

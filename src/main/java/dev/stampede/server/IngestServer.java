@@ -16,6 +16,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The stampede server: listens, and runs one {@link EventLoop} on its own thread that merges all
@@ -66,7 +67,7 @@ public final class IngestServer implements AutoCloseable {
         Selector selector = null;
         try {
             final OrderingEngine engine = new OrderingEngine(ec, store);
-            resume(engine, store.resumePoint(), config.output(), log);
+            store.resume(engine, "server", log);
             listener = ServerSocketChannel.open();
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(config.bind(), BACKLOG);
@@ -85,28 +86,6 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
-    /** Continues after what the file holds: written watermark and duplicate filter from its tail. */
-    private static void resume(OrderingEngine engine, ResumePoint at, Path file, Consumer<String> log) {
-        if (at.tornBytes() > 0) {
-            log.accept("server: " + file + " ended with an unfinished line (a crash during a write): cut "
-                    + at.tornBytes() + " bytes back to the last complete line");
-        }
-        if (!at.hasData()) {
-            return;
-        }
-        engine.resumeAfter(at.lastValue());
-        for (long v : at.recent()) {
-            engine.markReleased(v);
-        }
-        log.accept("server: resuming " + file + " (" + at.sizeBytes() + " bytes) after " + at.lastValue()
-                + "; its last " + at.recent().length + " values seed the duplicate filter");
-        final long aheadMs = at.lastValue() - System.currentTimeMillis();
-        if (aheadMs > 1_000) {
-            log.accept("server: warning: " + file + " ends " + aheadMs + " ms ahead of this server's clock; "
-                    + "values below its end are late until the clock gets there (is the clock right?)");
-        }
-    }
-
     /** The address it listens on (with the real port when 0 was asked). */
     public InetSocketAddress address() {
         return address;
@@ -115,6 +94,20 @@ public final class IngestServer implements AutoCloseable {
     /** The port it listens on. */
     public int port() {
         return address.getPort();
+    }
+
+    /**
+     * The watermark as of the last batch written to the output file: every final value below it
+     * is in the file. A publisher that reads this before the file finds all it describes. Any
+     * thread.
+     */
+    public long writtenWatermark() {
+        return store.output().writtenMark();
+    }
+
+    /** Shows {@code kafka_lag_ms=} in the stats, from {@code lagMs} (read from the loop). */
+    public void reportPublicationLag(LongSupplier lagMs) {
+        loop.publishLag(lagMs);
     }
 
     /** Counters as of about 100 ms ago, 200 ms at most (exact once stopped). */

@@ -21,6 +21,8 @@ package dev.stampede.stats;
  * @param repliesDropped {@code ERR} replies dropped because a client did not read them
  * @param silentClosed connections closed for sending no valid value for {@code --silent-timeout}
  * @param evicted silent connections closed to make room for a new one when the server was full
+ * @param publishLagMs how far publication to Kafka trails the file, in ms of watermark; -1 when
+ *     not publishing (or nothing published yet)
  */
 public record ServerStats(
         long uptimeMs,
@@ -37,7 +39,8 @@ public record ServerStats(
         boolean writesFailing,
         long repliesDropped,
         long silentClosed,
-        long evicted) {
+        long evicted,
+        long publishLagMs) {
 
     /** The periodic line: totals, plus the rate of valid values since {@code previous}. */
     public String reportLine(ServerStats previous) {
@@ -55,6 +58,7 @@ public record ServerStats(
                 + (refused > 0 ? " refused=" + refused : "")
                 + (silentClosed > 0 ? " silent_closed=" + silentClosed : "")
                 + (evicted > 0 ? " evicted=" + evicted : "")
+                + (publishLagMs >= 0 ? " kafka_lag_ms=" + publishLagMs : "")
                 + (writesFailing ? " WRITES FAILING: reading paused" : "");
     }
 
@@ -71,11 +75,12 @@ public record ServerStats(
                 + " replies_dropped=" + repliesDropped
                 + " silent_closed=" + silentClosed
                 + " evicted=" + evicted
+                + (publishLagMs >= 0 ? " kafka_lag_ms=" + publishLagMs : "")
                 + " uptime_s=" + uptimeMs / 1000;
     }
 
     /** All zeros, as before the start. */
     public static ServerStats zero() {
-        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0);
+        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0, -1);
     }
 }

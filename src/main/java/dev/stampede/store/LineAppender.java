@@ -53,12 +53,15 @@ public final class LineAppender implements AutoCloseable {
     private Batch filling;
     private int allocated;
     private boolean syncWanted;
+    private long mark = Long.MIN_VALUE;
+    private long handedMark = Long.MIN_VALUE;
     private long bytesHanded;
     private Thread writer;
 
     // Shared with the writer.
     private volatile IOException lastError;
     private volatile long bytesWritten;
+    private volatile long writtenMark = Long.MIN_VALUE;
     private volatile int tornBytesRepaired;
     private volatile boolean closing;
     private volatile boolean abandon;
@@ -67,10 +70,11 @@ public final class LineAppender implements AutoCloseable {
     private AppendChannel channel;
     private boolean dirty;
 
-    /** A buffer on its way to the file, and whether to fsync once it is written. */
+    /** A buffer on its way to the file, whether to fsync once it is written, and its mark. */
     private static final class Batch {
         ByteBuffer buffer;
         boolean sync;
+        long mark;
 
         Batch(ByteBuffer buffer) {
             this.buffer = buffer;
@@ -137,14 +141,36 @@ public final class LineAppender implements AutoCloseable {
      * @return {@code true} if nothing is left in this thread's buffer
      */
     public boolean flush(boolean sync) {
+        return flush(sync, mark);
+    }
+
+    /**
+     * As {@link #flush(boolean)}, with a mark: a number of the owner's that describes everything
+     * appended so far (the server's watermark: every value below it is in this or an earlier
+     * batch). {@link #writtenMark()} tells it back once that batch is in the file.
+     */
+    public boolean flush(boolean sync, long newMark) {
         syncWanted |= sync;
+        mark = newMark;
         if (filling == null || filling.buffer.position() == 0) {
-            if (!syncWanted || bytesHanded == 0) {
+            if ((!syncWanted || bytesHanded == 0) && mark == handedMark) {
                 syncWanted = false;
                 return true;
             }
+            if (filling == null) {
+                filling = newBatch();
+            }
         }
         return handOff();
+    }
+
+    /**
+     * The mark of the last batch in the file ({@link Long#MIN_VALUE} before any): a reader who
+     * reads this first, then the file, finds in the file everything the mark describes. Any
+     * thread.
+     */
+    public long writtenMark() {
+        return writtenMark;
     }
 
     /** Whether the last write failed: lines are waiting; the writer retries. */
@@ -209,8 +235,18 @@ public final class LineAppender implements AutoCloseable {
      * @return {@code true} if everything appended is in the file and synced
      */
     public boolean sync(long timeoutMs) {
+        return awaitWritten(timeoutMs, true);
+    }
+
+    /**
+     * Hands everything to the writer and waits, at most {@code timeoutMs}, until it is in the file
+     * (and on disk, with {@code fsync}). Blocks.
+     *
+     * @return {@code true} if everything appended is written (and synced)
+     */
+    public boolean awaitWritten(long timeoutMs, boolean fsync) {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!flush(true)) {
+        while (!flush(fsync)) {
             if (!pause(deadline)) {
                 return false;
             }
@@ -279,6 +315,8 @@ public final class LineAppender implements AutoCloseable {
             next = newBatch();
         }
         filling.sync = syncWanted;
+        filling.mark = mark;
+        handedMark = mark;
         syncWanted = false;
         filling.buffer.flip();
         bytesHanded += filling.buffer.remaining();
@@ -326,6 +364,9 @@ public final class LineAppender implements AutoCloseable {
                 write(b);
                 if (b.sync) {
                     force();
+                }
+                if (!b.buffer.hasRemaining()) {
+                    writtenMark = b.mark; // after the bytes: a reader of the mark finds them in the file
                 }
                 if (b.buffer.capacity() > capacity) {
                     b.buffer = ByteBuffer.allocateDirect(capacity); // a grown one: back to normal

@@ -1,8 +1,10 @@
 package dev.stampede.store;
 
 import dev.stampede.engine.OrderedSink;
+import dev.stampede.engine.OrderingEngine;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * The server's files: final values go to the output file in order, late values to
@@ -82,6 +84,66 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     public void flush(boolean sync) {
         output.flush(sync);
         late.flush(sync);
+    }
+
+    /**
+     * As {@link #flush(boolean)}, telling the output's writer that every final value below
+     * {@code watermark} has been appended ({@link LineAppender#writtenMark()} says when that is in
+     * the file: what a publisher reading the file needs to know).
+     */
+    public void flush(boolean sync, long watermark) {
+        output.flush(sync, watermark);
+        late.flush(sync);
+    }
+
+    /**
+     * Writes and fsyncs everything appended so far, waiting at most {@code timeoutMs}: for a
+     * caller that must know its lines are on disk before it records where its input stands.
+     *
+     * @return {@code true} if both files are written and synced
+     */
+    public boolean sync(long timeoutMs) {
+        return awaitWritten(timeoutMs, true);
+    }
+
+    /**
+     * Writes everything appended so far, and fsyncs it if asked, waiting at most
+     * {@code timeoutMs}.
+     *
+     * @return {@code true} if both files are written (and synced)
+     */
+    public boolean awaitWritten(long timeoutMs, boolean fsync) {
+        final boolean out = output.awaitWritten(timeoutMs, fsync);
+        return late.awaitWritten(timeoutMs, fsync) && out;
+    }
+
+    /**
+     * Continues an engine after what the output file holds: the watermark starts above its last
+     * value, and its tail seeds the duplicate filter. Says what it found on {@code log}.
+     *
+     * @param who the program, for the log lines ("server", "merge")
+     */
+    public void resume(OrderingEngine engine, String who, Consumer<String> log) {
+        final ResumePoint at = resumePoint;
+        final Path file = output.path();
+        if (at.tornBytes() > 0) {
+            log.accept(who + ": " + file + " ended with an unfinished line (a crash during a write): cut "
+                    + at.tornBytes() + " bytes back to the last complete line");
+        }
+        if (!at.hasData()) {
+            return;
+        }
+        engine.resumeAfter(at.lastValue());
+        for (long v : at.recent()) {
+            engine.markReleased(v);
+        }
+        log.accept(who + ": resuming " + file + " (" + at.sizeBytes() + " bytes) after " + at.lastValue()
+                + "; its last " + at.recent().length + " values seed the duplicate filter");
+        final long aheadMs = at.lastValue() - System.currentTimeMillis();
+        if (aheadMs > 1_000) {
+            log.accept(who + ": warning: " + file + " ends " + aheadMs + " ms ahead of this machine's clock; "
+                    + "values below its end are late until the clock gets there (is the clock right?)");
+        }
     }
 
     /** Whether either file's writes are failing (full disk, I/O error): the writers retry. */

@@ -1,0 +1,116 @@
+package dev.stampede.cli;
+
+import dev.stampede.agent.AsyncLog;
+import dev.stampede.kafka.MergeConfig;
+import dev.stampede.kafka.Merger;
+import dev.stampede.stats.MergeStats;
+import dev.stampede.store.FileFormatException;
+import dev.stampede.store.FileLockedException;
+import dev.stampede.store.FsyncPolicy;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./stampede merge}: the nodes' partitions into one global file. */
+@Command(
+        name = "merge",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Merge the partitions of several servers into one ordered, unique file.",
+            "",
+            "Servers started with --kafka --topic --node N publish their final values to partition N "
+                    + "of the topic. The merge reads every partition and writes a value once every live "
+                    + "node's watermark has passed it. A node whose records stop for --idle-timeout, or that "
+                    + "said it is leaving, stops holding the file back; what it publishes later below the "
+                    + "merged watermark goes to <output>.late. Values two nodes sent are written once.",
+            "",
+            "The file has the guarantees of a server's file (ascending, unique, torn line repaired, "
+                    + "locked, fsync policy); 'verify' checks it. A restarted merge continues where its file "
+                    + "ends, from <output>.offsets. SIGTERM or Ctrl-C stops cleanly, exit 0.",
+        },
+        footer = {
+            "",
+            "Example:",
+            "  ./stampede merge --kafka 127.0.0.1:9092 --topic stampede -o global.txt",
+            "",
+            "See docs/SCALE-OUT.md.",
+        })
+final class MergeCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "global.txt",
+            description = "The global file, created if missing, never truncated (default: ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+            description = "A node whose records stop this long stops holding the file back; nodes publish "
+                    + "every 100 ms (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--fsync", paramLabel = "POLICY", defaultValue = "interval",
+            description = "always, interval or never: when the file is forced to disk (default: ${DEFAULT-VALUE}).")
+    FsyncPolicy fsync;
+
+    @Option(names = "--fsync-interval", paramLabel = "DURATION", defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "How often the file is synced and the partition offsets saved (default: ${DEFAULT-VALUE}).")
+    Duration fsyncInterval;
+
+    @Option(names = "--stats-interval", paramLabel = "DURATION", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "How often a stats line goes to stderr; 0 for none (default: ${DEFAULT-VALUE}).")
+    Duration statsInterval;
+
+    @Option(names = {"-q", "--quiet"}, description = "No periodic stats; only warnings and the summary.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        try (AsyncLog log = AsyncLog.toStderr()) {
+            return run(log);
+        }
+    }
+
+    private int run(AsyncLog log) throws Exception {
+        final MergeConfig config;
+        try {
+            config = new MergeConfig(kafka.settings("merge"), output, idleTimeout.toMillis(), fsync,
+                    fsync == FsyncPolicy.ALWAYS ? Math.min(fsyncInterval.toMillis(), 10) : fsyncInterval.toMillis(),
+                    quiet ? 0 : statsInterval.toMillis());
+        } catch (IllegalArgumentException e) {
+            log.accept("merge: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            log.accept("merge: --kafka-config " + kafka.config + ": " + e.getMessage());
+            return 2;
+        }
+        final Signals signals = Signals.install();
+        final Merger merger;
+        try {
+            merger = Merger.start(config, log);
+        } catch (FileFormatException | FileLockedException e) {
+            log.accept("merge: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            log.accept("merge: cannot start: " + e.getMessage());
+            return 1;
+        }
+        log.accept("merge: " + config.kafka().topic() + " at " + config.kafka().bootstrap() + " -> "
+                + output.toAbsolutePath() + " (idle-timeout=" + DurationConverter.format(idleTimeout)
+                + " fsync=" + fsync.name().toLowerCase(Locale.ROOT) + ")");
+        final boolean signalled = signals.awaitWhile(merger::isRunning);
+        if (signalled) {
+            log.accept("merge: " + signals.received() + ": saving what is final, then exiting");
+        }
+        final MergeStats last = merger.stop();
+        log.accept(last.summaryLine());
+        return signalled ? 0 : 1;
+    }
+}

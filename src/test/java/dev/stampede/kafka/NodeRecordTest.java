@@ -1,0 +1,123 @@
+package dev.stampede.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pieces of the scale-out that need no broker: the record format, the file tail, the offsets. */
+class NodeRecordTest {
+    private static final long T = 1_750_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRecordReadsBackWhatWasWritten() {
+        final byte[] bytes = NodeRecord.encode(NodeRecord.VALUES, T + 10, 123, 45, T, T + 3, Long.MAX_VALUE);
+        final NodeRecord r = new NodeRecord();
+        assertThat(r.read(bytes)).isTrue();
+        assertThat(r.kind()).isEqualTo(NodeRecord.VALUES);
+        assertThat(r.watermark()).isEqualTo(T + 10);
+        assertThat(r.outputOffset()).isEqualTo(123);
+        assertThat(r.lateOffset()).isEqualTo(45);
+        assertThat(r.count()).isEqualTo(3);
+        assertThat(new long[] {r.value(0), r.value(1), r.value(2)}).containsExactly(T, T + 3, Long.MAX_VALUE);
+        assertThat(r.read(NodeRecord.encode(NodeRecord.LEAVING, Long.MIN_VALUE, 0, 0))).isTrue();
+        assertThat(r.watermark()).isEqualTo(Long.MIN_VALUE);
+        assertThat(r.count()).isZero();
+    }
+
+    @Test
+    void foreignBytesAreNotARecord() {
+        final NodeRecord r = new NodeRecord();
+        assertThat(r.read(null)).isFalse();
+        assertThat(r.read("hello".getBytes())).isFalse();
+        final byte[] truncated = NodeRecord.encode(NodeRecord.VALUES, T, 0, 0, T, T + 1);
+        assertThat(r.read(java.util.Arrays.copyOf(truncated, truncated.length - 1))).isFalse();
+        final byte[] otherKind = NodeRecord.encode(NodeRecord.VALUES, T, 0, 0);
+        otherKind[0] = 'Q';
+        assertThat(r.read(otherKind)).isFalse();
+    }
+
+    @Test
+    void theTailTakesCompleteLinesOnlyAndFollowsTheFile() throws IOException {
+        final Path f = dir.resolve("out.txt");
+        final ByteBuffer values = ByteBuffer.allocate(8 * 100);
+        try (FileTail tail = new FileTail(f, 100)) {
+            assertThat(tail.read(values)).as("no file yet").isZero();
+            Files.writeString(f, T + "\n" + (T + 1) + "\n17500");
+            assertThat(tail.read(values)).isEqualTo(2);
+            assertThat(values.getLong(0)).isEqualTo(T);
+            assertThat(values.getLong(8)).isEqualTo(T + 1);
+            assertThat(tail.offset()).isEqualTo(28);
+            values.clear();
+            assertThat(tail.read(values)).as("the unfinished line waits").isZero();
+            Files.writeString(f, "00000002\n", java.nio.file.StandardOpenOption.APPEND);
+            assertThat(tail.read(values)).isEqualTo(1);
+            assertThat(values.getLong(0)).isEqualTo(T + 2);
+            assertThat(tail.lastValue()).isEqualTo(T + 2);
+            assertThat(tail.offset()).isEqualTo(Files.size(f));
+        }
+    }
+
+    @Test
+    void theTailReadsAtMostAsManyValuesAsAsked() throws IOException {
+        final Path f = dir.resolve("out.txt");
+        final StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            b.append(T + i).append('\n');
+        }
+        Files.writeString(f, b);
+        try (FileTail tail = new FileTail(f, 20)) {
+            final ByteBuffer values = ByteBuffer.allocate(8 * 100);
+            int total = 0;
+            for (int n = tail.read(values); n > 0; n = tail.read(values.clear())) {
+                assertThat(n).isLessThanOrEqualTo(20);
+                total += n;
+            }
+            assertThat(total).isEqualTo(50);
+            assertThat(tail.lastValue()).isEqualTo(T + 49);
+        }
+    }
+
+    @Test
+    void offsetsSurviveAndBelongToTheirTopic() throws IOException {
+        final Path out = dir.resolve("global.txt");
+        final MergeOffsets offsets = new MergeOffsets(out, "ts");
+        assertThat(offsets.load()).isEmpty();
+        offsets.save(new long[] {5, 0, 42}, 3);
+        assertThat(offsets.load()).isEqualTo(Map.of(0, 5L, 1, 0L, 2, 42L));
+        offsets.save(new long[] {6, 1, 43}, 3);
+        assertThat(new MergeOffsets(out, "ts").load()).isEqualTo(Map.of(0, 6L, 1, 1L, 2, 43L));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MergeOffsets(out, "other").load())
+                .isInstanceOf(IOException.class).hasMessageContaining("topic other");
+    }
+
+    @Test
+    void aPartitionIsReadAgainFromItsFirstRecordWithPendingValues() {
+        final NodeStream n = new NodeStream(new org.apache.kafka.common.TopicPartition("t", 0), 0);
+        n.taken(0, T + 10);
+        n.nextOffset = 1;
+        n.taken(1, T + 20);
+        n.nextOffset = 2;
+        n.nextOffset = 3; // a marker at 2, nothing pending
+        assertThat(n.safeOffset()).isZero();
+        n.settle(T + 11);
+        assertThat(n.safeOffset()).isEqualTo(1);
+        n.settle(T + 21);
+        assertThat(n.safeOffset()).isEqualTo(3);
+        for (int i = 0; i < 100; i++) {
+            n.taken(3 + i, T + 100 + i); // the queue grows
+        }
+        n.nextOffset = 103;
+        assertThat(n.safeOffset()).isEqualTo(3);
+        n.settle(T + 150);
+        assertThat(n.safeOffset()).isEqualTo(53);
+    }
+}
