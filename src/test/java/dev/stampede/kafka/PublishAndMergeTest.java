@@ -1,0 +1,237 @@
+package dev.stampede.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stampede.server.IngestServer;
+import dev.stampede.server.ServerConfig;
+import dev.stampede.stats.MergeStats;
+import dev.stampede.store.FsyncPolicy;
+import dev.stampede.store.OutputStore;
+import dev.stampede.testing.Await;
+import dev.stampede.testing.KafkaBroker;
+import dev.stampede.testing.LineClient;
+import dev.stampede.verify.FileVerifier;
+import dev.stampede.verify.VerifyResult;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Publishing and merging against a real Kafka broker (one for the class, in a child JVM): a
+ * server's partition holds its file once, across restarts and a broker outage; the merge writes
+ * every node's values once, in order, and continues after a restart.
+ */
+@Timeout(180)
+class PublishAndMergeTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+
+    @TempDir
+    static Path brokerDir;
+
+    private static KafkaBroker broker;
+
+    @TempDir
+    Path dir;
+
+    private final List<String> log = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startBroker() throws IOException {
+        broker = KafkaBroker.start(brokerDir.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static KafkaSettings settings() {
+        return new KafkaSettings(broker.bootstrap(), "ts" + TOPICS.incrementAndGet(), new Properties());
+    }
+
+    @Test
+    void aNodePublishesItsFilesOnceAcrossRestartsAndABrokerOutage() throws Exception {
+        final KafkaSettings kafka = settings();
+        final Path output = dir.resolve("node0.txt");
+        final long t = System.currentTimeMillis();
+        int port = 0;
+        long next = t;
+        for (int run = 0; run < 2; run++) {
+            final IngestServer server = IngestServer.start(serverConfig(output, port), log::add);
+            port = server.port();
+            final NodePublisher publisher = new NodePublisher(kafka, 0, output, OutputStore.latePath(output),
+                    server::writtenWatermark, log::add).start();
+            try (LineClient c = new LineClient(port)) {
+                for (int i = 0; i < 200; i++) {
+                    c.send(next++);
+                }
+                c.send(t - 60_000); // late (a minute old): in the late file, published as such
+                if (run == 0) {
+                    final long target = 201;
+                    Await.until("published", WAIT, () -> publisher.published() >= target);
+                    broker.stop(); // an outage while values keep coming
+                    for (int i = 0; i < 100; i++) {
+                        c.send(next++);
+                    }
+                    Await.until("the server goes on writing its file", WAIT,
+                            () -> server.stats().written() >= 300);
+                    broker.restart();
+                }
+            }
+            server.stop();
+            assertThat(publisher.finish(WAIT.toMillis())).as("published everything and left").isTrue();
+        }
+        final List<NodeRecordCopy> records = readAll(kafka, 0);
+        final List<Long> values = new ArrayList<>();
+        final List<Long> late = new ArrayList<>();
+        for (NodeRecordCopy r : records) {
+            (r.kind == NodeRecord.LATE ? late : values).addAll(r.values);
+        }
+        assertThat(values).as("the node's file, each value once, in order")
+                .containsExactlyElementsOf(Files.readAllLines(output).stream().map(Long::parseLong).toList());
+        assertThat(values).hasSize(500);
+        assertThat(late).containsExactly(t - 60_000, t - 60_000);
+        assertThat(records.stream().filter(r -> r.kind == NodeRecord.LEAVING).count()).isEqualTo(2);
+        assertThat(records.get(records.size() - 1).kind).isEqualTo(NodeRecord.LEAVING);
+        long watermark = Long.MIN_VALUE;
+        for (NodeRecordCopy r : records) {
+            assertThat(r.watermark).as("watermarks never go back").isGreaterThanOrEqualTo(watermark);
+            watermark = r.watermark;
+            if (r.kind == NodeRecord.VALUES && !r.values.isEmpty()) {
+                assertThat(r.values.get(r.values.size() - 1)).isLessThan(r.watermark);
+            }
+        }
+    }
+
+    @Test
+    void theMergeWritesEveryNodesValuesOnceInOrderAndContinuesAfterARestart() throws Exception {
+        final KafkaSettings kafka = settings();
+        kafka.ensurePartitions(3);
+        final long t = System.currentTimeMillis() - 30_000;
+        final TreeSet<Long> expected = new TreeSet<>();
+        final Path global = dir.resolve("global.txt");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(99))) {
+            // Three nodes, interleaved in time, each value of node 1 also sent by node 2.
+            for (int k = 0; k < 100; k++) {
+                for (int node = 0; node < 3; node++) {
+                    final long v = t + k * 10L + (node == 2 ? 1 : node);
+                    send(producer, kafka, node, NodeRecord.encode(NodeRecord.VALUES, v + 1, 0, 0, v));
+                    expected.add(v);
+                }
+            }
+            Merger merger = Merger.start(mergeConfig(kafka, global), log::add);
+            Await.until("everything before the slowest node's watermark written", WAIT,
+                    () -> merger.stats().written() >= expected.size() - 3);
+            MergeStats stats = merger.stop();
+            assertThat(stats.dups()).as("node 1 and 2 sent the same values").isGreaterThanOrEqualTo(99);
+            // More, after the restart; then every node leaves: all of it is final.
+            for (int node = 0; node < 3; node++) {
+                final long v = t + 5_000 + node;
+                send(producer, kafka, node, NodeRecord.encode(NodeRecord.VALUES, v + 1, 0, 0, v));
+                send(producer, kafka, node, NodeRecord.encode(NodeRecord.LEAVING, v + 1, 0, 0));
+                expected.add(v);
+            }
+            final Merger again = Merger.start(mergeConfig(kafka, global), log::add);
+            Await.until("all written", WAIT, () -> fileSize(global) == expected.size());
+            stats = again.stop();
+            assertThat(stats.late()).isZero();
+        }
+        assertThat(Files.readAllLines(global).stream().map(Long::parseLong).toList())
+                .containsExactlyElementsOf(expected);
+        final VerifyResult v = new FileVerifier(false, null).verify(global, List.of());
+        assertThat(v.ok()).as(v.render()).isTrue();
+    }
+
+    @Test
+    void anIdleNodeStopsHoldingTheMergeAndItsLaterValuesAreLate() throws Exception {
+        final KafkaSettings kafka = settings();
+        kafka.ensurePartitions(2);
+        final long t = System.currentTimeMillis() - 10_000;
+        final Path global = dir.resolve("global.txt");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(99));
+                Merger merger = Merger.start(mergeConfig(kafka, global), log::add)) {
+            send(producer, kafka, 1, NodeRecord.encode(NodeRecord.VALUES, t + 1, 0, 0, t)); // node 1, then silence
+            for (int k = 1; k <= 40; k++) {
+                final long v = t + k * 50L;
+                send(producer, kafka, 0, NodeRecord.encode(NodeRecord.VALUES, v + 1, 0, 0, v));
+                Thread.sleep(50); // node 0 keeps publishing, as a live node does
+            }
+            Await.until("node 0's values written once node 1 is idle", WAIT,
+                    () -> merger.stats().written() >= 35);
+            send(producer, kafka, 1, NodeRecord.encode(NodeRecord.VALUES, t + 101, 0, 0, t + 100)); // too late now
+            Await.until("counted late", WAIT, () -> merger.stats().late() == 1);
+        }
+        assertThat(Files.readAllLines(OutputStore.latePath(global))).containsExactly(String.valueOf(t + 100));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, KafkaSettings kafka, int partition, byte[] value)
+            throws Exception {
+        producer.send(new ProducerRecord<>(kafka.topic(), partition, null, value)).get();
+    }
+
+    private static long fileSize(Path f) {
+        try {
+            return Files.exists(f) ? Files.readAllLines(f).size() : 0;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static MergeConfig mergeConfig(KafkaSettings kafka, Path global) {
+        return new MergeConfig(kafka, global, 500, FsyncPolicy.INTERVAL, 200, 0);
+    }
+
+    private static ServerConfig serverConfig(Path output, int port) {
+        return new ServerConfig(new InetSocketAddress("127.0.0.1", port), output,
+                ServerConfig.engineFor(300, 5_000, 300_000, 0, false), 300_000, 100, 0, 10, 0,
+                FsyncPolicy.INTERVAL, 1_000, 0, 30_000);
+    }
+
+    /** A decoded record, kept (the reader reuses its buffer). */
+    private record NodeRecordCopy(byte kind, long watermark, List<Long> values) {}
+
+    private static List<NodeRecordCopy> readAll(KafkaSettings kafka, int partition) {
+        final List<NodeRecordCopy> out = new ArrayList<>();
+        final TopicPartition tp = new TopicPartition(kafka.topic(), partition);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.consumer("test"))) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            final long end = c.endOffsets(List.of(tp)).get(tp);
+            final NodeRecord r = new NodeRecord();
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
+                    assertThat(r.read(rec.value())).isTrue();
+                    final List<Long> values = new ArrayList<>();
+                    for (int i = 0; i < r.count(); i++) {
+                        values.add(r.value(i));
+                    }
+                    out.add(new NodeRecordCopy(r.kind(), r.watermark(), values));
+                }
+            }
+        }
+        return out;
+    }
+}
