@@ -3,6 +3,7 @@ package dev.stampede.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.testing.KafkaBroker;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,6 +87,9 @@ class KafkaBrokerTest {
 
             broker.stop();
             assertThat(broker.isRunning()).isFalse();
+            // SIGTERM was a clean shutdown: Kafka marks it in the log directory, and DevBroker says so.
+            assertThat(broker.dataDir().resolve("logs").resolve(".kafka_cleanshutdown")).exists();
+            assertThat(Files.readString(broker.logFile())).contains("kafka: stopped");
             broker.restart();
             assertThat(broker.isRunning()).isTrue();
 

@@ -1,6 +1,7 @@
 package dev.stampede.testing;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -22,6 +24,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
+import sun.misc.Signal;
 
 /**
  * One real Apache Kafka broker for development and tests: KRaft mode, one node (id 1) that is both
@@ -40,7 +43,7 @@ import org.apache.kafka.metadata.storage.Formatter;
  * <p>Prints {@value #READY} followed by {@code 127.0.0.1:PORT} on stdout once an Admin client has
  * seen the broker in {@code describeCluster} (so clients can connect), and nothing else on stdout;
  * Kafka's own log goes to stderr (WARN and above, see {@code simplelogger.properties}). SIGTERM or
- * Ctrl-C shuts the broker down cleanly (exit 0). Exits 1 if the broker cannot start.
+ * Ctrl-C (SIGINT) shuts the broker down cleanly and exits 0. Exits 1 if the broker cannot start.
  *
  * <p>{@code --controller-port} defaults to a free port; the quorum is static (the one voter is named in
  * the configuration), so a restart may use another controller port. {@code --exit-with-parent} (used by
@@ -89,13 +92,25 @@ public final class DevBroker {
             System.exit(1);
             return;
         }
+        final AtomicBoolean stopping = new AtomicBoolean();
         final CountDownLatch stopped = new CountDownLatch(1);
+        final Runnable shutdown = () -> {
+            if (stopping.compareAndSet(false, true)) {
+                System.err.println("kafka: shutting down");
+                server.shutdown();
+                server.awaitShutdown();
+                System.err.println("kafka: stopped");
+                stopped.countDown();
+            }
+        };
+        // SIGTERM and Ctrl-C: a clean shutdown, then main returns and the JVM exits 0 (a JVM that
+        // exits on the signal itself exits 143 or 130). The hook covers every other exit.
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), sig -> new Thread(shutdown, "dev-broker-" + name).start());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("kafka: shutting down");
-            server.shutdown();
-            server.awaitShutdown();
-            System.err.println("kafka: stopped");
-            stopped.countDown();
+            shutdown.run();
+            awaitQuietly(stopped);
         }, "dev-broker-shutdown"));
         if (exitWithParent) {
             ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> {
@@ -115,6 +130,15 @@ public final class DevBroker {
         System.out.flush();
         server.awaitShutdown();
         stopped.await();
+        System.exit(0);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Formats {@code dir} if it is new, then starts the broker and returns it once started. */
@@ -126,13 +150,14 @@ public final class DevBroker {
             Files.createDirectories(logs);
             final String clusterId = Uuid.randomUuid().toString();
             new Formatter()
-                    .setPrintStream(new PrintStream(System.err, true, StandardCharsets.UTF_8))
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
                     .setNodeId(NODE_ID)
                     .setClusterId(clusterId)
                     .setControllerListenerName("CONTROLLER")
                     .setMetadataLogDirectory(config.metadataLogDir())
                     .setDirectories(List.of(logs.toString()))
                     .run();
+            System.err.println("kafka: formatted " + logs + " (cluster id " + clusterId + ")");
         }
         final KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
