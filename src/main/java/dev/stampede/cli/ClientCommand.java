@@ -4,6 +4,7 @@ import dev.stampede.agent.AsyncLog;
 import dev.stampede.client.ClientConfig;
 import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;
+import dev.stampede.client.ServerAddresses;
 import dev.stampede.client.SourceAddresses;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ClientStats;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +43,14 @@ import picocli.CommandLine.Spec;
                     + "sent in the last --replay, so that a server restart loses nothing: the server "
                     + "drops what it already has.",
             "",
+            "Several servers (--host a:5050,b:5050,c:5050): connection i starts on server i mod n, so "
+                    + "each gets about 1/n of the connections. A connection whose server fails it "
+                    + "5 times in a row (the loss and 4 refused reconnects: 1.5 to 3 s with the back-off) "
+                    + "moves to the next server in the list, wrapping around, and replays there. So a "
+                    + "server restarted within 1.5 s keeps all its clients, and one gone for good loses "
+                    + "them within about 3 s. A moved connection does not move back by itself; it moves "
+                    + "on only if its new server fails it too. failovers= counts the moves.",
+            "",
             "A status line goes to stderr every --stats-interval, and a summary of key=value pairs "
                     + "at the end (sent=, missed=, late_p99_us=, ...). SIGTERM or Ctrl-C stops cleanly, exit 0.",
         },
@@ -50,6 +58,8 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  ./stampede client                         # 50 connections to 127.0.0.1:5050",
+            "  ./stampede client -c 60 --host 10.0.0.1,10.0.0.2:5051,[fd00::3]:5050",
+            "                                            # 20 connections to each of three servers",
             "  ./stampede client -c 5000 --duration 10s -q   # bounded; the summary only",
             "  ./stampede client --phase aligned         # each value sent 50 times",
             "  ./stampede client --record sent.txt --duration 30s",
@@ -72,12 +82,14 @@ final class ClientCommand implements Callable<Integer> {
             description = "Time between two sends of one connection (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-            description = "Server address (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", paramLabel = "HOST[:PORT][,HOST[:PORT]...]", defaultValue = "127.0.0.1",
+            description = "The server, or several, comma separated, in order; IPv6 with a port in "
+                    + "brackets: [::1]:5050. A host without a port takes --port. Connections are spread "
+                    + "round robin and fail over to the next server (default: ${DEFAULT-VALUE}).")
     String host;
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_PORT,
-            description = "Server port (default: ${DEFAULT-VALUE}).")
+            description = "Port of the servers given without one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
@@ -143,16 +155,11 @@ final class ClientCommand implements Callable<Integer> {
         if (port < 1 || port > 65_535) {
             throw usage("--port must be 1 to 65535, not " + port);
         }
-        final InetAddress server;
         try {
-            server = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            throw usage("--host '" + host + "': cannot resolve it");
-        }
-        try {
+            final List<InetSocketAddress> servers = ServerAddresses.resolve(ServerAddresses.parse(host, port));
             final List<InetAddress> sources =
                     sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
-            return new ClientConfig(new InetSocketAddress(server, port), connections, interval.toMillis(),
+            return new ClientConfig(servers, connections, interval.toMillis(),
                     duration.toMillis(), phase, replay.toMillis(), record, sources,
                     quiet ? 0 : statsInterval.toMillis());
         } catch (IllegalArgumentException e) {

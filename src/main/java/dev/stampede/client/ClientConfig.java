@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Everything the client needs to run, validated. Times are in milliseconds. Immutable.
  *
- * @param server the server's address and port
+ * @param servers the servers' addresses, at least one, all different: connection i starts on
+ *     server i mod n and fails over to the next one (see {@link Connector#FAILOVER_AFTER})
  * @param connections how many connections to keep open
  * @param intervalMs time between two sends of one connection
  * @param durationMs how long to send, from the end of the connect phase; 0 until stopped
@@ -21,7 +22,7 @@ import java.util.List;
  *     one makes a server that stops reading show up sooner (tests use it)
  */
 public record ClientConfig(
-        InetSocketAddress server,
+        List<InetSocketAddress> servers,
         int connections,
         long intervalMs,
         long durationMs,
@@ -62,8 +63,12 @@ public record ClientConfig(
         if (sendBufferBytes < 0) {
             throw new IllegalArgumentException("send buffer must not be negative");
         }
-        if (phase == null || server == null) {
-            throw new IllegalArgumentException("phase and server are required");
+        if (phase == null || servers == null || servers.isEmpty()) {
+            throw new IllegalArgumentException("phase and a server are required");
+        }
+        servers = List.copyOf(servers);
+        if (servers.stream().distinct().count() < servers.size()) {
+            throw new IllegalArgumentException("a server is listed twice: " + ServerAddresses.format(servers));
         }
         sourceAddresses = sourceAddresses == null ? List.of() : List.copyOf(sourceAddresses);
         long bytes;
@@ -80,9 +85,29 @@ public record ClientConfig(
     }
 
     /** A config with the OS's default socket send buffer. */
+    public ClientConfig(List<InetSocketAddress> servers, int connections, long intervalMs, long durationMs,
+            Phase phase, long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs) {
+        this(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses, statsIntervalMs,
+                0);
+    }
+
+    /** A config for one server. */
+    public ClientConfig(InetSocketAddress server, int connections, long intervalMs, long durationMs, Phase phase,
+            long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs, int sendBufferBytes) {
+        this(List.of(server), connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
+                statsIntervalMs, sendBufferBytes);
+    }
+
+    /** A config for one server, with the OS's default socket send buffer. */
     public ClientConfig(InetSocketAddress server, int connections, long intervalMs, long durationMs, Phase phase,
             long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs) {
-        this(server, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses, statsIntervalMs, 0);
+        this(List.of(server), connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
+                statsIntervalMs, 0);
+    }
+
+    /** The first server (the only one, with one {@code --host}). */
+    public InetSocketAddress server() {
+        return servers.get(0);
     }
 
     /** Written values a connection keeps to send again after a reconnect: ceil(replay/interval)+1. */

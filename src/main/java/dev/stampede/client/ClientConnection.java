@@ -39,6 +39,10 @@ final class ClientConnection {
     SelectionKey key;
     /** Failures in a row (reset once a connection has stayed up for {@link Backoff#HEALTHY_NS}). */
     int failures;
+    /** Failures in a row on its current server (as {@link #failures}, and also reset on a failover). */
+    int failuresHere;
+    /** Which of the configured servers it connects to (starts at index mod n; see {@link Connector}). */
+    int server;
     /** Whether it has failed at least once: its next connect is a reconnect. */
     boolean failedBefore;
     /** Whether it has connected or failed at least once (the connect phase waits for all). */

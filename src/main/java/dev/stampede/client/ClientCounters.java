@@ -15,6 +15,7 @@ final class ClientCounters {
     long replayed;
     long replayDropped;
     long reconnects;
+    long failovers;
     long failures;
     long errors;
 }

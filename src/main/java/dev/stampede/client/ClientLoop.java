@@ -102,7 +102,7 @@ final class ClientLoop implements Runnable {
                     new ReplayRing(config.replayEntries(), ClientConfig.BACKLOG_VALUES, config.intervalMs()));
         }
         this.sender = new Sender(counters, record);
-        this.connector = new Connector(selector, config.server(), sources(config), config.sendBufferBytes(),
+        this.connector = new Connector(selector, config.servers().toArray(new InetSocketAddress[0]), sources(config), config.sendBufferBytes(),
                 connections, counters, new Backoff(System.nanoTime()), this::onUp, log);
         sender.connector(connector);
         this.lastReport = ClientStats.zero(connections.length);
@@ -152,7 +152,7 @@ final class ClientLoop implements Runnable {
 
     private void connectPhase() throws IOException {
         final int sources = config.sourceAddresses().size();
-        log.accept("client: connecting " + connections.length + " to " + hostPort(config.server())
+        log.accept("client: connecting " + connections.length + " to " + servers(config)
                 + (sources == 0 ? "" : " from " + sources + " source addresses")
                 + ", every " + config.intervalMs() + " ms each, phase "
                 + config.phase().name().toLowerCase(Locale.ROOT)
@@ -379,6 +379,7 @@ final class ClientLoop implements Runnable {
                 counters.replayed,
                 counters.replayDropped,
                 counters.reconnects,
+                counters.failovers,
                 counters.failures,
                 counters.errors,
                 lastWindow,
@@ -419,7 +420,16 @@ final class ClientLoop implements Runnable {
         return out;
     }
 
-    private static String hostPort(InetSocketAddress a) {
-        return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
+    /** The startup line's servers: one, or the list with the spread and the failover rule. */
+    private static String servers(ClientConfig config) {
+        final int n = config.servers().size();
+        if (n == 1) {
+            return ServerAddresses.format(config.server());
+        }
+        final int c = config.connections();
+        return n + " servers " + ServerAddresses.format(config.servers()) + " ("
+                + (c % n == 0 ? c / n + " each" : c / n + " to " + (c / n + 1) + " each")
+                + ", connection i on server i mod " + n + "; a connection moves to the next server after "
+                + Connector.FAILOVER_AFTER + " failures in a row)";
     }
 }

@@ -19,15 +19,32 @@ import java.util.function.Consumer;
  * server's accept queue), and after a failure a retry once the connection's {@link Backoff} has
  * passed. Failures are logged at most once a second, with a count of the others.
  *
+ * <h2>Several servers: spread and fail over</h2>
+ * Connection i starts on server {@code i mod n}, so each of n servers gets about 1/n of the
+ * connections. A connection whose server has failed it {@value #FAILOVER_AFTER} times in a row
+ * (refused connects, or losses within {@link Backoff#HEALTHY_NS} of connecting; the failure that
+ * lost a healthy connection is the first) moves to the next server in the list, wrapping around,
+ * and tries it at once (after the shortest back-off); once up there it replays, as after any
+ * reconnect. With the back-off's shortest delays (100, 200, 400, 800 ms at least) the fifth
+ * failure cannot come sooner than 1.5 s after the first, and comes at most 3 s after it (at most
+ * 200 + 400 + 800 + 1,600 ms): so a server that accepts again within 1.5 s of losing its clients
+ * (a crash and restart) keeps every one of them, and they replay into it inside its 3 s startup
+ * grace; a server gone for good has lost all of them 3 s after, and they are up elsewhere about
+ * 0.2 s later. A connection never moves back by itself: it moves on only when its new server fails
+ * it in turn. The back-off keeps growing across moves (only the first try on a new server is
+ * quick), so while every server is down each connection still tries about once per 5 s at most.
+ *
  * <p>Not thread-safe: owned by the client's event loop, which calls {@link #pump} regularly and
  * {@link #finish} when a connect completes.
  */
 final class Connector {
     /** Connects in progress at most. */
     static final int MAX_IN_FLIGHT = 1024;
+    /** Failures in a row on one server after which a connection moves to the next server. */
+    static final int FAILOVER_AFTER = 5;
 
     private final Selector selector;
-    private final InetSocketAddress server;
+    private final InetSocketAddress[] servers;
     private final InetSocketAddress[] sources;
     private final int sendBufferBytes;
     private final ClientConnection[] connections;
@@ -35,6 +52,7 @@ final class Connector {
     private final Backoff backoff;
     private final Consumer<ClientConnection> onUp;
     private final RateLimitedLog failureLog;
+    private final RateLimitedLog failoverLog;
     /** Connections waiting for a connect slot, first come first served. */
     private final ArrayDeque<Integer> queue;
     /** Connections waiting out their back-off, earliest retry first. */
@@ -43,15 +61,19 @@ final class Connector {
     private int tried;
 
     /**
+     * @param servers the servers, in order: connection i starts on server {@code i mod n}
      * @param sources local addresses to bind, round robin by connection index; empty for none
      * @param sendBufferBytes SO_SNDBUF for each socket; 0 for the OS default
      * @param onUp told each time a connection is up (it then sends its replay)
      */
-    Connector(Selector selector, InetSocketAddress server, InetSocketAddress[] sources, int sendBufferBytes,
+    Connector(Selector selector, InetSocketAddress[] servers, InetSocketAddress[] sources, int sendBufferBytes,
             ClientConnection[] connections, ClientCounters counters, Backoff backoff,
             Consumer<ClientConnection> onUp, Consumer<String> log) {
         this.selector = selector;
-        this.server = server;
+        if (servers.length == 0) {
+            throw new IllegalArgumentException("no server");
+        }
+        this.servers = servers.clone();
         this.sources = sources.clone();
         this.sendBufferBytes = sendBufferBytes;
         this.connections = connections;
@@ -59,9 +81,11 @@ final class Connector {
         this.backoff = backoff;
         this.onUp = onUp;
         this.failureLog = new RateLimitedLog(log, 1_000_000_000L, "connection failures");
+        this.failoverLog = new RateLimitedLog(log, 1_000_000_000L, "failovers");
         this.queue = new ArrayDeque<>(connections.length);
         this.retries = new PriorityQueue<>(Math.max(1, connections.length), Comparator.comparingLong(Retry::timeNs));
         for (ClientConnection c : connections) {
+            c.server = c.index % this.servers.length;
             queue.add(c.index);
         }
     }
@@ -118,19 +142,36 @@ final class Connector {
                 // soon. (A server that drops connections at once keeps the back-off growing.)
                 // Retrying soon matters: a restarted server waits only --startup-grace for replays.
                 c.failures = 0;
+                c.failuresHere = 0;
             }
         }
         c.closeChannel();
         c.state = State.WAITING;
         c.failedBefore = true;
         c.failures++;
+        c.failuresHere++;
         counters.failures++;
         markTried(c);
-        final long delayNs = backoff.delayNs(c.failures);
+        final int from = c.server;
+        final long delayNs;
+        if (servers.length > 1 && c.failuresHere >= FAILOVER_AFTER) {
+            c.server = (from + 1) % servers.length;
+            c.failuresHere = 0;
+            counters.failovers++;
+            delayNs = backoff.delayNs(1); // a new server: try it soon (the back-off count goes on)
+        } else {
+            delayNs = backoff.delayNs(c.failures);
+        }
         retries.add(new Retry(nowNs + delayNs, c.index));
         if (failureLog.permit(nowNs)) {
-            failureLog.emit(String.format(Locale.ROOT, "client: connection %d %s: %s; retrying in %d ms%s",
-                    c.index, what, reason, delayNs / 1_000_000, hint(reason)));
+            failureLog.emit(String.format(Locale.ROOT, "client: connection %d %s%s: %s; retrying in %d ms%s",
+                    c.index, what, servers.length > 1 ? " (" + ServerAddresses.format(servers[from]) + ")" : "",
+                    reason, delayNs / 1_000_000, hint(reason)));
+        }
+        if (c.server != from && failoverLog.permit(nowNs)) {
+            failoverLog.emit(String.format(Locale.ROOT,
+                    "client: connection %d failing over: %s failed it %d times in a row; moving to %s", c.index,
+                    ServerAddresses.format(servers[from]), FAILOVER_AFTER, ServerAddresses.format(servers[c.server])));
         }
     }
 
@@ -144,6 +185,7 @@ final class Connector {
     /** Says how many failure messages were not shown, if any. */
     void finishLog() {
         failureLog.finish("client: ");
+        failoverLog.finish("client: ");
     }
 
     private void start(ClientConnection c, long nowNs) {
@@ -161,7 +203,7 @@ final class Connector {
             c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
             c.state = State.CONNECTING;
             inFlight++;
-            if (ch.connect(server)) {
+            if (ch.connect(servers[c.server])) {
                 inFlight--;
                 up(c, nowNs);
             }

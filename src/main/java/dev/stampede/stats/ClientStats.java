@@ -21,6 +21,8 @@ package dev.stampede.stats;
  * @param replayed timestamps sent again after a reconnect
  * @param replayDropped timestamps that were waiting to be replayed but made room for new ones
  * @param reconnects connections established again after a failure
+ * @param failovers connections moved to another server because theirs kept failing (several
+ *     {@code --host}s only)
  * @param failures connects refused or failed, and connections lost
  * @param errors lines the server sent ({@code ERR ...}, or anything else)
  * @param window schedule lateness over the last stats interval
@@ -39,6 +41,7 @@ public record ClientStats(
         long replayed,
         long replayDropped,
         long reconnects,
+        long failovers,
         long failures,
         long errors,
         Lateness window,
@@ -78,6 +81,7 @@ public record ClientStats(
         b.append(" late_us_p50/p99/max=").append(window.p50Us()).append('/').append(window.p99Us())
                 .append('/').append(window.maxUs());
         pair(b, "reconnects", reconnects);
+        pair(b, "failovers", failovers);
         pair(b, "errors", errors);
         if (failures > 0) {
             pair(b, "failures", failures);
@@ -99,6 +103,7 @@ public record ClientStats(
         pair(b, "late_p99_us", total.p99Us());
         pair(b, "late_max_us", total.maxUs());
         pair(b, "reconnects", reconnects);
+        pair(b, "failovers", failovers);
         pair(b, "errors", errors);
         pair(b, "replayed", replayed);
         b.append(" rate=").append(runMs > 0 ? sent * 1000 / runMs : 0).append("/s");
@@ -118,6 +123,6 @@ public record ClientStats(
 
     /** All zeros, as before the start. */
     public static ClientStats zero(int target) {
-        return new ClientStats(0, 0, -1, 0, target, 0, 0, 0, 0, 0, 0, 0, 0, 0, Lateness.NONE, Lateness.NONE);
+        return new ClientStats(0, 0, -1, 0, target, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Lateness.NONE, Lateness.NONE);
     }
 }

@@ -61,7 +61,10 @@ class BacklogAndSourcesTest {
                     10_000, null, SourceAddresses.parse("127.0.0.2-127.0.0.4"), 0);
             final LoadClient client = LoadClient.start(config, log::add);
             try {
-                await("all connected", WAIT, () -> client.stats().connected() == 6);
+                // The client is up once the handshake is done; the server's accept thread may
+                // take a moment more to record the peer.
+                await("all connected and accepted", WAIT,
+                        () -> client.stats().connected() == 6 && server.peers().size() == 6);
             } finally {
                 stats = client.stop();
             }

@@ -37,7 +37,8 @@ class ClientCommandTest {
         final String help = out.toString();
         assertThat(help.lines().findFirst().orElse("")).startsWith("Usage: stampede client");
         assertThat(help).contains("Open many connections to a server; each sends the time every 50 ms.",
-                "--connections", "--phase", "--replay", "--record", "--source-addresses", "Examples:");
+                "--connections", "--phase", "--replay", "--record", "--source-addresses", "Examples:",
+                "--host=HOST[:PORT][,HOST[:PORT]...]", "moves to the next server", "--host 10.0.0.1,10.0.0.2:5051");
     }
 
     @ParameterizedTest
@@ -49,6 +50,10 @@ class ClientCommandTest {
         "--port|70000|--port must be 1 to 65535",
         "--source-addresses|127.0.0.9-127.0.0.1|goes backwards",
         "--replay|24h|MiB of replay memory",
+        "--host|127.0.0.1,,127.0.0.2|--host '127.0.0.1,,127.0.0.2': an empty entry",
+        "--host|127.0.0.1:99999|--host '127.0.0.1:99999': the port must be a number 1 to 65535",
+        "--host|[::1|--host '[::1': no closing ']'",
+        "--host|127.0.0.1:5050,127.0.0.1|--host lists 127.0.0.1:5050 twice",
     })
     void badOptionsAreUsageErrorsThatSayWhatIsWrong(String option, String value, String message) {
         final String[] args = option.equals("--interval")
@@ -70,6 +75,22 @@ class ClientCommandTest {
             server.stop();
         }
         assertThat(Files.readAllLines(record)).isNotEmpty();
+    }
+
+    @Test
+    void twoHostsShareTheConnections() throws Exception {
+        final IngestServer a = TestServers.server(0, dir.resolve("a.txt"), line -> { });
+        final IngestServer b = TestServers.server(0, dir.resolve("b.txt"), line -> { });
+        try {
+            // b's port from --port: a host without one takes it.
+            assertThat(run("client", "--host", "127.0.0.1:" + a.port() + ",127.0.0.1", "-p", String.valueOf(b.port()),
+                    "-c", "6", "--duration", "300ms", "-q")).isZero();
+        } finally {
+            a.stop();
+            b.stop();
+        }
+        assertThat(a.stats().connectionsTotal()).isEqualTo(3);
+        assertThat(b.stats().connectionsTotal()).isEqualTo(3);
     }
 
     @Test
