@@ -30,6 +30,11 @@ public final class Main implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
+        // Kafka's clients log through SLF4J; stampede says what matters in its own lines (through
+        // its non-blocking log), so theirs are switched off, without SLF4J's "no provider" notice.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -179,10 +179,10 @@ class PublishAndMergeTest {
             }
             Await.until("node 0's values written once node 1 is idle", WAIT,
                     () -> merger.stats().written() >= 35);
-            send(producer, kafka, 1, NodeRecord.encode(NodeRecord.VALUES, t + 101, 0, 0, t + 100)); // too late now
-            Await.until("counted late", WAIT, () -> merger.stats().late() == 1);
+            send(producer, kafka, 1, NodeRecord.encode(NodeRecord.VALUES, t + 102, 0, 0, t + 101)); // too late now
+            Await.until("counted late", WAIT, merger::stats, s -> s.late() == 1);
         }
-        assertThat(Files.readAllLines(OutputStore.latePath(global))).containsExactly(String.valueOf(t + 100));
+        assertThat(Files.readAllLines(OutputStore.latePath(global))).containsExactly(String.valueOf(t + 101));
     }
 
     // ------------------------------------------------------------------ helpers
