@@ -1,8 +1,10 @@
 package dev.stampede.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stampede.testing.KafkaBroker;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,12 +117,21 @@ class KafkaBrokerTest {
         p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, "1000");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             final Future<RecordMetadata> f = producer.send(new ProducerRecord<>("never-created", "k", "v"));
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
                     .hasMessageContaining("never-created");
         }
         try (Admin admin = admin()) {
             assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).doesNotContain("never-created");
         }
+    }
+
+    @Test
+    void startFailsWithTheBrokersOutputWhenTheBrokerCannotStart(@TempDir Path bad) throws Exception {
+        Files.writeString(bad.resolve("logs"), "a file where the broker's log directory should be");
+        assertThatThrownBy(() -> KafkaBroker.start(bad))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("exited with 1")
+                .hasMessageContaining("kafka: failed to start");
     }
 
     private static List<String> values(int partition, int from, int count) {
