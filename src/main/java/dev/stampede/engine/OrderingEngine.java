@@ -174,13 +174,39 @@ public final class OrderingEngine {
 
     /**
      * A source says it will send nothing below {@code watermark} (in the merge, a node's published
-     * watermark): it counts as if it had sent that value, with nothing to release, and is heard
-     * now. {@link Long#MIN_VALUE} only keeps it active. A watermark further ahead of the clock
-     * than the window is taken as the window's end.
+     * watermark): while it is active, it holds the watermark as if it had sent that value, with
+     * nothing to release. Whether it is active does not change: a promise is not a value (a node
+     * that publishes watermarks but no values goes idle like a silent connection). A watermark
+     * further ahead of the clock than the window is taken as the window's end.
      */
-    public void sourceWatermark(int source, long watermark, long nowMs, long clockMs) {
+    public void promise(int source, long watermark, long nowMs, long clockMs) {
         keepUp(nowMs, clockMs);
-        touch(source, Math.min(watermark, clockMs + maxAheadMs), nowMs);
+        final long v = Math.min(watermark, clockMs + maxAheadMs);
+        if (v <= sources.latest[source]) {
+            return;
+        }
+        final boolean active = sources.state(source) == SourceTable.ACTIVE;
+        if (active) {
+            unlatch(source);
+        }
+        sources.latest[source] = v;
+        if (active) {
+            latch(source);
+        }
+    }
+
+    /**
+     * The source counts as heard now, without a value (in the merge, a node whose partition still
+     * has records to read is not idle, however long reading them takes).
+     */
+    public void heard(int source, long nowMs) {
+        if (sources.state(source) != SourceTable.ACTIVE) {
+            activate(source);
+        } else if (!sources.isTail(source)) {
+            sources.unlink(source);
+            sources.append(source);
+        }
+        sources.lastSeenMs[source] = nowMs;
     }
 
     /**

@@ -29,12 +29,12 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <h2>Model</h2>
  * Each partition is a source of the engine. A node's values count as sent, and its published
- * watermark as a promise ({@link OrderingEngine#sourceWatermark}): the merged watermark is the
- * lowest over the live nodes, and a value is written once every live node has passed it. A node
- * whose records stop for the idle timeout, and whose partition has nothing left to read, stops
- * holding the merge back; a node that says it is leaving stops at once. What a node publishes
- * later below the merged watermark goes to the global late file. Values from two nodes, or read
- * twice, are written once.
+ * watermark as a promise ({@link OrderingEngine#promise}): the merged watermark is the lowest over
+ * the live nodes, and a value is written once every live node has passed it. A node that
+ * publishes no value for the idle timeout (it has no clients, or it is gone), and whose partition
+ * has nothing left to read, stops holding the merge back, like a silent connection at a server;
+ * a node that says it is leaving stops at once. What a node publishes later below the merged
+ * watermark goes to the global late file. Values from two nodes, or read twice, are written once.
  *
  * <h2>Event time</h2>
  * The merge runs on the nodes' time, not the wall clock, so that it can catch up from a full topic:
@@ -207,7 +207,7 @@ public final class Merger implements AutoCloseable {
         }
         for (NodeStream n : nodes) {
             if (n.source >= 0 && hasMore(n)) {
-                engine.sourceWatermark(n.source, Long.MIN_VALUE, nowMs, clock()); // data waiting: not idle
+                engine.heard(n.source, nowMs); // records waiting to be read: not idle
             }
         }
         engine.advance(nowMs, clock());
@@ -245,7 +245,7 @@ public final class Merger implements AutoCloseable {
             if (record.kind() == NodeRecord.VALUES && v > limit) {
                 // Ascending: nothing below v will come from this node; let the others catch up.
                 n.cursor = i;
-                engine.sourceWatermark(n.source, v, nowMs, clock);
+                engine.promise(n.source, v, nowMs, clock);
                 return false;
             }
             if (engine.offer(n.source, v, nowMs, clock) == OrderingEngine.AHEAD) {
@@ -256,7 +256,7 @@ public final class Merger implements AutoCloseable {
         }
         if (record.watermark() != Long.MIN_VALUE) {
             n.watermark = Math.max(n.watermark, record.watermark());
-            engine.sourceWatermark(n.source, record.watermark(), nowMs, clock);
+            engine.promise(n.source, record.watermark(), nowMs, clock);
         }
         if (record.kind() == NodeRecord.LEAVING) {
             engine.removeSource(n.source);
