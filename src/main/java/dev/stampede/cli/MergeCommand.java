@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
             "",
             "Servers started with --kafka --topic --node N publish their final values to partition N "
                     + "of the topic. The merge reads every partition and writes a value once every live "
-                    + "node's watermark has passed it. A node whose records stop for --idle-timeout, or that "
-                    + "said it is leaving, stops holding the file back; what it publishes later below the "
+                    + "node's watermark has passed it. A node that publishes no value for --idle-timeout, or "
+                    + "that said it is leaving, stops holding the file back; what it publishes later below the "
                     + "merged watermark goes to <output>.late. Values two nodes sent are written once.",
             "",
             "The file has the guarantees of a server's file (ascending, unique, torn line repaired, "
@@ -50,8 +50,9 @@ final class MergeCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
-            description = "A node whose records stop this long stops holding the file back; nodes publish "
-                    + "every 100 ms (default: ${DEFAULT-VALUE}).")
+            description = "A node that publishes no value this long (no clients, or gone; its partition read "
+                    + "to the end) stops holding the file back, like a silent connection at a server "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
     @Option(names = "--fsync", paramLabel = "POLICY", defaultValue = "interval",

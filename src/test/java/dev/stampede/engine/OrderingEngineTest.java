@@ -306,6 +306,27 @@ class OrderingEngineTest {
     }
 
     @Test
+    void aPromiseHoldsLikeAValueButKeepsNoSourceAlive() {
+        final int a = engine.addSource(0);
+        final int b = engine.addSource(0);
+        offer(a, T + 10, 0);
+        offer(b, T + 5, 0);
+        engine.promise(b, T + 20, 1, clock(1)); // b: nothing below T + 20 will come
+        advance(1);
+        assertThat(engine.watermark()).isEqualTo(T + 10); // a's latest decides now
+        assertThat(sink.finals).containsExactly(T + 5);
+        for (long now = 100; now <= 1_000; now += 100) {
+            offer(a, T + 100 + now, now);
+            engine.promise(b, T + 100 + now, now, clock(now)); // promises, but no values
+            advance(now);
+        }
+        assertThat(engine.activeSources()).as("b went idle: promises are not values").isEqualTo(1);
+        engine.heard(b, 1_100);
+        assertThat(engine.activeSources()).isEqualTo(2);
+        assertThat(offer(b, T + 1_101, 1_100)).isEqualTo(ACCEPTED);
+    }
+
+    @Test
     void resumeStartsAboveTheLastWrittenValueAndKnowsItsHistory() {
         engine.resumeAfter(T + 100);
         engine.markReleased(T + 100);
