@@ -159,7 +159,7 @@ class ScaleOutIT {
         assertThat(merge.awaitExit(STOP)).isZero();
         final VerifyResult result = verify(verifier, global, sent);
         assertThat(result.ok()).as(result.render()).isTrue();
-        assertThat(result.expected()).isGreaterThan(1_000);
+        assertThat(result.expected()).as("values recorded").isGreaterThan(300);
         final Set<String> written = new HashSet<>(Files.readAllLines(global));
         final Path late = OutputStore.latePath(global);
         final Set<String> both = Files.exists(late)
