@@ -82,6 +82,8 @@ public record KafkaSettings(String bootstrap, String topic, Properties extra) {
         p.putIfAbsent("fetch.max.wait.ms", "20");
         p.putIfAbsent("reconnect.backoff.max.ms", "2000");
         p.putIfAbsent("default.api.timeout.ms", "10000");
+        // Partitions of nodes that join are seen within seconds, not the default 5 minutes.
+        p.putIfAbsent("metadata.max.age.ms", "2000");
         p.remove("group.id");
         p.put("enable.auto.commit", "false");
         p.put("auto.offset.reset", "earliest");

@@ -115,9 +115,14 @@ public final class Merger implements AutoCloseable {
      */
     public static Merger start(MergeConfig config, Consumer<String> log) throws IOException {
         final MergeOffsets offsets = new MergeOffsets(config.output(), config.kafka().topic());
-        final Map<Integer, Long> saved = offsets.load();
+        Map<Integer, Long> saved = offsets.load();
         final OutputStore store = OutputStore.open(config.output(), false, HISTORY_MS, AppendChannel.FILES);
         try {
+            if (!saved.isEmpty() && !store.resumePoint().hasData()) {
+                log.accept("merge: " + config.output() + " is empty: ignoring " + offsets.path()
+                        + " and reading every partition from its beginning");
+                saved = Map.of();
+            }
             final OrderingEngine engine = new OrderingEngine(
                     new EngineConfig(config.idleTimeoutMs(), WINDOW_MS, AHEAD_MS, WINDOW_MS, false, HISTORY_MS), store);
             store.resume(engine, "merge", log);

@@ -82,6 +82,8 @@ class PublishAndMergeTest {
             port = server.port();
             final NodePublisher publisher = new NodePublisher(kafka, 0, output, OutputStore.latePath(output),
                     server::writtenWatermark, log::add).start();
+            // Values a little in the past: final at once, never ahead of the clock at the stop.
+            next = Math.max(next, System.currentTimeMillis() - 1_000);
             try (LineClient c = new LineClient(port)) {
                 for (int i = 0; i < 200; i++) {
                     c.send(next++);
@@ -183,6 +185,27 @@ class PublishAndMergeTest {
             Await.until("counted late", WAIT, merger::stats, s -> s.late() == 1);
         }
         assertThat(Files.readAllLines(OutputStore.latePath(global))).containsExactly(String.valueOf(t + 101));
+    }
+
+    @Test
+    void aNodeThatJoinsLaterIsPickedUp() throws Exception {
+        final KafkaSettings kafka = settings();
+        kafka.ensurePartitions(1);
+        final long t = System.currentTimeMillis() - 10_000;
+        final Path global = dir.resolve("global.txt");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(99));
+                Merger merger = Merger.start(mergeConfig(kafka, global), log::add)) {
+            send(producer, kafka, 0, NodeRecord.encode(NodeRecord.VALUES, t + 1, 0, 0, t));
+            send(producer, kafka, 0, NodeRecord.encode(NodeRecord.LEAVING, t + 1, 0, 0));
+            Await.until("node 0's value written", WAIT, () -> fileSize(global) == 1);
+            kafka.ensurePartitions(2); // node 1 joins
+            send(producer, kafka, 1, NodeRecord.encode(NodeRecord.VALUES, t + 51, 0, 0, t + 50));
+            send(producer, kafka, 1, NodeRecord.encode(NodeRecord.LEAVING, t + 51, 0, 0));
+            Await.until("node 1's value written", WAIT, () -> fileSize(global) == 2);
+            assertThat(merger.stats().nodes()).isEqualTo(2);
+        }
+        assertThat(Files.readAllLines(global)).containsExactly(String.valueOf(t), String.valueOf(t + 50));
+        assertThat(log).anyMatch(l -> l.contains("reading 2 partitions") && l.contains("1 new"));
     }
 
     // ------------------------------------------------------------------ helpers
