@@ -244,8 +244,7 @@ public final class NodePublisher implements AutoCloseable {
             log.accept("server: kafka: published everything to " + partition + " and said it is leaving");
             return true;
         }
-        if (System.nanoTime() - lastSendNs >= TimeUnit.MILLISECONDS.toNanos(MARKER_MS)
-                || (mark > ackedWatermark && System.nanoTime() - lastSendNs >= TimeUnit.MILLISECONDS.toNanos(10))) {
+        if (System.nanoTime() - lastSendNs >= TimeUnit.MILLISECONDS.toNanos(MARKER_MS)) {
             send(NodeRecord.VALUES, Math.max(ackedWatermark, mark), output.offset(), late.offset(), 0);
             return true;
         }
