@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stampede.store.AppendChannel;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.testing.Await;
+import dev.stampede.testing.ForwardingChannel;
 import dev.stampede.testing.LineClient;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -147,7 +148,7 @@ class FsyncPolicyTest {
             if (!path.getFileName().toString().equals("timestamps.txt")) {
                 return real; // the late file: not what these tests are about
             }
-            return new AppendChannel() {
+            return new ForwardingChannel(real) {
                 @Override
                 public int write(ByteBuffer src) throws IOException {
                     final int n = real.write(src);
@@ -158,29 +159,9 @@ class FsyncPolicyTest {
                 }
 
                 @Override
-                public int read(ByteBuffer dst, long position) throws IOException {
-                    return real.read(dst, position);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return real.size();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    real.truncate(size);
-                }
-
-                @Override
                 public void force() throws IOException {
                     real.force();
                     record('F');
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
                 }
             };
         }

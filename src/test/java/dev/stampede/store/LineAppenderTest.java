@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stampede.testing.Await;
 import dev.stampede.testing.FaultyFiles;
+import dev.stampede.testing.ForwardingChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -163,7 +164,7 @@ class LineAppenderTest {
         @Override
         public AppendChannel open(Path path) throws IOException {
             final AppendChannel real = AppendChannel.FILES.open(path);
-            return new AppendChannel() {
+            return new ForwardingChannel(real) {
                 @Override
                 public int write(ByteBuffer src) throws IOException {
                     writesStarted.incrementAndGet();
@@ -179,29 +180,9 @@ class LineAppenderTest {
                 }
 
                 @Override
-                public int read(ByteBuffer dst, long position) throws IOException {
-                    return real.read(dst, position);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return real.size();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    real.truncate(size);
-                }
-
-                @Override
                 public void force() throws IOException {
                     forces.incrementAndGet();
                     real.force();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
                 }
             };
         }

@@ -34,7 +34,7 @@ public final class FaultyFiles implements AppendChannel.Opener {
     @Override
     public AppendChannel open(Path path) throws IOException {
         final AppendChannel real = AppendChannel.FILES.open(path);
-        return new AppendChannel() {
+        return new ForwardingChannel(real) {
             @Override
             public int write(ByteBuffer src) throws IOException {
                 final long left = room.get();
@@ -55,31 +55,6 @@ public final class FaultyFiles implements AppendChannel.Opener {
                 src.position(src.position() + n);
                 room.addAndGet(-n);
                 return n;
-            }
-
-            @Override
-            public int read(ByteBuffer dst, long position) throws IOException {
-                return real.read(dst, position);
-            }
-
-            @Override
-            public long size() throws IOException {
-                return real.size();
-            }
-
-            @Override
-            public void truncate(long size) throws IOException {
-                real.truncate(size);
-            }
-
-            @Override
-            public void force() throws IOException {
-                real.force();
-            }
-
-            @Override
-            public void close() throws IOException {
-                real.close();
             }
         };
     }
