@@ -20,11 +20,18 @@ listening() { # port -> 0 if some socket is in LISTEN state on it
         awk -v h=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
 }
 
-free_port() {
+in_use() { # port -> 0 if any socket (any state) has it as its local port
+    local hex
+    hex=$(printf '%04X' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v h=":$hex" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
+}
+
+free_port() { # below the kernel's ephemeral range (32768+), so no outgoing connection holds it
     local p k
     for _ in $(seq 200); do
-        p=$((20000 + RANDOM % 20000))
-        listening "$p" && continue
+        p=$((20000 + RANDOM % 12000))
+        in_use "$p" && continue
         for k in ${_ports[@]+"${_ports[@]}"}; do [ "$k" = "$p" ] && continue 2; done
         _ports+=("$p")
         PORT=$p
