@@ -133,7 +133,7 @@ demo: $([ "$ok" = 1 ] && echo PASSED || echo FAILED) in $((t1 - t0)) s
   node files   $dir/node0.txt $dir/node1.txt $dir/node2.txt (+ .late)
   sent         $dir/sent.txt (every timestamp the client sent)
   logs         $dir/{broker,node0,node1,node2,merge,client}.log, $dir/verify.txt
-  by hand (from $root):
+  by hand (from $root; --keep keeps the folder):
     scripts/kafka-dev-broker.sh --port 9092 --dir $dir/kafka-data
     ./stampede server --port 5050 -o $dir/node0.txt --kafka 127.0.0.1:9092 --topic demo --node 0   # and 1, 2 on other ports
     ./stampede client --host 127.0.0.1:5050,127.0.0.1:5051,127.0.0.1:5052 -c $connections --record $dir/sent.txt --duration $duration

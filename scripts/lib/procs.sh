@@ -97,8 +97,18 @@ start_broker() { # dir
     mkdir -p "$dir"
     start broker "$dir/broker.log" "$root/scripts/kafka-dev-broker.sh" --port "$port" --dir "$dir/kafka-data"
     BROKER_PID=$PID
-    # the first run resolves the broker's classpath with Maven and compiles the test sources
-    if ! wait_line "$dir/broker.log" '^kafka: ready on' "$BROKER_PID" 600; then
+    # the first run resolves the broker's classpath with Maven and compiles the test sources: say so
+    local shown=0 i ok=0
+    for ((i = 0; i < 6000; i++)); do
+        if grep -q '^kafka-dev-broker:' "$dir/broker.log" 2>/dev/null; then
+            grep '^kafka-dev-broker:' "$dir/broker.log" | tail -n +$((shown + 1)) >&2
+            shown=$(grep -c '^kafka-dev-broker:' "$dir/broker.log")
+        fi
+        grep -q '^kafka: ready on' "$dir/broker.log" 2>/dev/null && { ok=1; break; }
+        kill -0 "$BROKER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ "$ok" != 1 ]; then
         echo "the broker did not start; the end of $dir/broker.log:" >&2
         tail -n 30 "$dir/broker.log" >&2
         return 1
