@@ -35,7 +35,9 @@ if [ ! -x "$ref/client" ]; then
 fi
 measure="$root/../shared/reference/measure.sh"
 [ -x "$measure" ] || measure="$ref/measure.sh"
-(cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package)   # measure the current code
+# measure the current code (mvn's output only if it fails)
+(cd "$root" && mvn -B -q -DskipTests package) >"$root/target/kafka-publish-build.log" 2>&1 ||
+    { tail -n 40 "$root/target/kafka-publish-build.log" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/kafka-publish.XXXXXX)
 trap 'stop_all; rm -rf "$work"' EXIT
