@@ -34,6 +34,7 @@ public final class Main implements Runnable {
         // its non-blocking log), so theirs are switched off, without SLF4J's "no provider" notice.
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN");
         }
         System.exit(commandLine().execute(args));
     }

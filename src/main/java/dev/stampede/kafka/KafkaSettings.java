@@ -67,6 +67,7 @@ public record KafkaSettings(String bootstrap, String topic, Properties extra) {
         p.putIfAbsent("delivery.timeout.ms", "20000");
         p.putIfAbsent("reconnect.backoff.max.ms", "2000");
         p.putIfAbsent("max.request.size", String.valueOf(2 << 20));
+        p.putIfAbsent("buffer.memory", String.valueOf(4 << 20)); // one record in flight: 32 MB is for others
         p.put("enable.idempotence", "true");
         p.put("acks", "all");
         p.put("max.in.flight.requests.per.connection", "1");

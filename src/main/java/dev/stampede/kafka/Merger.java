@@ -60,6 +60,9 @@ public final class Merger implements AutoCloseable {
     private static final long AHEAD_MS = 1_000;
     private static final long HISTORY_MS = 1L << 20;
     private static final long POLL_MS = 20;
+    private static final Duration POLL_MS_DURATION = Duration.ofMillis(POLL_MS);
+    /** Take-and-advance rounds per poll at most: a flush and the stats come between. */
+    private static final int MAX_ROUNDS = 64;
     private static final long DISCOVER_MS = 2_000;
     private static final long FLUSH_MS = 10;
     private static final long SNAPSHOT_MS = 100;
@@ -187,7 +190,8 @@ public final class Merger implements AutoCloseable {
         if (nodes.isEmpty()) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MS));
         } else {
-            final ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(POLL_MS));
+            // Records waiting for the window to move: look for more without waiting, then take them.
+            final ConsumerRecords<byte[], byte[]> polled = consumer.poll(holding() ? Duration.ZERO : POLL_MS_DURATION);
             readClock();
             for (TopicPartition tp : polled.partitions()) {
                 nodes.get(tp.partition()).held.addAll(polled.records(tp));
@@ -203,24 +207,43 @@ public final class Merger implements AutoCloseable {
         housekeeping();
     }
 
-    /** Takes what the window allows from every node, then moves the merged watermark. */
+    /**
+     * Takes what the window allows from every node and moves the merged watermark, again while
+     * that lets more in (catching up from a full topic goes window after window without a poll).
+     */
     private void merge() {
-        for (NodeStream n : nodes) {
-            while (!n.held.isEmpty() && take(n)) {
-                // one record after another while they fit the window
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            final long before = engine.watermark();
+            for (NodeStream n : nodes) {
+                while (!n.held.isEmpty() && take(n)) {
+                    // one record after another while they fit the window
+                }
+            }
+            for (NodeStream n : nodes) {
+                if (n.source >= 0 && hasMore(n)) {
+                    engine.heard(n.source, nowMs); // records waiting to be read: not idle
+                }
+            }
+            engine.advance(nowMs, clock());
+            if (engine.watermark() == before || !holding()) {
+                break;
             }
         }
-        for (NodeStream n : nodes) {
-            if (n.source >= 0 && hasMore(n)) {
-                engine.heard(n.source, nowMs); // records waiting to be read: not idle
-            }
-        }
-        engine.advance(nowMs, clock());
         final long w = engine.watermark();
         for (NodeStream n : nodes) {
             n.settle(w);
             pauseWhileHolding(n);
         }
+    }
+
+    /** Whether some node has records read and not yet taken. */
+    private boolean holding() {
+        for (NodeStream n : nodes) {
+            if (!n.held.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -282,8 +305,9 @@ public final class Merger implements AutoCloseable {
     }
 
     /**
-     * A fresh global file: the engine starts at the earliest value the nodes have, once every
-     * partition with records to read has delivered its first (or after {@value #START_GATE_MS} ms).
+     * A fresh global file: the engine starts a window below the earliest value the nodes have, once
+     * every partition with records to read has delivered its first (or after
+     * {@value #START_GATE_MS} ms).
      */
     private boolean started() {
         if (engine.watermark() != Long.MIN_VALUE) {
@@ -304,7 +328,8 @@ public final class Merger implements AutoCloseable {
         if ((waiting && nowMs - gateSinceMs < START_GATE_MS) || earliest == Long.MAX_VALUE) {
             return false;
         }
-        engine.resumeAfter(earliest - 1);
+        // A window lower: a node whose first record comes a moment later is still in time.
+        engine.resumeAfter(earliest - 1 - WINDOW_MS);
         return true;
     }
 
