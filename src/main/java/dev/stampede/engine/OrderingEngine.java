@@ -182,6 +182,9 @@ public final class OrderingEngine {
     public void promise(int source, long watermark, long nowMs, long clockMs) {
         keepUp(nowMs, clockMs);
         final long v = Math.min(watermark, clockMs + maxAheadMs);
+        if (v - 1 > newest) {
+            newest = v - 1; // nothing below v will come from it: as far as it goes, everything is seen
+        }
         if (v <= sources.latest[source]) {
             return;
         }

@@ -93,6 +93,8 @@ public final class Merger implements AutoCloseable {
     private long nextSnapshotMs;
     private long nextReportMs;
     private boolean troubleReported;
+    /** Whether the last merge moved the watermark: then held records may fit now, so do not wait. */
+    private boolean progressed;
     private MergeStats lastReport = MergeStats.zero();
 
     private volatile boolean stopRequested;
@@ -191,7 +193,8 @@ public final class Merger implements AutoCloseable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MS));
         } else {
             // Records waiting for the window to move: look for more without waiting, then take them.
-            final ConsumerRecords<byte[], byte[]> polled = consumer.poll(holding() ? Duration.ZERO : POLL_MS_DURATION);
+            final ConsumerRecords<byte[], byte[]> polled =
+                    consumer.poll(progressed && holding() ? Duration.ZERO : POLL_MS_DURATION);
             readClock();
             for (TopicPartition tp : polled.partitions()) {
                 nodes.get(tp.partition()).held.addAll(polled.records(tp));
@@ -212,6 +215,7 @@ public final class Merger implements AutoCloseable {
      * that lets more in (catching up from a full topic goes window after window without a poll).
      */
     private void merge() {
+        final long start = engine.watermark();
         for (int round = 0; round < MAX_ROUNDS; round++) {
             final long before = engine.watermark();
             for (NodeStream n : nodes) {
@@ -230,6 +234,7 @@ public final class Merger implements AutoCloseable {
             }
         }
         final long w = engine.watermark();
+        progressed = w != start;
         for (NodeStream n : nodes) {
             n.settle(w);
             pauseWhileHolding(n);

@@ -202,7 +202,7 @@ class PublishAndMergeTest {
             send(producer, kafka, 1, NodeRecord.encode(NodeRecord.VALUES, t + 51, 0, 0, t + 50));
             send(producer, kafka, 1, NodeRecord.encode(NodeRecord.LEAVING, t + 51, 0, 0));
             Await.until("node 1's value written", WAIT, () -> fileSize(global) == 2);
-            assertThat(merger.stats().nodes()).isEqualTo(2);
+            Await.until("two nodes in the stats", WAIT, () -> merger.stats().nodes() == 2);
         }
         assertThat(Files.readAllLines(global)).containsExactly(String.valueOf(t), String.valueOf(t + 50));
         assertThat(log).anyMatch(l -> l.contains("reading 2 partitions") && l.contains("1 new"));
