@@ -327,6 +327,22 @@ class OrderingEngineTest {
     }
 
     @Test
+    void promisesAloneMoveTheWatermark() {
+        // Two sources that have sent nothing yet, each promising: W goes to the lower promise.
+        final int a = engine.addSource(0);
+        final int b = engine.addSource(0);
+        engine.resumeAfter(T);
+        engine.heard(a, 1);
+        engine.heard(b, 1);
+        engine.promise(a, T + 300, 1, clock(1));
+        engine.promise(b, T + 200, 1, clock(1));
+        advance(1);
+        assertThat(engine.watermark()).isEqualTo(T + 200);
+        assertThat(offer(b, T + 250, 2)).isEqualTo(ACCEPTED);
+        assertThat(offer(b, T + 150, 2)).isEqualTo(LATE);
+    }
+
+    @Test
     void resumeStartsAboveTheLastWrittenValueAndKnowsItsHistory() {
         engine.resumeAfter(T + 100);
         engine.markReleased(T + 100);
