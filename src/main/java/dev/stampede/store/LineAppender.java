@@ -62,6 +62,7 @@ public final class LineAppender implements AutoCloseable {
     private volatile IOException lastError;
     private volatile long bytesWritten;
     private volatile long writtenMark = Long.MIN_VALUE;
+    private volatile long writeFailures;
     private volatile int tornBytesRepaired;
     private volatile boolean closing;
     private volatile boolean abandon;
@@ -191,6 +192,11 @@ public final class LineAppender implements AutoCloseable {
     /** Bytes appended but not yet in the file: buffered here, queued, or being written. */
     public long unwrittenBytes() {
         return (filling == null ? 0 : filling.buffer.position()) + bytesHanded - bytesWritten;
+    }
+
+    /** Writes (and fsyncs) that failed since the start, each retried. Any thread. */
+    public long writeFailures() {
+        return writeFailures;
     }
 
     /** The error of the last failed write (or fsync), or {@code null} after a successful one. */
@@ -394,6 +400,7 @@ public final class LineAppender implements AutoCloseable {
                 lastError = null;
             } catch (IOException e) {
                 lastError = e;
+                writeFailures++; // the writer thread is the only writer of it
                 keepUnwrittenLines(buf);
             } finally {
                 writeLock.unlock();
@@ -413,6 +420,7 @@ public final class LineAppender implements AutoCloseable {
             dirty = false;
         } catch (IOException e) {
             lastError = e; // the next sync tries again; the data stays in the page cache
+            writeFailures++;
         }
     }
 

@@ -156,6 +156,11 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         return output.isBackedUp() || late.isBackedUp();
     }
 
+    /** Failed writes and fsyncs of both files since the start (each was retried). Any thread. */
+    public long writeFailures() {
+        return output.writeFailures() + late.writeFailures();
+    }
+
     /** The most recent write error of either file, or {@code null}. */
     public IOException lastError() {
         return output.lastError() != null ? output.lastError() : late.lastError();
