@@ -45,6 +45,9 @@ final class MergeCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
 
+    @Mixin
+    RotationOptions rotation = new RotationOptions();
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "global.txt",
             description = "The global file, created if missing, never truncated (default: ${DEFAULT-VALUE}).")
     Path output;
@@ -84,7 +87,7 @@ final class MergeCommand implements Callable<Integer> {
         try {
             config = new MergeConfig(kafka.settings("merge"), output, idleTimeout.toMillis(), fsync,
                     fsync == FsyncPolicy.ALWAYS ? Math.min(fsyncInterval.toMillis(), 10) : fsyncInterval.toMillis(),
-                    quiet ? 0 : statsInterval.toMillis());
+                    quiet ? 0 : statsInterval.toMillis(), rotation.rotation());
         } catch (IllegalArgumentException e) {
             log.accept("merge: " + e.getMessage());
             return 2;

@@ -140,6 +140,9 @@ final class ServerCommand implements Callable<Integer> {
     boolean quiet;
 
     @Mixin
+    RotationOptions rotation = new RotationOptions();
+
+    @Mixin
     KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--node", paramLabel = "N",
@@ -233,6 +236,10 @@ final class ServerCommand implements Callable<Integer> {
         if (node == null || node < 0) {
             throw new IllegalArgumentException("--kafka needs --node N (0 or more): the partition this server writes");
         }
+        if (!rotation.rotate.isZero()) {
+            throw new IllegalArgumentException("--rotate with --kafka is not supported yet (the publisher follows "
+                    + "one file): rotate the merge's global file instead");
+        }
         return kafka.settings("server");
     }
 
@@ -255,7 +262,8 @@ final class ServerCommand implements Callable<Integer> {
                 fsync,
                 fsyncInterval.toMillis(),
                 startupGrace.toMillis(),
-                silentTimeout.toMillis());
+                silentTimeout.toMillis(),
+                rotation.rotation());
     }
 
     private static String hostPort(InetSocketAddress a) {

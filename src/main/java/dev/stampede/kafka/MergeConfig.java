@@ -1,6 +1,7 @@
 package dev.stampede.kafka;
 
 import dev.stampede.store.FsyncPolicy;
+import dev.stampede.store.Rotation;
 import java.nio.file.Path;
 
 /**
@@ -15,9 +16,16 @@ import java.nio.file.Path;
  * @param fsyncIntervalMs the interval of {@link FsyncPolicy#INTERVAL}, and how often the offsets
  *     are saved
  * @param statsIntervalMs how often a stats line is logged; 0 for none
+ * @param rotation event-time rotation of the global file ({@code --rotate}), or {@code null}
  */
 public record MergeConfig(KafkaSettings kafka, Path output, long idleTimeoutMs, FsyncPolicy fsync,
-        long fsyncIntervalMs, long statsIntervalMs) {
+        long fsyncIntervalMs, long statsIntervalMs, Rotation rotation) {
+
+    /** A config without rotation. */
+    public MergeConfig(KafkaSettings kafka, Path output, long idleTimeoutMs, FsyncPolicy fsync, long fsyncIntervalMs,
+            long statsIntervalMs) {
+        this(kafka, output, idleTimeoutMs, fsync, fsyncIntervalMs, statsIntervalMs, null);
+    }
 
     /** Validates the ranges. */
     public MergeConfig {

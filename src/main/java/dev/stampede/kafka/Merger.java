@@ -121,7 +121,8 @@ public final class Merger implements AutoCloseable {
     public static Merger start(MergeConfig config, Consumer<String> log) throws IOException {
         final MergeOffsets offsets = new MergeOffsets(config.output(), config.kafka().topic());
         Map<Integer, Long> saved = offsets.load();
-        final OutputStore store = OutputStore.open(config.output(), false, HISTORY_MS, AppendChannel.FILES);
+        final OutputStore store = OutputStore.open(config.output(), false, HISTORY_MS, AppendChannel.FILES,
+                config.rotation());
         try {
             if (!saved.isEmpty() && !store.resumePoint().hasData()) {
                 log.accept("merge: " + config.output() + " is empty: ignoring " + offsets.path()
@@ -412,7 +413,7 @@ public final class Merger implements AutoCloseable {
 
     private void housekeeping() {
         if (nowMs >= nextFlushMs) {
-            store.flush(false);
+            store.flush(false, engine.watermark());
             nextFlushMs = nowMs + FLUSH_MS;
         }
         if (nowMs >= nextSyncMs) {

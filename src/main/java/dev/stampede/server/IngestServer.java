@@ -62,7 +62,8 @@ public final class IngestServer implements AutoCloseable {
         final EngineConfig ec = config.engine();
         // An existing file means a restart: clients may come back to replay what a crash lost.
         final boolean restart = Files.exists(config.output());
-        final OutputStore store = OutputStore.open(config.output(), ec.keepDuplicates(), ec.historyMs(), opener);
+        final OutputStore store = OutputStore.open(config.output(), ec.keepDuplicates(), ec.historyMs(), opener,
+                config.rotation());
         ServerSocketChannel listener = null;
         Selector selector = null;
         try {

@@ -2,6 +2,7 @@ package dev.stampede.server;
 
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.store.FsyncPolicy;
+import dev.stampede.store.Rotation;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -22,6 +23,7 @@ import java.nio.file.Path;
  * @param startupGraceMs after a restart (the output file exists) the watermark holds still this
  *     long, so that reconnecting clients can replay what a crash lost before anything is final
  * @param silentTimeoutMs a connection without a valid value this long is closed; 0 never
+ * @param rotation event-time rotation of the output file ({@code --rotate}), or {@code null}
  */
 public record ServerConfig(
         InetSocketAddress bind,
@@ -35,7 +37,16 @@ public record ServerConfig(
         FsyncPolicy fsync,
         long fsyncIntervalMs,
         long startupGraceMs,
-        long silentTimeoutMs) {
+        long silentTimeoutMs,
+        Rotation rotation) {
+
+    /** A config without rotation. */
+    public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
+            long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
+            long startupGraceMs, long silentTimeoutMs) {
+        this(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs, statsIntervalMs, fsync,
+                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, null);
+    }
 
     /** The default port. */
     public static final int DEFAULT_PORT = 5050;

@@ -3,7 +3,9 @@ package dev.stampede.store;
 import dev.stampede.format.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -40,14 +42,17 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class LineAppender implements AutoCloseable {
     /** Buffers in circulation: one filling, the rest queued for or in the writer. */
     static final int BATCHES = 3;
+    /** Most buffers at once: a rotation while the writer has every batch takes one more. */
+    private static final int MAX_BATCHES = 16;
     private static final long RETRY_MS = 250;
 
     private final Path path;
     private final AppendChannel.Opener opener;
     private final int capacity;
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final ArrayBlockingQueue<Batch> toWrite = new ArrayBlockingQueue<>(BATCHES);
-    private final ArrayBlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES);
+    private final ArrayBlockingQueue<Batch> toWrite = new ArrayBlockingQueue<>(MAX_BATCHES);
+    private final ArrayBlockingQueue<Batch> free = new ArrayBlockingQueue<>(MAX_BATCHES);
+    private Rotation rotation;
 
     // The owner's.
     private Batch filling;
@@ -71,11 +76,15 @@ public final class LineAppender implements AutoCloseable {
     private AppendChannel channel;
     private boolean dirty;
 
-    /** A buffer on its way to the file, whether to fsync once it is written, and its mark. */
+    /**
+     * A buffer on its way to the file, whether to fsync once it is written, its mark, and whether
+     * the file is closed and renamed after it (rotation).
+     */
     private static final class Batch {
         ByteBuffer buffer;
         boolean sync;
         long mark;
+        Path rotateTo;
 
         Batch(ByteBuffer buffer) {
             this.buffer = buffer;
@@ -101,10 +110,10 @@ public final class LineAppender implements AutoCloseable {
         this(path, bufferBytes, lazy, AppendChannel.FILES);
     }
 
-    /** Wraps an already opened (and checked) channel. */
-    LineAppender(Path path, int bufferBytes, AppendChannel channel) {
+    /** Wraps an already opened (and checked) channel; {@code opener} opens the next file of a rotation. */
+    LineAppender(Path path, int bufferBytes, AppendChannel channel, AppendChannel.Opener opener) {
         this.path = path;
-        this.opener = AppendChannel.FILES;
+        this.opener = opener;
         this.capacity = Math.max(4096, bufferBytes);
         this.channel = channel;
     }
@@ -174,6 +183,30 @@ public final class LineAppender implements AutoCloseable {
         return writtenMark;
     }
 
+    /** Closed files beyond {@code rotation.retain()} are deleted after each rotation. */
+    void rotateWith(Rotation r) {
+        this.rotation = r;
+    }
+
+    /**
+     * Closes the file after what is appended so far, and continues in a new one at the same path:
+     * the writer writes and fsyncs what precedes, renames the file to {@code closedName}, and opens
+     * a new, empty file. Lines appended after this call go to the new file.
+     */
+    void rotate(Path closedName) {
+        if (filling == null) {
+            filling = newBatch();
+        }
+        filling.rotateTo = closedName;
+        if (!handOff()) {
+            if (allocated >= MAX_BATCHES) {
+                throw new IllegalStateException("rotations of " + path + " pile up: the disk takes nothing");
+            }
+            free.add(newBatch()); // the writer has every batch: one more, so no line crosses the cut
+            handOff();
+        }
+    }
+
     /** Whether the last write failed: lines are waiting; the writer retries. */
     public boolean isFailing() {
         return lastError != null;
@@ -186,7 +219,7 @@ public final class LineAppender implements AutoCloseable {
     public boolean isBackedUp() {
         return lastError != null
                 || (filling != null && filling.buffer.position() >= capacity / 2 && free.isEmpty()
-                        && allocated == BATCHES);
+                        && allocated >= BATCHES);
     }
 
     /** Bytes appended but not yet in the file: buffered here, queued, or being written. */
@@ -315,7 +348,7 @@ public final class LineAppender implements AutoCloseable {
     private boolean handOff() {
         Batch next = free.poll();
         if (next == null) {
-            if (allocated == BATCHES) {
+            if (allocated >= BATCHES) {
                 return false; // the writer has all the others: keep filling this one
             }
             next = newBatch();
@@ -374,6 +407,10 @@ public final class LineAppender implements AutoCloseable {
                 if (!b.buffer.hasRemaining()) {
                     writtenMark = b.mark; // after the bytes: a reader of the mark finds them in the file
                 }
+                if (b.rotateTo != null) {
+                    rotateFile(b.rotateTo);
+                    b.rotateTo = null;
+                }
                 if (b.buffer.capacity() > capacity) {
                     b.buffer = ByteBuffer.allocateDirect(capacity); // a grown one: back to normal
                 }
@@ -409,6 +446,57 @@ public final class LineAppender implements AutoCloseable {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_MS));
             }
         }
+    }
+
+    /**
+     * Closes the current file (synced) under its closed name and opens a new one at the path;
+     * retried until it works, like a write. A crash in between leaves either the old file at the
+     * path (renamed at the next rotation) or no file (a new one is made at the next start).
+     */
+    private void rotateFile(Path closedName) {
+        boolean closed = false;
+        boolean moved = false;
+        while (!abandon) {
+            writeLock.lock();
+            try {
+                if (!closed) {
+                    if (channel != null) {
+                        channel.force();
+                        channel.close();
+                        channel = null;
+                        dirty = false;
+                    }
+                    closed = true;
+                }
+                if (!moved) {
+                    if (Files.exists(path)) {
+                        Files.move(path, uniqueName(closedName), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                    moved = true;
+                }
+                open();
+                if (rotation != null) {
+                    rotation.prune(path);
+                }
+                lastError = null;
+                return;
+            } catch (IOException e) {
+                lastError = e;
+                writeFailures++;
+            } finally {
+                writeLock.unlock();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_MS));
+        }
+    }
+
+    /** {@code name}, or {@code name-2}, {@code name-3}... if taken (a clock that stepped back). */
+    private static Path uniqueName(Path name) {
+        Path candidate = name;
+        for (int i = 2; Files.exists(candidate); i++) {
+            candidate = name.resolveSibling(name.getFileName() + "-" + i);
+        }
+        return candidate;
     }
 
     private void force() {

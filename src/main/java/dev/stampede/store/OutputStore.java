@@ -27,11 +27,22 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private final LineAppender output;
     private final LineAppender late;
     private final ResumePoint resumePoint;
+    private final Rotation rotation;
+    /** The window of the file at the output path; {@link Long#MIN_VALUE} while it holds nothing. */
+    private long windowStart = Long.MIN_VALUE;
+    private long windowEnd = Long.MIN_VALUE;
 
-    private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint) {
+    private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation) {
         this.output = output;
         this.late = late;
         this.resumePoint = resumePoint;
+        this.rotation = rotation;
+        if (rotation != null) {
+            output.rotateWith(rotation);
+            if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
+                enterWindow(resumePoint.firstValue()); // the file at the path holds this window
+            }
+        }
     }
 
     /**
@@ -42,15 +53,43 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
      */
     public static OutputStore open(Path outputFile, boolean keepDuplicates, long historyMs, AppendChannel.Opener opener)
             throws IOException {
+        return open(outputFile, keepDuplicates, historyMs, opener, null);
+    }
+
+    /**
+     * As {@link #open(Path, boolean, long, AppendChannel.Opener)}, cutting the file by event time
+     * ({@code rotation}, or {@code null} for one file). A file at the path that holds an older
+     * window is closed at the first flush; when the path holds no values (a crash right after a
+     * rotation), the resume point is the newest closed file's end.
+     */
+    public static OutputStore open(Path outputFile, boolean keepDuplicates, long historyMs, AppendChannel.Opener opener,
+            Rotation rotation) throws IOException {
         final AppendChannel channel = opener.open(outputFile);
         try {
-            final ResumePoint resume = ResumeScan.scan(channel, outputFile, keepDuplicates, historyMs);
-            final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel);
+            ResumePoint resume = ResumeScan.scan(channel, outputFile, keepDuplicates, historyMs);
+            if (rotation != null && !resume.hasData()) {
+                resume = newestClosed(outputFile, keepDuplicates, historyMs, resume);
+            }
+            final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel, opener);
             final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, true, opener);
-            return new OutputStore(output, late, resume);
+            return new OutputStore(output, late, resume, rotation);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /** Where the newest closed file of a rotation ends (the path itself holds nothing yet). */
+    private static ResumePoint newestClosed(Path outputFile, boolean keepDuplicates, long historyMs, ResumePoint empty)
+            throws IOException {
+        final java.util.List<Path> closed = Rotation.closedFiles(outputFile);
+        if (closed.isEmpty()) {
+            return empty;
+        }
+        try (AppendChannel last = AppendChannel.FILES.open(closed.get(closed.size() - 1))) {
+            final ResumePoint p = ResumeScan.scan(last, closed.get(closed.size() - 1), keepDuplicates, historyMs);
+            // Resume after it; the path's own (empty) file is where the writing goes on.
+            return new ResumePoint(p.lastValue(), p.recent(), empty.tornBytes(), 0, -1);
         }
     }
 
@@ -66,8 +105,33 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
 
     @Override
     public void onFinal(long value, int copies) {
+        if (rotation != null && value >= windowEnd) {
+            cutBefore(value);
+        }
         for (int i = 0; i < copies; i++) {
             output.append(value);
+        }
+    }
+
+    /** A value of a later window: the current file closes (if it holds anything) before it. */
+    private void cutBefore(long value) {
+        if (windowStart != Long.MIN_VALUE) {
+            output.rotate(Rotation.closedName(output.path(), windowStart));
+        }
+        enterWindow(value);
+    }
+
+    private void enterWindow(long value) {
+        windowStart = rotation.windowStart(value);
+        windowEnd = windowStart + rotation.periodMs();
+    }
+
+    /** The watermark passed the current window's end: it is complete, close it now. */
+    private void closeCompleteWindow(long watermark) {
+        if (rotation != null && windowStart != Long.MIN_VALUE && watermark >= windowEnd) {
+            output.rotate(Rotation.closedName(output.path(), windowStart));
+            windowStart = Long.MIN_VALUE;
+            windowEnd = Long.MIN_VALUE;
         }
     }
 
@@ -92,6 +156,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
      * the file: what a publisher reading the file needs to know).
      */
     public void flush(boolean sync, long watermark) {
+        closeCompleteWindow(watermark);
         output.flush(sync, watermark);
         late.flush(sync);
     }

@@ -8,8 +8,9 @@ package dev.stampede.store;
  *     ascending, to seed the duplicate filter
  * @param tornBytes bytes of an unfinished last line that were cut off (0 if none)
  * @param sizeBytes the file's size after the repair
+ * @param firstValue the first timestamp in the file; -1 if the file is empty
  */
-public record ResumePoint(long lastValue, long[] recent, int tornBytes, long sizeBytes) {
+public record ResumePoint(long lastValue, long[] recent, int tornBytes, long sizeBytes, long firstValue) {
     /** Whether the file had any timestamp. */
     public boolean hasData() {
         return lastValue >= 0;

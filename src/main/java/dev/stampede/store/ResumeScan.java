@@ -41,23 +41,29 @@ public final class ResumeScan {
         final int torn = TornLine.tornBytes(channel, path);
         final long size = channel.size() - torn; // the file once the torn line is cut
         long[] recent = new long[0];
+        long first = -1;
         if (size > 0) {
             final ResumeScan scan = new ResumeScan(channel, path, keepDuplicates);
-            scan.checkHead(size);
+            first = scan.checkHead(size);
             recent = scan.readTail(size, historyMs);
         }
         if (torn > 0) {
             // Only now that the rest is known to be ours: a refused file is left as it was.
             channel.truncate(size);
         }
-        return new ResumePoint(recent.length == 0 ? -1 : recent[recent.length - 1], recent, torn, size);
+        return new ResumePoint(recent.length == 0 ? -1 : recent[recent.length - 1], recent, torn, size, first);
     }
 
-    /** The first lines must be ascending timestamps: catches a wrong --output at once. */
-    private void checkHead(long size) throws IOException {
+    /**
+     * The first lines must be ascending timestamps: catches a wrong --output at once.
+     *
+     * @return the first value
+     */
+    private long checkHead(long size) throws IOException {
         final ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, HEAD_BYTES));
         TornLine.readFully(channel, head, 0);
         long prev = -1;
+        long first = -1;
         int lineStart = 0;
         for (int i = 0; i < head.limit(); i++) {
             if (head.get(i) == '\n') {
@@ -66,10 +72,14 @@ public final class ResumeScan {
                     throw notTimestamps(lineStart, head, lineStart, i);
                 }
                 checkOrder(v, prev, lineStart);
+                if (first < 0) {
+                    first = v;
+                }
                 prev = v;
                 lineStart = i + 1;
             }
         }
+        return first;
     }
 
     /** Values of the last lines, back to {@code historyMs} below the last, ascending. */

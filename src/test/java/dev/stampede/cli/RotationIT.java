@@ -1,0 +1,101 @@
+package dev.stampede.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stampede.store.OutputStore;
+import dev.stampede.store.Rotation;
+import dev.stampede.testing.Await;
+import dev.stampede.testing.StampedeProcess;
+import dev.stampede.verify.FileVerifier;
+import dev.stampede.verify.VerifyResult;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --rotate} with real renames and real crashes: a server rotating every second, SIGKILLed
+ * three times while a client sends; at the end the closed files sorted by name, then the current
+ * one, are one strictly ascending, unique stream holding every recorded timestamp (or the late
+ * file has it), and no file crosses a window boundary.
+ */
+@Timeout(120)
+class RotationIT {
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration STOP = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aServerKilledAcrossRotationsLosesNothingAndNoFileCrossesABoundary() throws Exception {
+        final Path out = dir.resolve("ts.txt");
+        final Path sent = dir.resolve("sent.txt");
+        final int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        StampedeProcess server = start(port, out);
+        try (StampedeProcess client = StampedeProcess.start("client", "--port", String.valueOf(port), "-c", "20",
+                "--record", sent.toString(), "--quiet")) {
+            for (int crash = 0; crash < 3; crash++) {
+                final int closedBefore = Rotation.closedFiles(out).size();
+                Await.until("a rotation", START, () -> closed(out) > closedBefore);
+                server.signal("KILL");
+                server.awaitExit(STOP);
+                server.close();
+                server = start(port, out);
+            }
+            final int closedBefore = closed(out);
+            Await.until("a rotation after the last restart", START, () -> closed(out) > closedBefore);
+            client.signal("TERM");
+            assertThat(client.awaitExit(STOP)).isZero();
+            server.signal("TERM");
+            assertThat(server.awaitExit(STOP)).isZero();
+        } finally {
+            server.close();
+        }
+        // The stream: closed files by name, then the current one.
+        final Path all = dir.resolve("all.txt");
+        Files.createFile(all);
+        for (Path p : Rotation.closedFiles(out)) {
+            final List<String> lines = Files.readAllLines(p);
+            assertThat(lines).as("%s is not empty", p).isNotEmpty();
+            final long start = Long.parseLong(lines.get(0)) / 1_000 * 1_000;
+            assertThat(p).isEqualTo(Rotation.closedName(out, start));
+            assertThat(Long.parseLong(lines.get(lines.size() - 1))).as("%s stays in its window", p)
+                    .isLessThan(start + 1_000);
+            Files.write(all, lines, StandardOpenOption.APPEND);
+        }
+        Files.write(all, Files.readAllLines(out), StandardOpenOption.APPEND);
+        final Path late = OutputStore.latePath(out);
+        if (Files.exists(late)) {
+            Files.copy(late, OutputStore.latePath(all));
+        }
+        final VerifyResult r = new FileVerifier(false, null).verify(all, List.of(sent));
+        assertThat(r.ok()).as(r.render()).isTrue();
+        assertThat(r.expected()).isGreaterThan(1_000);
+        assertThat(Rotation.closedFiles(out)).hasSizeGreaterThanOrEqualTo(4);
+    }
+
+    private static int closed(Path out) {
+        try {
+            return Rotation.closedFiles(out).size();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static StampedeProcess start(int port, Path out) throws IOException {
+        final StampedeProcess p = StampedeProcess.start("server", "--port", String.valueOf(port), "-o", out.toString(),
+                "--rotate", "1s", "--stats-interval", "1s");
+        p.awaitPort(START);
+        return p;
+    }
+}
