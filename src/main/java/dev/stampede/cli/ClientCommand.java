@@ -64,6 +64,7 @@ import picocli.CommandLine.Spec;
             "  ./stampede client --phase aligned         # each value sent 50 times",
             "  ./stampede client --record sent.txt --duration 30s",
             "  ./stampede verify timestamps.txt --expect sent.txt",
+            "  ./stampede client --histogram-log lateness.hlog --duration 60s",
             "  ./stampede client -c 60000 --interval 1s \\",
             "      --source-addresses 127.0.0.1-127.0.0.4",
         })
@@ -112,6 +113,14 @@ final class ClientCommand implements Callable<Integer> {
                     + "for 'verify --expect'. Never truncated.")
     Path record;
 
+    @Option(names = "--histogram-log", paramLabel = "FILE",
+            description = "Write the send lateness (how late each send was against its schedule) to FILE as an "
+                    + "HdrHistogram interval log (.hlog), in microseconds, one interval per --stats-interval "
+                    + "(per second with -q); HdrHistogram's HistogramLogProcessor and HistogramLogAnalyzer read it. "
+                    + "Written by a thread of its own; if the disk fails or stalls, the log stops and the sends go on. "
+                    + "Truncated at start.")
+    Path histogramLog;
+
     @Option(names = "--source-addresses", paramLabel = "ADDRS",
             description = "Bind connections round robin to these local addresses: a range "
                     + "127.0.0.1-127.0.0.4 or a comma list. One address reaches one server port from "
@@ -138,7 +147,9 @@ final class ClientCommand implements Callable<Integer> {
             try {
                 client = LoadClient.start(config, log);
             } catch (IOException e) {
-                log.accept("client: cannot start: " + (record != null ? "--record " + record + ": " : "") + e);
+                // A file that cannot be opened says which option it is (LoadClient.start).
+                final String why = e.getMessage();
+                log.accept("client: cannot start: " + (why != null && why.startsWith("--") ? why : e.toString()));
                 return 1;
             }
             if (signals.awaitWhile(client::isRunning)) {
@@ -161,7 +172,7 @@ final class ClientCommand implements Callable<Integer> {
                     sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
             return new ClientConfig(servers, connections, interval.toMillis(),
                     duration.toMillis(), phase, replay.toMillis(), record, sources,
-                    quiet ? 0 : statsInterval.toMillis());
+                    quiet ? 0 : statsInterval.toMillis()).withHistogramLog(histogramLog);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

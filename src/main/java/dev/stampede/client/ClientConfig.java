@@ -20,6 +20,8 @@ import java.util.List;
  * @param statsIntervalMs how often the status line goes to the log; 0 for none
  * @param sendBufferBytes SO_SNDBUF of each socket; 0 leaves the OS default (autotuned). A small
  *     one makes a server that stops reading show up sooner (tests use it)
+ * @param histogramLog file to write the send lateness to as an HdrHistogram interval log, one
+ *     interval per stats interval (a second with none), or {@code null}
  */
 public record ClientConfig(
         List<InetSocketAddress> servers,
@@ -31,7 +33,8 @@ public record ClientConfig(
         Path record,
         List<InetAddress> sourceAddresses,
         long statsIntervalMs,
-        int sendBufferBytes) {
+        int sendBufferBytes,
+        Path histogramLog) {
 
     /** Most connections one client opens. */
     public static final int MAX_CONNECTIONS = 1_000_000;
@@ -82,6 +85,20 @@ public record ClientConfig(
                     + connections + " connections needs " + (bytes >> 20) + " MiB of replay memory (at most "
                     + (MAX_REPLAY_BYTES >> 20) + " MiB): shorten --replay");
         }
+    }
+
+    /** A config without a histogram log. */
+    public ClientConfig(List<InetSocketAddress> servers, int connections, long intervalMs, long durationMs,
+            Phase phase, long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs,
+            int sendBufferBytes) {
+        this(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses, statsIntervalMs,
+                sendBufferBytes, null);
+    }
+
+    /** This config with {@code --histogram-log FILE}. */
+    public ClientConfig withHistogramLog(Path file) {
+        return new ClientConfig(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
+                statsIntervalMs, sendBufferBytes, file);
     }
 
     /** A config with the OS's default socket send buffer. */

@@ -57,6 +57,7 @@ final class ClientLoop implements Runnable {
     private final Sender sender;
     private final LatenessRecorder lateness;
     private final RecordFile record;
+    private final HistogramLog hlog;
     private final Consumer<String> log;
     private final RateLimitedLog replyLog;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
@@ -72,6 +73,7 @@ final class ClientLoop implements Runnable {
     private long nextSnapshotNs;
     private long nextWindowNs;
     private long nextRecordFlushNs;
+    private long windowStartMs = System.currentTimeMillis();
     private ClientStats lastReport;
     private Lateness lastWindow = Lateness.NONE;
     private Lateness lastTotal = Lateness.NONE;
@@ -83,19 +85,21 @@ final class ClientLoop implements Runnable {
 
     /**
      * @param record where first sends are appended, or {@code null}; closed by the loop at exit
+     * @param hlog where each lateness window goes, or {@code null}; closed by the loop at exit
      * @param warmUpFirst run a {@link JitWarmup} before connecting when the send rate calls for it
      */
-    ClientLoop(ClientConfig config, Selector selector, RecordFile record, Consumer<String> log,
+    ClientLoop(ClientConfig config, Selector selector, RecordFile record, HistogramLog hlog, Consumer<String> log,
             boolean warmUpFirst) {
         this.config = config;
         this.selector = selector;
         this.record = record;
+        this.hlog = hlog;
         this.log = log;
         this.warmUpFirst = warmUpFirst && JitWarmup.worthIt(config);
         this.intervalNs = config.intervalMs() * MS;
         this.startNs = System.nanoTime();
         this.replyLog = new RateLimitedLog(log, 1_000 * MS, "server replies");
-        this.lateness = new LatenessRecorder(Math.max(1_000_000, 2 * config.intervalMs() * 1_000));
+        this.lateness = new LatenessRecorder(LatenessRecorder.highestUs(config));
         this.connections = new ClientConnection[config.connections()];
         for (int i = 0; i < connections.length; i++) {
             connections[i] = new ClientConnection(i,
@@ -345,7 +349,7 @@ final class ClientLoop implements Runnable {
             nextRecordFlushNs = now + RECORD_FLUSH_NS;
         }
         if (now - nextWindowNs >= 0) {
-            lastWindow = lateness.takeWindow();
+            lastWindow = takeWindow();
             lastTotal = lateness.total();
             nextWindowNs = now + windowNs();
             if (config.statsIntervalMs() > 0) {
@@ -407,8 +411,19 @@ final class ClientLoop implements Runnable {
             // Leaving anyway.
         }
         lastTotal = lateness.total();
-        lastWindow = lateness.takeWindow();
+        lastWindow = takeWindow();
+        if (hlog != null) {
+            hlog.close(); // waits for its writer (bounded): the loop's last act, after the connections are closed
+        }
         published = snapshot(now, connectedAtStop);
+    }
+
+    /** The lateness window, which also goes to the histogram log; starts the next one. */
+    private Lateness takeWindow() {
+        final long nowMs = System.currentTimeMillis();
+        final Lateness l = lateness.takeWindow(hlog, windowStartMs, nowMs);
+        windowStartMs = nowMs;
+        return l;
     }
 
     private static InetSocketAddress[] sources(ClientConfig config) {

@@ -48,7 +48,7 @@ final class JitWarmup {
             sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), CONNECTIONS);
             final ClientConfig scratch = new ClientConfig((InetSocketAddress) sink.getLocalAddress(), CONNECTIONS,
                     INTERVAL_MS, DURATION_MS, Phase.SPREAD, config.replayMs() > 0 ? 1_000 : 0, null, List.of(), 0);
-            new ClientLoop(scratch, Selector.open(), null, line -> { }, false).run();
+            new ClientLoop(scratch, Selector.open(), null, null, line -> { }, false).run();
         }
     }
 }

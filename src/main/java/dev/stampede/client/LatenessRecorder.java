@@ -17,11 +17,16 @@ final class LatenessRecorder {
      * of ~11,000 at 3 digits): reading percentiles walks them on the loop thread every second, and
      * before the JIT has compiled that walk a long array stalls the sends for milliseconds.
      */
-    private static final int SIGNIFICANT_DIGITS = 2;
+    static final int SIGNIFICANT_DIGITS = 2;
 
     private final Histogram window;
     private final Histogram total;
     private final long highestUs;
+
+    /** The range of a client's lateness histograms: twice its interval, at least a second, in microseconds. */
+    static long highestUs(ClientConfig config) {
+        return Math.max(1_000_000, 2 * config.intervalMs() * 1_000);
+    }
 
     /** @param highestUs the largest lateness told apart; above it values count as this */
     LatenessRecorder(long highestUs) {
@@ -39,10 +44,22 @@ final class LatenessRecorder {
 
     /** The current window's figures; starts a new window. */
     Lateness takeWindow() {
+        return takeWindow(null, 0, 0);
+    }
+
+    /**
+     * The current window's figures; hands the window to {@code hlog} (if not {@code null}) as the
+     * interval {@code startMs} to {@code endMs} (epoch ms); starts a new window.
+     */
+    Lateness takeWindow(HistogramLog hlog, long startMs, long endMs) {
         final Lateness l = summarize(window);
+        if (hlog != null) {
+            hlog.offer(window, startMs, endMs);
+        }
         window.reset();
         return l;
     }
+
 
     /** The figures since the start. */
     Lateness total() {

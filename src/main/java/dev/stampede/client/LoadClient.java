@@ -26,17 +26,35 @@ public final class LoadClient implements AutoCloseable {
     }
 
     /**
-     * Opens the record file (if any) and starts the event loop.
+     * Opens the record file and the histogram log (if any) and starts the event loop.
      *
      * @param log receives the client's one-line messages (status lines, warnings, server replies)
-     * @throws IOException if the record file cannot be opened, or no selector can be made
+     * @throws IOException if the record file or the histogram log cannot be opened (the message
+     *     names the option and the file), or no selector can be made
      */
     public static LoadClient start(ClientConfig config, Consumer<String> log) throws IOException {
-        final RecordFile record = config.record() == null ? null : RecordFile.open(config.record(), log);
+        final long startMs = System.currentTimeMillis();
+        RecordFile record = null;
+        HistogramLog hlog = null;
         Selector selector = null;
         try {
+            if (config.record() != null) {
+                try {
+                    record = RecordFile.open(config.record(), log);
+                } catch (IOException e) {
+                    throw new IOException("--record " + config.record() + ": " + e, e);
+                }
+            }
+            if (config.histogramLog() != null) {
+                try {
+                    hlog = HistogramLog.open(config.histogramLog(), log, startMs,
+                            LatenessRecorder.highestUs(config), LatenessRecorder.SIGNIFICANT_DIGITS);
+                } catch (IOException e) {
+                    throw new IOException("--histogram-log " + config.histogramLog() + ": cannot write it: " + e, e);
+                }
+            }
             selector = Selector.open();
-            final LoadClient client = new LoadClient(new ClientLoop(config, selector, record, log, true));
+            final LoadClient client = new LoadClient(new ClientLoop(config, selector, record, hlog, log, true));
             client.thread.start();
             return client;
         } catch (IOException | RuntimeException e) {
@@ -45,6 +63,9 @@ public final class LoadClient implements AutoCloseable {
             }
             if (record != null) {
                 record.close();
+            }
+            if (hlog != null) {
+                hlog.close();
             }
             throw e;
         }

@@ -120,4 +120,103 @@ class FileVerifierTest {
         assertThat(r.lines()).isEqualTo(300_000);
         assertThat(r.last()).isEqualTo(T + 299_999 * 3L);
     }
+
+    // ------------------------------------------------------------ several files, one stream
+
+    private static VerifyResult verifyAll(List<Path> files, Path... expect) throws IOException {
+        return new FileVerifier(false, null).verify(files, List.of(expect));
+    }
+
+    @Test
+    void severalFilesInOrderAreOneStream() throws IOException {
+        final Path a = file("t.txt.20261130T230000Z", T + "\n" + (T + 1) + "\n");
+        final Path b = file("t.txt.20261201T000000Z", "");
+        final Path c = file("t.txt", (T + 2) + "\n" + (T + 9) + "\n" + (T + 10) + "\n");
+        final VerifyResult r = verifyAll(List.of(a, b, c));
+        assertThat(r.ok()).as(r.render()).isTrue();
+        assertThat(r.lines()).isEqualTo(5);
+        assertThat(r.first()).isEqualTo(T);
+        assertThat(r.last()).isEqualTo(T + 10);
+        assertThat(r.parts()).extracting(VerifyResult.Part::lines).containsExactly(2L, 0L, 3L);
+        assertThat(r.render()).contains("verify: 3 files, checked as one stream",
+                "file      " + a + ": 2 lines", "file      " + b + ": 0 lines", "file      " + c + ": 3 lines",
+                "lines     5", "span      0.010 s", "verify: OK");
+    }
+
+    @Test
+    void oneFileInAListIsReportedAsToday() throws IOException {
+        final Path a = file("one.txt", T + "\n" + (T + 1) + "\n");
+        assertThat(verifyAll(List.of(a)).render()).isEqualTo(verify(a).render()).startsWith("verify: " + a + "\n");
+    }
+
+    @Test
+    void aRepeatAcrossABoundaryIsAViolationNamingTheFileAndLine() throws IOException {
+        final Path a = file("a.txt", T + "\n" + (T + 5) + "\n");
+        final Path b = file("b.txt", (T + 5) + "\n" + (T + 6) + "\n");
+        final VerifyResult r = verifyAll(List.of(a, b));
+        assertThat(r.ok()).isFalse();
+        assertThat(r.violations()).isEqualTo(1);
+        assertThat(r.firstViolation()).isEqualTo(b + " line 1: " + (T + 5) + " repeats the last line of " + a);
+        assertThat(new FileVerifier(true, null).verify(List.of(a, b), List.of()).ok()).isTrue();
+    }
+
+    @Test
+    void aStepBackAcrossABoundaryIsAViolation() throws IOException {
+        final Path a = file("a.txt", T + "\n" + (T + 5) + "\n");
+        final Path empty = file("e.txt", "");
+        final Path b = file("b.txt", (T + 7) + "\n");
+        final Path c = file("c.txt", (T + 6) + "\n" + (T + 8) + "\n");
+        // An empty file in between: the boundary is with the last line before it.
+        VerifyResult r = verifyAll(List.of(a, empty, c));
+        assertThat(r.ok()).isTrue();
+        r = verifyAll(List.of(a, b, c));
+        assertThat(r.firstViolation())
+                .isEqualTo(c + " line 1: " + (T + 6) + " is below the last line of " + b + " (" + (T + 7) + ")");
+        assertThat(r.render()).contains("violation " + c + " line 1:", "verify: FAILED");
+        // In the wrong order: the same files fail.
+        assertThat(verifyAll(List.of(b, a)).firstViolation()).startsWith(a + " line 1: ");
+        // A file given twice repeats itself.
+        assertThat(verifyAll(List.of(b, b)).firstViolation()).isEqualTo(b + " line 1: " + (T + 7)
+                + " repeats the last line of " + b);
+    }
+
+    @Test
+    void aTornLastLineOfAMiddleFileIsAViolation() throws IOException {
+        final Path a = file("a.txt", T + "\n" + (T + 1));
+        final Path b = file("b.txt", (T + 2) + "\n");
+        final VerifyResult r = verifyAll(List.of(a, b));
+        assertThat(r.ok()).isFalse();
+        assertThat(r.firstViolation()).isEqualTo(a + " line 2: the last line has no newline (torn write)");
+        assertThat(r.parts()).extracting(VerifyResult.Part::lines).containsExactly(2L, 1L);
+    }
+
+    @Test
+    void expectLooksInAllTheFilesAndAllTheirLateFiles() throws IOException {
+        final Path a = file("t.txt.1", T + "\n" + (T + 2) + "\n");
+        final Path b = file("t.txt", (T + 4) + "\n" + (T + 6) + "\n");
+        final Path sent = file("sent.txt", (T + 6) + "\n" + T + "\n" + (T + 1) + "\n" + (T + 5) + "\n" + (T + 2) + "\n");
+        VerifyResult r = verifyAll(List.of(a, b), sent);
+        assertThat(r.missing()).isEqualTo(2);
+        assertThat(r.firstMissing()).isEqualTo(T + 1);
+
+        file("t.txt.1.late", (T + 1) + "\n");
+        r = verifyAll(List.of(a, b), sent);
+        assertThat(r.missing()).isEqualTo(1);
+        assertThat(r.firstMissing()).isEqualTo(T + 5);
+
+        file("t.txt.late", (T + 5) + "\n");
+        r = verifyAll(List.of(a, b), sent);
+        assertThat(r.ok()).as(r.render()).isTrue();
+        assertThat(r.lateLines()).isEqualTo(2);
+        assertThat(r.parts()).extracting(VerifyResult.Part::lateLines).containsExactly(1L, 1L);
+        assertThat(r.render()).contains("late file " + a + ".late: 1 lines", "late      2 lines in 2 late files",
+                "5 of 5 expected timestamps present");
+    }
+
+    @Test
+    void aMissingFileAmongSeveralIsAnError() throws IOException {
+        final Path a = file("a.txt", T + "\n");
+        assertThatThrownBy(() -> verifyAll(List.of(a, dir.resolve("gone.txt")))).isInstanceOf(VerifyException.class)
+                .hasMessageContaining("gone.txt: no such file");
+    }
 }
