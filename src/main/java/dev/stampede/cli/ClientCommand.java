@@ -67,7 +67,7 @@ import picocli.CommandLine.Spec;
             "  ./stampede client --phase aligned         # each value sent 50 times",
             "  ./stampede client --record sent.txt --duration 30s",
             "  ./stampede verify timestamps.txt --expect sent.txt",
-            "  ./stampede client --metrics 9401           # Prometheus: curl 127.0.0.1:9401/metrics",
+            "  ./stampede client --metrics 9401           # curl 127.0.0.1:9401/metrics",
             "  ./stampede client -c 60000 --interval 1s \\",
             "      --source-addresses 127.0.0.1-127.0.0.4",
         })

@@ -55,7 +55,7 @@ import picocli.CommandLine.Option;
             "  ./stampede server --port 6000 -o /data/ts.txt",
             "  date +%%s%%3N | nc -N 127.0.0.1 5050          # a valid client",
             "  tail -f timestamps.txt                      # watch the file grow",
-            "  ./stampede server --metrics 9400            # Prometheus: curl 127.0.0.1:9400/metrics",
+            "  ./stampede server --metrics 9400            # curl 127.0.0.1:9400/metrics",
         })
 final class ServerCommand implements Callable<Integer> {
     /** How long a second signal waits for its message to reach stderr before it halts. */

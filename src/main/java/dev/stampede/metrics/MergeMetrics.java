@@ -32,7 +32,7 @@ public final class MergeMetrics implements MultiCollector {
                         s.writesFailing() ? 1 : 0);
         if (s.watermarkLagMs() >= 0) {
             f.gauge("stampede_merge_watermark_lag_seconds", "How far the global file's end trails the clock "
-                    + "(wm_lag_ms=); absent before the first value.", Families.seconds(s.watermarkLagMs()));
+                    + "(wm_lag_ms=); absent while there is no watermark yet.", Families.seconds(s.watermarkLagMs()));
         }
         return f.build();
     }

@@ -60,7 +60,7 @@ public final class ServerMetrics implements MultiCollector {
                         s.writesFailing() ? 1 : 0);
         if (s.watermarkLagMs() >= 0) {
             f.gauge("stampede_watermark_lag_seconds", "How far the file's end trails the server clock "
-                    + "(wm_lag_ms=); absent before the first value.", Families.seconds(s.watermarkLagMs()));
+                    + "(wm_lag_ms=); absent while there is no watermark yet.", Families.seconds(s.watermarkLagMs()));
         }
         if (s.publishLagMs() >= 0) {
             f.gauge("stampede_kafka_lag_seconds", "With --kafka: how far publication to the node's partition "
