@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  * quantiles here are exactly the summary line's {@code late_p50_us=} and {@code late_p99_us=}, and a
  * scrape costs the loop nothing. A histogram would need the HdrHistogram's buckets copied into
  * each snapshot (or read across threads), for a figure that is aggregatable across clients but
- * coarser. The summary has no {@code _sum} (the snapshot has none).
+ * coarser. The summary has no {@code _sum} (the snapshot has none). The loop reads the histogram
+ * once per stats interval (a second without a status line), so the lateness lags the counters by
+ * up to that much while running; after the stop both are exact.
  */
 public final class ClientMetrics implements MultiCollector {
     private final Supplier<ClientStats> stats;
