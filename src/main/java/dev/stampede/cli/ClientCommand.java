@@ -6,6 +6,8 @@ import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;
 import dev.stampede.client.ServerAddresses;
 import dev.stampede.client.SourceAddresses;
+import dev.stampede.metrics.ClientMetrics;
+import dev.stampede.metrics.MetricsServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ClientStats;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -65,6 +68,7 @@ import picocli.CommandLine.Spec;
             "  ./stampede client --record sent.txt --duration 30s",
             "  ./stampede verify timestamps.txt --expect sent.txt",
             "  ./stampede client --histogram-log lateness.hlog --duration 60s",
+            "  ./stampede client --metrics 9401           # curl 127.0.0.1:9401/metrics",
             "  ./stampede client -c 60000 --interval 1s \\",
             "      --source-addresses 127.0.0.1-127.0.0.4",
         })
@@ -135,6 +139,9 @@ final class ClientCommand implements Callable<Integer> {
             description = "How often the status line goes to stderr; 0 for none (default: ${DEFAULT-VALUE}).")
     Duration statsInterval;
 
+    @Mixin
+    MetricsOption metrics = new MetricsOption();
+
     @Override
     public Integer call() throws Exception {
         final ClientConfig config = config();
@@ -152,11 +159,19 @@ final class ClientCommand implements Callable<Integer> {
                 log.accept("client: cannot start: " + (why != null && why.startsWith("--") ? why : e.toString()));
                 return 1;
             }
+            final MetricsServer metricsServer;
+            try {
+                metricsServer = metrics.start("client", new ClientMetrics(client::stats), log);
+            } catch (IOException e) {
+                client.stop();
+                return 1;
+            }
             if (signals.awaitWhile(client::isRunning)) {
                 log.accept("client: " + signals.received() + ": stopping");
             }
             final ClientStats last = client.stop();
             log.accept(last.summaryLine());
+            MetricsOption.stop(metricsServer);
             return client.failed() ? 1 : 0;
         }
     }

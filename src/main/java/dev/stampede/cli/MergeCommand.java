@@ -3,6 +3,8 @@ package dev.stampede.cli;
 import dev.stampede.agent.AsyncLog;
 import dev.stampede.kafka.MergeConfig;
 import dev.stampede.kafka.Merger;
+import dev.stampede.metrics.MergeMetrics;
+import dev.stampede.metrics.MetricsServer;
 import dev.stampede.stats.MergeStats;
 import dev.stampede.store.FileFormatException;
 import dev.stampede.store.FileLockedException;
@@ -36,8 +38,9 @@ import picocli.CommandLine.Option;
         },
         footer = {
             "",
-            "Example:",
+            "Examples:",
             "  ./stampede merge --kafka 127.0.0.1:9092 --topic stampede -o global.txt",
+            "  ./stampede merge --kafka 127.0.0.1:9092 --topic stampede --metrics 9402",
             "",
             "See docs/SCALE-OUT.md.",
         })
@@ -75,6 +78,9 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No periodic stats; only warnings and the summary.")
     boolean quiet;
 
+    @Mixin
+    MetricsOption metrics = new MetricsOption();
+
     @Override
     public Integer call() throws Exception {
         try (AsyncLog log = AsyncLog.toStderr()) {
@@ -109,12 +115,20 @@ final class MergeCommand implements Callable<Integer> {
         log.accept("merge: " + config.kafka().topic() + " at " + config.kafka().bootstrap() + " -> "
                 + output.toAbsolutePath() + " (idle-timeout=" + DurationConverter.format(idleTimeout)
                 + " fsync=" + fsync.name().toLowerCase(Locale.ROOT) + ")");
+        final MetricsServer metricsServer;
+        try {
+            metricsServer = metrics.start("merge", new MergeMetrics(merger::stats), log);
+        } catch (IOException e) {
+            merger.stop();
+            return 1;
+        }
         final boolean signalled = signals.awaitWhile(merger::isRunning);
         if (signalled) {
             log.accept("merge: " + signals.received() + ": saving what is final, then exiting");
         }
         final MergeStats last = merger.stop();
         log.accept(last.summaryLine());
+        MetricsOption.stop(metricsServer);
         return signalled ? 0 : 1;
     }
 }

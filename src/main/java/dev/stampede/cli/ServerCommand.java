@@ -4,6 +4,8 @@ import dev.stampede.agent.AsyncLog;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.kafka.KafkaSettings;
 import dev.stampede.kafka.NodePublisher;
+import dev.stampede.metrics.MetricsServer;
+import dev.stampede.metrics.ServerMetrics;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ServerStats;
@@ -53,6 +55,7 @@ import picocli.CommandLine.Option;
             "  ./stampede server --port 6000 -o /data/ts.txt",
             "  date +%%s%%3N | nc -N 127.0.0.1 5050          # a valid client",
             "  tail -f timestamps.txt                      # watch the file grow",
+            "  ./stampede server --metrics 9400            # curl 127.0.0.1:9400/metrics",
         })
 final class ServerCommand implements Callable<Integer> {
     /** How long a second signal waits for its message to reach stderr before it halts. */
@@ -149,6 +152,9 @@ final class ServerCommand implements Callable<Integer> {
             description = "With --kafka: this server's node id; it alone writes partition N of the topic.")
     Integer node;
 
+    @Mixin
+    MetricsOption metrics = new MetricsOption();
+
     @Override
     public Integer call() throws Exception {
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
@@ -188,6 +194,13 @@ final class ServerCommand implements Callable<Integer> {
         }
         log.accept("server: listening on " + hostPort(server.address()) + ", writing "
                 + output.toAbsolutePath() + " (late values: " + OutputStore.latePath(output).getFileName() + ")");
+        final MetricsServer metricsServer;
+        try {
+            metricsServer = metrics.start("server", new ServerMetrics(server::stats), log);
+        } catch (IOException e) {
+            server.stop();
+            return 1;
+        }
         signals.onSecondSignal(() -> {
             log.accept("server: second signal: stopping now (between two writes, no torn line)");
             try {
@@ -215,6 +228,7 @@ final class ServerCommand implements Callable<Integer> {
             publisher.finish(PUBLISH_AT_STOP_MS);
         }
         log.accept(last.summaryLine());
+        MetricsOption.stop(metricsServer);
         return signalled ? 0 : 1; // otherwise the loop failed, and said why
     }
 

@@ -87,6 +87,8 @@ final class EventLoop implements Runnable {
     private long refused;
     private long silentClosed;
     private long evicted;
+    /** Rejections by {@link Reject} ordinal, for the metrics (copied into each snapshot). */
+    private final long[] rejects = new long[Reject.values().length];
     long repliesDropped;
     private long acceptResumeMs = -1;
     private boolean acceptErrorLogged;
@@ -291,6 +293,7 @@ final class EventLoop implements Runnable {
     }
 
     void countReject(Reject reason) {
+        rejects[reason.ordinal()]++;
         if (reason != Reject.TOO_MANY_ERRORS) {
             invalid++;
         }
@@ -311,6 +314,7 @@ final class EventLoop implements Runnable {
         for (Connection c = silence.head(); timeoutMs > 0 && c != null && c.lastValueMs + timeoutMs <= sweepMs;
                 c = silence.head()) {
             silentClosed++;
+            rejects[Reject.SILENT.ordinal()]++;
             c.closeWith(Reject.SILENT);
         }
     }
@@ -326,6 +330,7 @@ final class EventLoop implements Runnable {
             return false;
         }
         evicted++;
+        rejects[Reject.EVICTED.ordinal()]++;
         c.closeWith(Reject.EVICTED);
         return true;
     }
@@ -383,6 +388,7 @@ final class EventLoop implements Runnable {
     /** Past --max-connections: say so without blocking, and close; the others are untouched. */
     private void refuse(SocketChannel ch) throws IOException {
         refused++;
+        rejects[Reject.SERVER_FULL.ordinal()]++;
         ch.configureBlocking(false);
         final ByteBuffer out = replyBuffer.clear();
         ErrReply.put(out, 0, Reject.SERVER_FULL);
@@ -448,7 +454,9 @@ final class EventLoop implements Runnable {
                 repliesDropped,
                 silentClosed,
                 evicted,
-                publishLagMs.getAsLong());
+                publishLagMs.getAsLong(),
+                store.writeFailures(),
+                rejects.clone());
     }
 
     private static void closeQuietly(java.io.Closeable c) {

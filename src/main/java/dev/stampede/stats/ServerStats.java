@@ -1,5 +1,7 @@
 package dev.stampede.stats;
 
+import dev.stampede.protocol.Reject;
+
 /**
  * A point-in-time copy of the server's counters, made by the event loop and safe to hand to any
  * thread. Formats the periodic stats line and the exit summary ({@code key=value} pairs that
@@ -23,6 +25,10 @@ package dev.stampede.stats;
  * @param evicted silent connections closed to make room for a new one when the server was full
  * @param publishLagMs how far publication to Kafka trails the file, in ms of watermark; -1 when
  *     not publishing (or nothing published yet)
+ * @param writeFailures failed writes and fsyncs of the output and late files (each was retried)
+ * @param rejectedByReason {@code ERR} rejections by {@link Reject} ordinal: the lines counted in
+ *     {@code invalid}, plus connections closed for too many errors, refused (server full), closed
+ *     as silent or evicted. A copy made for this snapshot: read it, never change it
  */
 public record ServerStats(
         long uptimeMs,
@@ -40,7 +46,14 @@ public record ServerStats(
         long repliesDropped,
         long silentClosed,
         long evicted,
-        long publishLagMs) {
+        long publishLagMs,
+        long writeFailures,
+        long[] rejectedByReason) {
+
+    /** Rejections for {@code reason} since start. */
+    public long rejected(Reject reason) {
+        return rejectedByReason[reason.ordinal()];
+    }
 
     /** The periodic line: totals, plus the rate of valid values since {@code previous}. */
     public String reportLine(ServerStats previous) {
@@ -81,6 +94,7 @@ public record ServerStats(
 
     /** All zeros, as before the start. */
     public static ServerStats zero() {
-        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0, -1);
+        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0, -1, 0,
+                new long[Reject.values().length]);
     }
 }

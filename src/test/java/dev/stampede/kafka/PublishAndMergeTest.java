@@ -2,6 +2,8 @@ package dev.stampede.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stampede.metrics.MergeMetrics;
+import dev.stampede.metrics.MetricsServer;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.MergeStats;
@@ -10,15 +12,18 @@ import dev.stampede.store.OutputStore;
 import dev.stampede.testing.Await;
 import dev.stampede.testing.KafkaBroker;
 import dev.stampede.testing.LineClient;
+import dev.stampede.testing.Scrape;
 import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyResult;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -208,7 +213,56 @@ class PublishAndMergeTest {
         assertThat(log).anyMatch(l -> l.contains("reading 2 partitions") && l.contains("1 new"));
     }
 
+    @Test
+    void theMergeMetricsMoveAndAfterTheStopMatchTheSummary() throws Exception {
+        final KafkaSettings kafka = settings();
+        kafka.ensurePartitions(2);
+        final long t = System.currentTimeMillis() - 10_000;
+        final Path global = dir.resolve("global.txt");
+        final Merger merger = Merger.start(mergeConfig(kafka, global), log::add);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(99));
+                MetricsServer m = MetricsServer.start(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new MergeMetrics(merger::stats))) {
+            for (int node = 0; node < 2; node++) {
+                for (int k = 0; k < 10; k++) {
+                    final long v = t + node * 5 + k; // node 1 repeats node 0's last 5 values
+                    send(producer, kafka, node, NodeRecord.encode(NodeRecord.VALUES, v + 1, 0, 0, v));
+                }
+                send(producer, kafka, node, NodeRecord.encode(NodeRecord.LEAVING, t + 20, 0, 0));
+            }
+            Await.until("all read and written, as the metrics say", WAIT, () -> {
+                final Scrape s = scrape(m);
+                return s.count("stampede_merge_received_total") == 20 && s.count("stampede_merge_written_total") == 15;
+            });
+            final Scrape live = scrape(m);
+            assertThat(live.count("stampede_merge_nodes")).isEqualTo(2);
+            assertThat(live.count("stampede_merge_behind_records")).isZero();
+            assertThat(live.value("stampede_merge_watermark_lag_seconds")).isPositive();
+            final MergeStats last = merger.stop();
+            final Scrape after = Scrape.of(m.url());
+            final Map<String, Long> summary = Scrape.pairs(last.summaryLine());
+            assertThat(after.count("stampede_merge_nodes")).isEqualTo(summary.get("nodes"));
+            assertThat(after.count("stampede_merge_received_total")).isEqualTo(summary.get("msgs"));
+            assertThat(after.count("stampede_merge_written_total")).isEqualTo(summary.get("written")).isEqualTo(15);
+            assertThat(after.count("stampede_merge_duplicates_total")).isEqualTo(summary.get("dups")).isEqualTo(5);
+            assertThat(after.count("stampede_merge_late_total")).isEqualTo(summary.get("late")).isZero();
+            assertThat(after.count("stampede_merge_pending")).isEqualTo(summary.get("pending")).isZero();
+            assertThat(after.count("stampede_merge_live_nodes")).isEqualTo(last.live());
+            assertThat(Scrape.get("http://127.0.0.1:" + m.port() + "/-/healthy").statusCode()).isEqualTo(200);
+        } finally {
+            merger.stop();
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private static Scrape scrape(MetricsServer m) {
+        try {
+            return Scrape.of(m.url());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, KafkaSettings kafka, int partition, byte[] value)
             throws Exception {
