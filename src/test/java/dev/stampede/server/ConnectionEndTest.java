@@ -37,7 +37,7 @@ class ConnectionEndTest {
     @ParameterizedTest
     @ValueSource(strings = {"value", "digits"})
     void aFragmentCutByAResetIsDroppedAndTheCompleteLinesKept(String fragment) throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         final String cut = fragment.equals("value") ? String.valueOf(t + 2) : String.valueOf(t + 2).substring(0, 5);
         try (ServerHarness server = ServerHarness.with().start(dir);
                 Socket s = new Socket()) {
@@ -60,7 +60,7 @@ class ConnectionEndTest {
 
     @Test
     void atAnOrderlyEndTheSameFragmentIsALineAndIsRejected() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         final String digits = String.valueOf(t + 2).substring(0, 5);
         try (ServerHarness server = ServerHarness.with().start(dir);
                 LineClient c = server.connect()) {

@@ -53,7 +53,7 @@ class DiskFullTest {
     }
 
     private static void fillAndFree(ServerHarness started, Action freeSpace) throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = started;
                 LineClient c = server.connect()) {
             c.send(LongStream.range(0, VALUES).map(i -> t + i).toArray());

@@ -38,7 +38,7 @@ class FsyncPolicyTest {
     private int batches;
 
     private ServerHarness start(FsyncPolicy policy, long fsyncIntervalMs) throws IOException {
-        t = System.currentTimeMillis();
+        t = ServerHarness.aSecondAgo();
         return ServerHarness.with().idleTimeoutMs(HOLD_MS).maxDelayMs(HOLD_MS).fsync(policy)
                 .fsyncIntervalMs(fsyncIntervalMs).opener(files).start(dir);
     }

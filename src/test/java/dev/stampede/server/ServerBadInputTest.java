@@ -39,7 +39,7 @@ class ServerBadInputTest {
         "9999999999999999999  | number too large (max 9223372036854775807)",
     })
     void malformedLineIsRejectedAndTheConnectionStaysOpen(String line, String reason) throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().start(dir);
                 LineClient c = server.connect()) {
             c.send(t).sendRaw(line + "\n").send(t + 1);
@@ -53,7 +53,7 @@ class ServerBadInputTest {
 
     @Test
     void crlfLinesAreAccepted() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().start(dir);
                 LineClient c = server.connect()) {
             c.sendRaw(t + "\r\n" + (t + 1) + "\r\n");
@@ -99,7 +99,7 @@ class ServerBadInputTest {
 
     @Test
     void lineLongerThan64BytesClosesTheConnectionAndKeepsEarlierLines() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().start(dir);
                 LineClient c = server.connect()) {
             c.send(t, t + 1).sendRaw("9".repeat(100));
@@ -150,7 +150,7 @@ class ServerBadInputTest {
 
     @Test
     void connectionsBeyondTheLimitAreRefusedAndTheOthersUnaffected() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         // A long idle timeout: a and b, which have sent, cannot be evicted as silent in this test.
         try (ServerHarness server = ServerHarness.with().maxConnections(2).idleTimeoutMs(30_000).start(dir);
                 LineClient a = server.connect();
@@ -173,7 +173,7 @@ class ServerBadInputTest {
 
     @Test
     void aSilentConnectionDelaysOthersNoLongerThanTheIdleTimeout() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         // max delay far away: only the idle timeout (200 ms) can let the values through.
         try (ServerHarness server = ServerHarness.with().idleTimeoutMs(200).maxDelayMs(600_000).start(dir);
                 LineClient silent = server.connect();

@@ -115,6 +115,15 @@ final class ServerHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * A timestamp a second in the past, to build test values from: final at once, and never
+     * ahead of the server's clock when a test stops the server right after sending (a value
+     * from the future goes to the late file at a clean stop).
+     */
+    static long aSecondAgo() {
+        return System.currentTimeMillis() - 1_000;
+    }
+
     static Builder with() {
         return new Builder();
     }

@@ -25,7 +25,7 @@ class ServerIntegrationTest {
 
     @Test
     void mergesConnectionsIntoOneAscendingUniqueFile() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect();
@@ -46,7 +46,7 @@ class ServerIntegrationTest {
 
     @Test
     void writesContinuouslyWhileConnectionsStayOpen() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect()) {
@@ -62,7 +62,7 @@ class ServerIntegrationTest {
 
     @Test
     void finalLineWithoutNewlineAtOrderlyEndIsKept() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().start(dir);
                 LineClient a = server.connect()) {
             a.sendRaw(t + "\n" + (t + 1));
@@ -74,7 +74,7 @@ class ServerIntegrationTest {
 
     @Test
     void lateValuesGoToTheLateFileAndRepeatsOfWrittenOnesAreDuplicates() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().start(dir)) {
             try (LineClient a = server.connect()) {
                 a.send(t, t + 10, t + 20);
@@ -94,7 +94,7 @@ class ServerIntegrationTest {
 
     @Test
     void keepDuplicatesWritesEveryCopy() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().keepDuplicates().start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect()) {
@@ -108,7 +108,7 @@ class ServerIntegrationTest {
 
     @Test
     void stopWritesEverythingPendingInOrder() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().idleTimeoutMs(60_000).maxDelayMs(60_000).start(dir);
                 LineClient silent = server.connect();
                 LineClient a = server.connect()) {
@@ -128,7 +128,7 @@ class ServerIntegrationTest {
 
     @Test
     void readBatchModeDeliversTheSame() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = ServerHarness.with().readBatchMs(5).start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect()) {

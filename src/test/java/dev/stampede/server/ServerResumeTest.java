@@ -32,7 +32,7 @@ class ServerResumeTest {
 
     @Test
     void appendsAfterTheLastLineAndKnowsWhatTheFileHolds() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         final String before = lines(t - 100, t - 98, t - 96, t - 94, t - 92, t - 90);
         Files.writeString(dir.resolve("timestamps.txt"), before);
         try (ServerHarness server = ServerHarness.with().start(dir)) {
@@ -52,7 +52,7 @@ class ServerResumeTest {
 
     @Test
     void aTornLastLineIsCutAndReportedOnce() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         Files.writeString(dir.resolve("timestamps.txt"), lines(t, t + 1) + "17951");
         try (ServerHarness server = ServerHarness.with().start(dir)) {
             try (LineClient c = server.connect()) {
@@ -76,7 +76,7 @@ class ServerResumeTest {
 
     @Test
     void theStartupGraceLetsReplaysLandInOrder() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         Files.writeString(dir.resolve("timestamps.txt"), lines(t));
         // After a restart, A reconnects first with newer values, then B replays older ones.
         try (ServerHarness server = ServerHarness.with().startupGraceMs(30_000).start(dir)) {
@@ -95,7 +95,7 @@ class ServerResumeTest {
 
     @Test
     void withoutTheGraceTheSameReplayWouldBeLate() throws Exception {
-        final long t = System.currentTimeMillis();
+        final long t = ServerHarness.aSecondAgo();
         Files.writeString(dir.resolve("timestamps.txt"), lines(t));
         try (ServerHarness server = ServerHarness.with().startupGraceMs(0).start(dir)) {
             try (LineClient a = server.connect()) {
