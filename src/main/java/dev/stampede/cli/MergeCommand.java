@@ -12,7 +12,6 @@ import dev.stampede.store.FsyncPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +48,9 @@ final class MergeCommand implements Callable<Integer> {
     KafkaOptions kafka = new KafkaOptions();
 
     @Mixin
+    FileOptions file = new FileOptions();
+
+    @Mixin
     RotationOptions rotation = new RotationOptions();
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "global.txt",
@@ -61,22 +63,6 @@ final class MergeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--fsync", paramLabel = "POLICY", defaultValue = "interval",
-            description = "always, interval or never: when the file is forced to disk (default: ${DEFAULT-VALUE}).")
-    FsyncPolicy fsync;
-
-    @Option(names = "--fsync-interval", paramLabel = "DURATION", defaultValue = "1s",
-            converter = DurationConverter.class,
-            description = "How often the file is synced and the partition offsets saved (default: ${DEFAULT-VALUE}).")
-    Duration fsyncInterval;
-
-    @Option(names = "--stats-interval", paramLabel = "DURATION", defaultValue = "5s",
-            converter = DurationConverter.class,
-            description = "How often a stats line goes to stderr; 0 for none (default: ${DEFAULT-VALUE}).")
-    Duration statsInterval;
-
-    @Option(names = {"-q", "--quiet"}, description = "No periodic stats; only warnings and the summary.")
-    boolean quiet;
 
     @Mixin
     MetricsOption metrics = new MetricsOption();
@@ -91,9 +77,11 @@ final class MergeCommand implements Callable<Integer> {
     private int run(AsyncLog log) throws Exception {
         final MergeConfig config;
         try {
-            config = new MergeConfig(kafka.settings("merge"), output, idleTimeout.toMillis(), fsync,
-                    fsync == FsyncPolicy.ALWAYS ? Math.min(fsyncInterval.toMillis(), 10) : fsyncInterval.toMillis(),
-                    quiet ? 0 : statsInterval.toMillis(), rotation.rotation());
+            // The merge syncs (and saves its offsets) on the interval; "always" makes that 10 ms.
+            final long syncMs = file.fsync == FsyncPolicy.ALWAYS
+                    ? Math.min(file.fsyncInterval.toMillis(), 10) : file.fsyncInterval.toMillis();
+            config = new MergeConfig(kafka.settings("merge"), output, idleTimeout.toMillis(), file.fsync, syncMs,
+                    file.statsIntervalMs(), rotation.rotation());
         } catch (IllegalArgumentException e) {
             log.accept("merge: " + e.getMessage());
             return 2;
@@ -114,7 +102,7 @@ final class MergeCommand implements Callable<Integer> {
         }
         log.accept("merge: " + config.kafka().topic() + " at " + config.kafka().bootstrap() + " -> "
                 + output.toAbsolutePath() + " (idle-timeout=" + DurationConverter.format(idleTimeout)
-                + " fsync=" + fsync.name().toLowerCase(Locale.ROOT) + ")");
+                + " fsync=" + file.fsyncName() + ")");
         final MetricsServer metricsServer;
         try {
             metricsServer = metrics.start("merge", new MergeMetrics(merger::stats), log);

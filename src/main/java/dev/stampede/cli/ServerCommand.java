@@ -98,17 +98,6 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: the open-files limit less 64).")
     Integer maxConnections;
 
-    @Option(names = "--fsync", paramLabel = "POLICY", defaultValue = "interval",
-            description = "When written lines are forced to disk: always (every write), interval "
-                    + "(every --fsync-interval) or never (left to the OS); always once at a clean stop "
-                    + "(default: ${DEFAULT-VALUE}).")
-    FsyncPolicy fsync;
-
-    @Option(names = "--fsync-interval", paramLabel = "DURATION", defaultValue = "1s",
-            converter = DurationConverter.class,
-            description = "The interval of --fsync interval (default: ${DEFAULT-VALUE}).")
-    Duration fsyncInterval;
-
     @Option(names = "--startup-grace", paramLabel = "DURATION", defaultValue = "3s",
             converter = DurationConverter.class,
             description = "After a restart (the output file exists), hold every value this long so that "
@@ -134,13 +123,9 @@ final class ServerCommand implements Callable<Integer> {
             description = "How often buffered lines are written to the file (default: ${DEFAULT-VALUE}).")
     Duration flushInterval;
 
-    @Option(names = "--stats-interval", paramLabel = "DURATION", defaultValue = "5s",
-            converter = DurationConverter.class,
-            description = "How often a stats line goes to stderr; 0 for none (default: ${DEFAULT-VALUE}).")
-    Duration statsInterval;
 
-    @Option(names = {"-q", "--quiet"}, description = "No periodic stats; only warnings and the summary.")
-    boolean quiet;
+    @Mixin
+    FileOptions file = new FileOptions();
 
     @Mixin
     RotationOptions rotation = new RotationOptions();
@@ -215,7 +200,7 @@ final class ServerCommand implements Callable<Integer> {
                 + " max-skew=" + DurationConverter.format(maxSkew)
                 + (keepDuplicates ? " keep-duplicates" : " unique")
                 + " max-connections=" + config.maxConnections()
-                + " fsync=" + fsync.name().toLowerCase(java.util.Locale.ROOT)
+                + " fsync=" + file.fsyncName()
                 + " startup-grace=" + DurationConverter.format(startupGrace));
         final NodePublisher publisher = publishTo == null ? null : publish(publishTo, server, log);
         final boolean signalled = signals.awaitWhile(server::isRunning);
@@ -272,9 +257,9 @@ final class ServerCommand implements Callable<Integer> {
                 maxConnections != null ? maxConnections : FdLimit.defaultMaxConnections(),
                 readBatch.toMillis(),
                 flushInterval.toMillis(),
-                quiet ? 0 : statsInterval.toMillis(),
-                fsync,
-                fsyncInterval.toMillis(),
+                file.statsIntervalMs(),
+                file.fsync,
+                file.fsyncInterval.toMillis(),
                 startupGrace.toMillis(),
                 silentTimeout.toMillis(),
                 rotation.rotation());
