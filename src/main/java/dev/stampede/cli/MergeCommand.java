@@ -63,7 +63,6 @@ final class MergeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-
     @Mixin
     MetricsOption metrics = new MetricsOption();
 

@@ -11,7 +11,6 @@ import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.store.FileFormatException;
 import dev.stampede.store.FileLockedException;
-import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -142,13 +142,6 @@ public record KafkaSettings(String bootstrap, String topic, Properties extra) {
         }
     }
 
-    /** The topic's partition count, or 0 if it does not exist yet. */
-    int partitionCount() throws IOException {
-        try (Admin admin = Admin.create(admin("stampede-admin"))) {
-            return describe(admin).map(d -> d.partitions().size()).orElse(0);
-        }
-    }
-
     private Optional<TopicDescription> describe(Admin admin) throws IOException {
         try {
             return Optional.of(get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic));

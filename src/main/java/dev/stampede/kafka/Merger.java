@@ -289,7 +289,6 @@ public final class Merger implements AutoCloseable {
             max = Math.max(max, v);
         }
         if (record.watermark() != Long.MIN_VALUE) {
-            n.watermark = Math.max(n.watermark, record.watermark());
             engine.promise(n.source, record.watermark(), nowMs, clock);
         }
         if (record.kind() == NodeRecord.LEAVING) {

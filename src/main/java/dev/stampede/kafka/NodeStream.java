@@ -16,8 +16,6 @@ final class NodeStream {
     final TopicPartition partition;
     /** The node's source in the engine; -1 before its first record, or after it left. */
     int source = -1;
-    /** The node's watermark as last published. */
-    long watermark = Long.MIN_VALUE;
     /** Records polled, not yet taken in full; the head's first {@link #cursor} values are taken. */
     final ArrayDeque<ConsumerRecord<byte[], byte[]>> held = new ArrayDeque<>();
     int cursor;
@@ -70,15 +68,9 @@ final class NodeStream {
         return earliest == Long.MAX_VALUE ? nextOffset : Math.min(earliest, nextOffset);
     }
 
-    /** Forgets what is held (after a seek). */
-    void clearHeld() {
-        held.clear();
-        cursor = 0;
-    }
-
     @Override
     public String toString() {
-        return partition + " source=" + source + " watermark=" + watermark + " held=" + held.size()
+        return partition + " source=" + source + " held=" + held.size()
                 + " pendingRecords=" + size;
     }
 }

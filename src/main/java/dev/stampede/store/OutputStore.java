@@ -141,19 +141,13 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     }
 
     /**
-     * Hands both files' buffered lines to their writer threads, without waiting.
+     * Hands both files' buffered lines to their writer threads, without waiting, telling the
+     * output's writer that every final value below {@code watermark} has been appended
+     * ({@link LineAppender#writtenMark()} says when that is in the file: what a publisher reading
+     * the file needs to know). A window of a rotation that the watermark has passed is closed
+     * first.
      *
      * @param sync ask for an fsync once they are written
-     */
-    public void flush(boolean sync) {
-        output.flush(sync);
-        late.flush(sync);
-    }
-
-    /**
-     * As {@link #flush(boolean)}, telling the output's writer that every final value below
-     * {@code watermark} has been appended ({@link LineAppender#writtenMark()} says when that is in
-     * the file: what a publisher reading the file needs to know).
      */
     public void flush(boolean sync, long watermark) {
         closeCompleteWindow(watermark);
