@@ -60,7 +60,8 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
      * As {@link #open(Path, boolean, long, AppendChannel.Opener)}, cutting the file by event time
      * ({@code rotation}, or {@code null} for one file). A file at the path that holds an older
      * window is closed at the first flush; when the path holds no values (a crash right after a
-     * rotation), the resume point is the newest closed file's end.
+     * rotation), the resume point is the end of the newest closed file's window: a value of a
+     * closed window that comes after the restart (a replay) is late, never a second file.
      */
     public static OutputStore open(Path outputFile, boolean keepDuplicates, long historyMs, AppendChannel.Opener opener,
             Rotation rotation) throws IOException {
@@ -68,7 +69,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         try {
             ResumePoint resume = ResumeScan.scan(channel, outputFile, keepDuplicates, historyMs);
             if (rotation != null && !resume.hasData()) {
-                resume = newestClosed(outputFile, keepDuplicates, historyMs, resume);
+                resume = newestClosed(outputFile, keepDuplicates, historyMs, resume, rotation);
             }
             final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel, opener);
             final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, true, opener);
@@ -80,16 +81,19 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     }
 
     /** Where the newest closed file of a rotation ends (the path itself holds nothing yet). */
-    private static ResumePoint newestClosed(Path outputFile, boolean keepDuplicates, long historyMs, ResumePoint empty)
-            throws IOException {
+    private static ResumePoint newestClosed(Path outputFile, boolean keepDuplicates, long historyMs, ResumePoint empty,
+            Rotation rotation) throws IOException {
         final java.util.List<Path> closed = Rotation.closedFiles(outputFile);
         if (closed.isEmpty()) {
             return empty;
         }
         try (AppendChannel last = AppendChannel.FILES.open(closed.get(closed.size() - 1))) {
             final ResumePoint p = ResumeScan.scan(last, closed.get(closed.size() - 1), keepDuplicates, historyMs);
-            // Resume after it; the path's own (empty) file is where the writing goes on.
-            return new ResumePoint(p.lastValue(), p.recent(), empty.tornBytes(), 0, -1);
+            // Resume after it; the path's own (empty) file is where the writing goes on. The window
+            // is closed: nothing more may go into it, so the watermark starts at its end.
+            final long resumeAt = p.hasData() ? Math.max(p.lastValue(), rotation.windowStart(p.lastValue())
+                    + rotation.periodMs() - 1) : p.lastValue();
+            return new ResumePoint(resumeAt, p.recent(), empty.tornBytes(), 0, -1);
         }
     }
 

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 public record Rotation(long periodMs, int retain) {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final Pattern ROTATED = Pattern.compile("\\.\\d{8}T\\d{6}Z$");
+    /** A closed file's suffix; {@code -N} after it when the name was taken (a clock that stepped back). */
+    private static final Pattern ROTATED = Pattern.compile("\\.\\d{8}T\\d{6}Z(-\\d+)?");
 
     /** Validates the ranges. */
     public Rotation {
@@ -54,8 +55,8 @@ public record Rotation(long periodMs, int retain) {
         try (Stream<Path> files = Files.list(dir)) {
             files.filter(p -> {
                 final String name = p.getFileName().toString();
-                return name.startsWith(prefix) && name.length() == prefix.length() + 16
-                        && ROTATED.matcher(name).find();
+                return name.startsWith(prefix)
+                        && ROTATED.matcher(name.substring(prefix.length() - 1)).matches();
             }).sorted().forEach(out::add);
         }
         return out;

@@ -53,6 +53,12 @@ class RotationIT {
             }
             final int closedBefore = closed(out);
             Await.until("a rotation after the last restart", START, () -> closed(out) > closedBefore);
+            // Every connection back, and so its replay sent, before the client stops: values it
+            // wrote to the killed server are in the new one only through that replay.
+            final StampedeProcess last = server;
+            Await.until("all 20 connections back", START, () -> last.lastLineWith("conns=20 ") != null);
+            final int closedThen = closed(out);
+            Await.until("and a rotation after that", START, () -> closed(out) > closedThen);
             client.signal("TERM");
             assertThat(client.awaitExit(STOP)).isZero();
             server.signal("TERM");
