@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * One of the server's event loops ({@code --loops}): reads and decodes its connections, feeds its
@@ -63,7 +64,6 @@ final class EventLoop implements Runnable {
     private static final int ACCEPTS_PER_POLL = 256;
     private static final long ACCEPT_PAUSE_MS = 100;
     private static final long TICK_MS = 10;
-    private static final long SNAPSHOT_MS = 100;
     private static final int SHUTDOWN_READS = 16;
     private static final long WRITE_RETRY_MS = 250;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
@@ -111,15 +111,13 @@ final class EventLoop implements Runnable {
     /** Monotonic and wall-clock time before the last poll that returned every ready socket. */
     private long sweepMs;
     private long sweepWallMs;
-    private long nextSnapshotMs;
-    private long nextReportMs;
     private long pausedSinceMs = -1;
 
     private volatile boolean stopRequested;
     private volatile Thread loopThread;
-    private volatile ServerStats published = ServerStats.zero();
+    private final StatsCadence stats;
+    private final Supplier<ServerStats> snapshot = this::snapshot;
     private volatile LongSupplier publishLagMs = () -> -1;
-    private ServerStats lastReport = ServerStats.zero();
 
     /**
      * @param listener the listening socket, for loop 0; {@code null} for the others
@@ -143,9 +141,7 @@ final class EventLoop implements Runnable {
         this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT);
         this.sweepMs = nowMs;
         this.sweepWallMs = wallMs;
-        this.nextSnapshotMs = nowMs + SNAPSHOT_MS;
-        this.nextReportMs = reportStats && config.statsIntervalMs() > 0 ? nowMs + config.statsIntervalMs()
-                : Long.MAX_VALUE;
+        this.stats = new StatsCadence(reportStats ? config.statsIntervalMs() : 0, log, nowMs);
     }
 
     /** Asks the loop to finish: it reads what the sockets hold, writes everything, and returns. */
@@ -163,9 +159,9 @@ final class EventLoop implements Runnable {
         this.publishLagMs = lagMs;
     }
 
-    /** The latest counters, refreshed every {@value #SNAPSHOT_MS} ms and at exit. */
+    /** The latest counters, refreshed every {@value StatsCadence#SNAPSHOT_MS} ms and at exit. */
     ServerStats stats() {
-        return published;
+        return stats.latest();
     }
 
     @Override
@@ -251,15 +247,7 @@ final class EventLoop implements Runnable {
             acceptResumeMs = -1;
             listenerKey.interestOps(SelectionKey.OP_ACCEPT);
         }
-        if (nowMs >= nextSnapshotMs) {
-            published = snapshot();
-            nextSnapshotMs = nowMs + SNAPSHOT_MS;
-            if (nowMs >= nextReportMs) {
-                log.accept(published.reportLine(lastReport));
-                lastReport = published;
-                nextReportMs = nowMs + config.statsIntervalMs();
-            }
-        }
+        stats.tick(nowMs, snapshot);
     }
 
     private long pollTimeoutMs() {
@@ -270,7 +258,7 @@ final class EventLoop implements Runnable {
             return TICK_MS;
         }
         // Idle: wake for the next snapshot anyway, so that published stats stay fresh.
-        return Math.max(1, Math.min(SNAPSHOT_MS, nextReportMs - monoMs()));
+        return StatsCadence.SNAPSHOT_MS;
     }
 
     private void onReady(SelectionKey key) {
@@ -518,7 +506,7 @@ final class EventLoop implements Runnable {
         // The clock as of now, after the last reads: what they got was sent before it.
         engine.drain(System.currentTimeMillis());
         group.publish(index, Long.MAX_VALUE, engine.newest());
-        published = snapshot(); // before the merge can end, which sums it
+        stats.publish(snapshot()); // before the merge can end, which sums it
         // The writers retry a failing disk for a few seconds before we give up on it.
         try {
             output.finish(engine.watermark(), SHUTDOWN_WRITE_TIMEOUT_MS);
@@ -526,7 +514,7 @@ final class EventLoop implements Runnable {
             log.accept("server: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
         }
         closeQuietly(selector);
-        published = snapshot();
+        stats.publish(snapshot());
     }
 
     private ServerStats snapshot() {

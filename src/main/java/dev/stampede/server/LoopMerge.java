@@ -8,6 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * With several event loops, the thread between their engines and the files: takes each loop's
@@ -23,7 +24,6 @@ import java.util.function.LongSupplier;
  */
 final class LoopMerge implements Runnable {
     private static final long POLL_MS = 5;
-    private static final long SNAPSHOT_MS = 100;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
     private final ServerConfig config;
@@ -34,16 +34,14 @@ final class LoopMerge implements Runnable {
     private final ArrayBlockingQueue<LoopOutlet.Batch> inbox;
     private final FlushSchedule flushes;
     private final long startMs;
-    private long nextSnapshotMs;
-    private long nextReportMs;
+    private final StatsCadence stats;
+    private final Supplier<ServerStats> snapshot = this::snapshot;
     private long pausedSinceMs = -1;
     private int ended;
 
     private volatile boolean backedUp;
     private volatile boolean failing;
-    private volatile ServerStats published = ServerStats.zero();
     private volatile LongSupplier publishLagMs = () -> -1;
-    private ServerStats lastReport = ServerStats.zero();
 
     LoopMerge(ServerConfig config, OutputStore store, FinalMerge merge, int loops, Consumer<String> log) {
         this.config = config;
@@ -54,8 +52,7 @@ final class LoopMerge implements Runnable {
         this.inbox = new ArrayBlockingQueue<>(loops * LoopOutlet.BATCHES);
         this.startMs = EventLoop.monoMs();
         this.flushes = new FlushSchedule(config, startMs);
-        this.nextSnapshotMs = startMs + SNAPSHOT_MS;
-        this.nextReportMs = config.statsIntervalMs() > 0 ? startMs + config.statsIntervalMs() : Long.MAX_VALUE;
+        this.stats = new StatsCadence(config.statsIntervalMs(), log, startMs);
     }
 
     /** The loops whose stats it sums; set before the threads start. */
@@ -85,9 +82,9 @@ final class LoopMerge implements Runnable {
         this.publishLagMs = lagMs;
     }
 
-    /** The server's counters, refreshed every {@value #SNAPSHOT_MS} ms and at the end. */
+    /** The server's counters, refreshed every {@value StatsCadence#SNAPSHOT_MS} ms and at the end. */
     ServerStats stats() {
-        return published;
+        return stats.latest();
     }
 
     @Override
@@ -140,15 +137,7 @@ final class LoopMerge implements Runnable {
                     + " ms; reading resumed");
             pausedSinceMs = -1;
         }
-        if (nowMs >= nextSnapshotMs) {
-            published = snapshot();
-            nextSnapshotMs = nowMs + SNAPSHOT_MS;
-            if (nowMs >= nextReportMs) {
-                log.accept(published.reportLine(lastReport));
-                lastReport = published;
-                nextReportMs = nowMs + config.statsIntervalMs();
-            }
-        }
+        stats.tick(nowMs, snapshot);
     }
 
     private void finish() {
@@ -159,7 +148,7 @@ final class LoopMerge implements Runnable {
             log.accept("server: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
         }
         failing = store.isFailing();
-        published = snapshot();
+        stats.publish(snapshot());
     }
 
     /**
