@@ -251,6 +251,9 @@ final class ServerCommand implements Callable<Integer> {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("--port must be 0 to 65535, not " + port);
         }
+        if (loops < 1 || loops > ServerConfig.MAX_LOOPS) {
+            throw new IllegalArgumentException("--loops must be 1 to " + ServerConfig.MAX_LOOPS + ", not " + loops);
+        }
         final EngineConfig engine = ServerConfig.engineFor(idleTimeout.toMillis(), maxDelay.toMillis(),
                 maxSkew.toMillis(), startupGrace.toMillis(), keepDuplicates);
         return new ServerConfig(
