@@ -112,9 +112,10 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration silentTimeout;
 
-    @Option(names = "--read-batch", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
+    @Option(names = "--read-batch", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "While busy, pause this long between polls so each wake-up reads many sockets: "
-                    + "less CPU, up to that much more delay; 0 wakes on every arrival (default: ${DEFAULT-VALUE}).")
+                    + "less CPU, up to that much more delay; 0 wakes on every arrival (default: 0 with one loop, "
+                    + "1ms with several, whose loops would otherwise each wake for a handful of sockets).")
     Duration readBatch;
 
     @Option(names = "--flush-interval", paramLabel = "DURATION", defaultValue = "10ms",
@@ -262,7 +263,7 @@ final class ServerCommand implements Callable<Integer> {
                 engine,
                 maxSkew.toMillis(),
                 maxConnections != null ? maxConnections : FdLimit.defaultMaxConnections(),
-                readBatch.toMillis(),
+                readBatch != null ? readBatch.toMillis() : (loops > 1 ? 1 : 0),
                 flushInterval.toMillis(),
                 file.statsIntervalMs(),
                 file.fsync,
