@@ -54,6 +54,9 @@ class ClientCommandTest {
         "--host|127.0.0.1:99999|--host '127.0.0.1:99999': the port must be a number 1 to 65535",
         "--host|[::1|--host '[::1': no closing ']'",
         "--host|127.0.0.1:5050,127.0.0.1|--host lists 127.0.0.1:5050 twice",
+        "--loops|0|--loops must be 1 to the number of connections (50), not 0",
+        "--loops|51|--loops must be 1 to the number of connections (50), not 51",
+        "--loops|two|Invalid value for option '--loops'",
     })
     void badOptionsAreUsageErrorsThatSayWhatIsWrong(String option, String value, String message) {
         final String[] args = option.equals("--interval")
