@@ -23,22 +23,31 @@ while [ $# -gt 0 ]; do
         *) echo "bench/client: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-if [ "${STAMPEDE_BENCH_LOCKED:-}" != 1 ]; then
-    export STAMPEDE_BENCH_LOCKED=1
-    exec flock /tmp/stampede-bench.lock "$0" -n "$ns" -d "$d" -i "$i" -r "$r" -- $extra
-fi
-
 ref="$root/target/reference"
-if [ ! -x "$ref/server" ] || [ ! -x "$ref/client" ]; then
-    mkdir -p "$ref"
-    cp "$root/../shared/reference/"{server.c,client.c,Makefile,measure.sh} "$ref/"
-    make -s -C "$ref" >/dev/null
+if [ -z "${STAMPEDE_BENCH_SNAP:-}" ]; then
+    if [ ! -x "$ref/server" ] || [ ! -x "$ref/client" ]; then
+        mkdir -p "$ref"
+        cp "$root/../shared/reference/"{server.c,client.c,Makefile,measure.sh} "$ref/"
+        make -s -C "$ref" >/dev/null
+    fi
+    (cd "$root" && mvn -B -q -o -DskipTests package)   # measure the current code...
+    # ... from a frozen copy, taken now: the launcher rebuilds its jar when sources are newer, and
+    # an edit while this waits for the lock or runs must not change what is measured.
+    snap=$(mktemp -d /tmp/bench-client.XXXXXX)
+    mkdir -p "$snap/target"
+    cp "$root/stampede" "$snap/stampede"
+    cp "$root/target/stampede.jar" "$snap/target/stampede.jar"
+    export STAMPEDE_BENCH_SNAP=$snap
+    rc=0
+    flock /tmp/stampede-bench.lock "$0" -n "$ns" -d "$d" -i "$i" -r "$r" -- $extra || rc=$?
+    rm -rf "$snap"
+    exit $rc
 fi
-(cd "$root" && mvn -B -q -o -DskipTests package)   # measure the current code
+snap=$STAMPEDE_BENCH_SNAP
 
 ref_server="$ref/server --port {port} --output {output}"
 ref_client="$ref/client --port {port} --connections {n} --duration-s {duration} --interval-ms {interval}"
-our_client="$root/stampede client --port {port} -c {n} --duration {duration}s --interval {interval}ms $extra"
+our_client="$snap/stampede client --port {port} -c {n} --duration {duration}s --interval {interval}ms $extra"
 
 run() { # label n client
     local line logs cpu early

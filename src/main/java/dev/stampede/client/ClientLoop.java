@@ -50,6 +50,7 @@ final class ClientLoop implements Runnable {
     private static final long SNAPSHOT_NS = 100 * MS;
     private static final long RECORD_FLUSH_NS = 200 * MS;
     private static final long SELECT_MIN_NS = 2 * MS;
+    static final long COALESCE_NS = Long.getLong("stampede.client.coalesceUs", 0) * 1_000L;
     private static final long CONNECT_PHASE_BASE_NS = 10_000 * MS;
     private static final int READ_BUFFER_BYTES = 4096;
     private static final long JIT_SETTLE_MAX_NS = 1_500 * MS;
@@ -272,7 +273,7 @@ final class ClientLoop implements Runnable {
         }
         // Housekeeping rides on the wake-up of a send due soon after it, rather than cost a
         // wake-up of its own; with no send near, it wakes the loop half a period late.
-        sleep(Math.min(due, nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
+        sleep(Math.min(schedule.wakeAt(COALESCE_NS), nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
     }
 
     /** One tick of one connection: its current wall-clock time, written now. */

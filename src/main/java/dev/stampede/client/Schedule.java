@@ -21,6 +21,8 @@ package dev.stampede.client;
  * any time they like. Not thread-safe: owned by the client's event loop.
  */
 public final class Schedule {
+    /** Most sends one wake-up waits for ({@link #wakeAt}): bounds the look-ahead. */
+    static final int MAX_COALESCED = 256;
     private final long startNs;
     private final long intervalNs;
     private final int connections;
@@ -105,6 +107,34 @@ public final class Schedule {
             round++;
         }
         due = dueOf(round, connection);
+    }
+
+    /**
+     * When to wake up for the send at the cursor so that the sends due soon after it go out on
+     * the same wake-up: the due time of the last send in due-time order that is due at most
+     * {@code windowNs} after the cursor's (looking at most {@value #MAX_COALESCED} sends ahead, and
+     * never at or past the end). The cursor's send is then up to {@code windowNs} late, measured
+     * against its own due time, which does not move: coalescing costs lateness, never drift.
+     *
+     * @param windowNs how much later than its due time a send may go out to share a wake-up; 0 for none
+     */
+    public long wakeAt(long windowNs) {
+        final long limit = due + windowNs;
+        long wake = due;
+        long r = round;
+        int c = connection;
+        for (int n = 0; n < MAX_COALESCED; n++) {
+            if (++c == connections) {
+                c = 0;
+                r++;
+            }
+            final long next = dueOf(r, c);
+            if (next > limit || next >= endNs) {
+                break;
+            }
+            wake = next;
+        }
+        return wake;
     }
 
     /** When the {@code k}-th send of connection {@code i} is due. */
