@@ -30,19 +30,22 @@ import java.util.function.Consumer;
  *   <li>Connect phase: start connects (at most {@value Connector#MAX_IN_FLIGHT} in flight) until
  *       every connection is up or has failed once; the schedule then starts, so that a healthy
  *       run does not begin with ticks missed while 19,000 connections come up.</li>
- *   <li>Schedule: send every tick that is due; sleep until the next one. {@code Selector.select}
- *       only sleeps in whole milliseconds, so waits shorter than {@value #SELECT_MIN_NS} ns park
- *       the thread instead ({@code LockSupport.parkNanos}, microsecond precision); longer ones
- *       select (handling socket events meanwhile) until about a millisecond before.</li>
+ *   <li>Schedule: send every tick that is due; sleep until the next one, or rather until the
+ *       last one due within {@link #COALESCE_NS} ns after it ({@link Schedule#wakeAt}), so that
+ *       close sends share a wake-up. {@code Selector.select} only sleeps in whole milliseconds,
+ *       so waits shorter than {@value #SELECT_MIN_NS} ns park the thread instead
+ *       ({@code LockSupport.parkNanos}, microsecond precision); longer ones select (handling
+ *       socket events meanwhile) until about a millisecond before.</li>
  *   <li>About every {@value #HOUSEKEEPING_NS} ns, on the wake-up of a send where there is one:
  *       poll the sockets (replies, closes, writable), start due reconnects, flush the record
  *       file, publish stats.</li>
  * </ol>
  *
  * <h2>Threading</h2>
- * Everything runs on the loop's own thread, which owns the selector, the connections, the
- * counters and the record file: no locks. Other threads only call {@link #requestStop()} and
- * read {@link #stats()}.
+ * Everything runs on the loop's own thread, which owns the selector, its connections, its
+ * counters and its record batch: no lock per timestamp. It takes the {@link LoopGroup}'s lock
+ * once a stats interval and the record file's once a batch. Other threads only call
+ * {@link #requestStop()} and read {@link #stats()}.
  */
 final class ClientLoop implements Runnable {
     private static final long MS = 1_000_000L;
