@@ -53,7 +53,13 @@ final class ClientLoop implements Runnable {
     private static final long SNAPSHOT_NS = 100 * MS;
     private static final long RECORD_FLUSH_NS = 200 * MS;
     private static final long SELECT_MIN_NS = 2 * MS;
-    static final long COALESCE_NS = Long.getLong("stampede.client.coalesceUs", 0) * 1_000L;
+    /**
+     * How much later than its due time a send may go out to share a wake-up with the sends due
+     * before it (200 µs; the system property {@code stampede.client.coalesceUs} sets another, 0
+     * for none, for measurements). Below a wake-up's cost this buys nothing; far above it the
+     * lateness shows it. See {@link Schedule#wakeAt}.
+     */
+    static final long COALESCE_NS = Long.getLong("stampede.client.coalesceUs", 200) * 1_000L;
     private static final long CONNECT_PHASE_BASE_NS = 10_000 * MS;
     private static final int READ_BUFFER_BYTES = 4096;
     private static final long JIT_SETTLE_MAX_NS = 1_500 * MS;
