@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  *       every connection is up or has failed once; the schedule then starts, so that a healthy
  *       run does not begin with ticks missed while 19,000 connections come up.</li>
  *   <li>Schedule: send every tick that is due; sleep until the next one, or rather until the
- *       last one due within {@link #COALESCE_NS} ns after it ({@link Schedule#wakeAt}), so that
+ *       last one due within {@link #coalesceNs} after it ({@link Schedule#wakeAt}), so that
  *       close sends share a wake-up. {@code Selector.select} only sleeps in whole milliseconds,
  *       so waits shorter than {@value #SELECT_MIN_NS} ns park the thread instead
  *       ({@code LockSupport.parkNanos}, microsecond precision); longer ones select (handling
@@ -54,12 +54,15 @@ final class ClientLoop implements Runnable {
     private static final long RECORD_FLUSH_NS = 200 * MS;
     private static final long SELECT_MIN_NS = 2 * MS;
     /**
-     * How much later than its due time a send may go out to share a wake-up with the sends due
-     * before it (200 µs; the system property {@code stampede.client.coalesceUs} sets another, 0
-     * for none, for measurements). Below a wake-up's cost this buys nothing; far above it the
-     * lateness shows it. See {@link Schedule#wakeAt}.
+     * At most how much later than its due time a send may go out to share a wake-up with the sends
+     * due before it: 1 ms (the system property {@code stampede.client.coalesceUs} sets another, 0
+     * for none, for measurements), and never more than a twentieth of the interval
+     * ({@link #coalesceNs}). A wake-up costs a loop about 20 µs of CPU here (timer, two context
+     * switches, the futex calls of {@code parkNanos}); at 50 connections x 20/s (a send due every
+     * millisecond) a 1 ms window halves the wake-ups, and at 5,000 connections one wake-up sends
+     * about a hundred. See {@link Schedule#wakeAt}.
      */
-    static final long COALESCE_NS = Long.getLong("stampede.client.coalesceUs", 200) * 1_000L;
+    static final long COALESCE_MAX_NS = Long.getLong("stampede.client.coalesceUs", 1_000) * 1_000L;
     private static final long CONNECT_PHASE_BASE_NS = 10_000 * MS;
     private static final int READ_BUFFER_BYTES = 4096;
     private static final long JIT_SETTLE_MAX_NS = 1_500 * MS;
@@ -80,6 +83,7 @@ final class ClientLoop implements Runnable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final long intervalNs;
+    private final long coalesceNs;
     private final long startNs;
     private final boolean warmUpFirst;
 
@@ -111,6 +115,7 @@ final class ClientLoop implements Runnable {
         this.log = log;
         this.warmUpFirst = warmUpFirst && JitWarmup.worthIt(config);
         this.intervalNs = config.intervalMs() * MS;
+        this.coalesceNs = coalesceNs(intervalNs);
         this.startNs = System.nanoTime();
         this.replyLog = new RateLimitedLog(log, 1_000 * MS, "server replies");
         this.lateness = new LatenessRecorder(LatenessRecorder.highestUs(config));
@@ -126,6 +131,15 @@ final class ClientLoop implements Runnable {
         sender.connector(connector);
         this.published = ClientStats.zero(connections.length);
         group.register(index, selector);
+    }
+
+    /**
+     * The coalescing window at {@code intervalNs}: {@link #COALESCE_MAX_NS}, or a twentieth of the
+     * interval if that is less, so that coalescing never makes a send nearly an interval late
+     * (which would count it as missed).
+     */
+    static long coalesceNs(long intervalNs) {
+        return Math.max(0, Math.min(COALESCE_MAX_NS, intervalNs / 20));
     }
 
     /** Asks the loop to stop: it closes the connections, flushes the record file, and returns. */
@@ -282,7 +296,7 @@ final class ClientLoop implements Runnable {
         }
         // Housekeeping rides on the wake-up of a send due soon after it, rather than cost a
         // wake-up of its own; with no send near, it wakes the loop half a period late.
-        sleep(Math.min(schedule.wakeAt(COALESCE_NS), nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
+        sleep(Math.min(schedule.wakeAt(coalesceNs), nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
     }
 
     /** One tick of one connection: its current wall-clock time, written now. */

@@ -162,6 +162,16 @@ class ScheduleTest {
     }
 
     @Test
+    void theLoopsWindowIsAMillisecondButNeverMoreThanATwentiethOfTheInterval() {
+        assertThat(ClientLoop.coalesceNs(50 * MS)).isEqualTo(MS);
+        assertThat(ClientLoop.coalesceNs(10 * MS)).isEqualTo(500_000);
+        assertThat(ClientLoop.coalesceNs(MS)).isEqualTo(50_000);
+        // 50 connections at 1 ms: a send every 20 us; the window takes two more, never the next round.
+        final Schedule s = new Schedule(0, MS, 50, Phase.SPREAD, NONE);
+        assertThat(s.wakeAt(ClientLoop.coalesceNs(MS))).isEqualTo(s.dueOf(0, 2));
+    }
+
+    @Test
     void aWakeUpNeverWaitsForASendThatIsNotDueSoonOrPastTheEnd() {
         final long interval = 50 * MS;
         // 50 connections: one due every millisecond; a 300 us window holds no other.
