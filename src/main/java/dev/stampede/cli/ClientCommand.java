@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
                     + "of connection i is due at start_i + k x interval; with --phase spread the "
                     + "connections take turns evenly over the interval. A tick that comes due while the "
                     + "process is paused is sent once and the others counted as missed, never sent "
-                    + "as a burst.",
+                    + "as a burst. Sends due within 1 ms of each other share one wake-up (the earlier ones "
+                    + "go out up to 1 ms late, measured against their own due time, which never moves).",
             "",
             "A refused or lost connection is retried with exponential back-off (100 ms to 5 s, "
                     + "with jitter) while the others carry on. Once back, it first sends again what it "
