@@ -2,24 +2,27 @@
 # The client's figures, ours against the C reference client in ../shared/reference, both driving
 # the C reference server, measured the same way by its measure.sh, alternating in one run:
 #
-#   bench/client.sh [-n "50 5000"] [-d 10] [-i 50] [-r 5] [-- extra stampede client options]
+#   bench/client.sh [-n "50 5000"] [-d 10] [-i 50] [-r 5] [-v LABEL=JVM_OPTIONS]... [-- client options]
 #
-# -n connection counts (one series each), -d seconds, -i interval in ms, -r rounds per count.
+# -n connection counts (one series each), -d seconds, -i interval in ms, -r rounds per count,
+# -v a variant of ours run with these STAMPEDE_JAVA_OPTS (repeatable; default one, "stampede",
+# with none), e.g. -v nocoalesce=-Dstampede.client.coalesceUs=0 -v c1=-XX:TieredStopAtLevel=1.
 # Per run: client CPU per timestamp over the whole run, start-up included (client_cpu_us_per_msg),
 # client CPU seconds and % of one core over the run, missed ticks, lateness p99, and for ours the
 # missed ticks of the first 3 status lines (the start). Takes the machine-wide benchmark lock
 # (/tmp/stampede-bench.lock) itself. The machine is shared and noisy: compare one run's figures.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-ns="50 5000" d=10 i=50 r=5 extra=""
+ns="50 5000" d=10 i=50 r=5 extra="" variants=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) ns=$2; shift 2 ;;
         -d) d=$2; shift 2 ;;
         -i) i=$2; shift 2 ;;
         -r) r=$2; shift 2 ;;
+        -v) variants+=("$2"); shift 2 ;;
         --) shift; extra="$*"; break ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
         *) echo "bench/client: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -39,7 +42,9 @@ if [ -z "${STAMPEDE_BENCH_SNAP:-}" ]; then
     cp "$root/target/stampede.jar" "$snap/target/stampede.jar"
     export STAMPEDE_BENCH_SNAP=$snap
     rc=0
-    flock /tmp/stampede-bench.lock "$0" -n "$ns" -d "$d" -i "$i" -r "$r" -- $extra || rc=$?
+    vargs=()
+    for v in "${variants[@]}"; do vargs+=(-v "$v"); done
+    flock /tmp/stampede-bench.lock "$0" -n "$ns" -d "$d" -i "$i" -r "$r" "${vargs[@]}" -- $extra || rc=$?
     rm -rf "$snap"
     exit $rc
 fi
@@ -47,7 +52,10 @@ snap=$STAMPEDE_BENCH_SNAP
 
 ref_server="$ref/server --port {port} --output {output}"
 ref_client="$ref/client --port {port} --connections {n} --duration-s {duration} --interval-ms {interval}"
-our_client="$snap/stampede client --port {port} -c {n} --duration {duration}s --interval {interval}ms $extra"
+our_client() { # JVM options -> the measured command
+    echo "env STAMPEDE_JAVA_OPTS='$1' $snap/stampede client --port {port} -c {n} --duration {duration}s --interval {interval}ms $extra"
+}
+[ ${#variants[@]} -gt 0 ] || variants=("stampede=")
 
 run() { # label n client
     local line logs cpu early
@@ -61,7 +69,7 @@ run() { # label n client
         early=" early_missed=$(grep 'client: up=' "$logs/client.err" | head -n 3 |
             sed -n 's/.* missed=\([0-9]*\).*/\1/p' | tr '\n' '/' | sed 's/\/$//')"
     fi
-    printf '%-9s n=%-5s %s core_pct=%s%s\n' "$1" "$2" \
+    printf '%-12s n=%-5s %s core_pct=%s%s\n' "$1" "$2" \
         "$(echo "$line" | tr ' ' '\n' |
             grep -E '^(client_sent|client_cpu_s|client_cpu_us_per_msg|client_steady_us_per_msg|client_missed|client_late_p99_us|client_rss_max_mb)=' |
             tr '\n' ' ')" \
@@ -69,10 +77,12 @@ run() { # label n client
     echo "          logs=$logs"
 }
 
-echo "bench/client: n=[$ns] duration=${d}s interval=${i}ms rounds=$r extra=[$extra] $(date -u +%FT%TZ) $(nproc) cores"
+echo "bench/client: n=[$ns] duration=${d}s interval=${i}ms rounds=$r variants=[${variants[*]}] extra=[$extra] $(date -u +%FT%TZ) $(nproc) cores"
 for n in $ns; do
     for ((k = 1; k <= r; k++)); do
         run "reference" "$n" "$ref_client"
-        run "stampede" "$n" "$our_client"
+        for v in "${variants[@]}"; do
+            run "${v%%=*}" "$n" "$(our_client "${v#*=}")"
+        done
     done
 done
