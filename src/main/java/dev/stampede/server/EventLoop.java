@@ -8,6 +8,7 @@ import dev.stampede.protocol.SkewCheck;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.OutputStore;
+import dev.stampede.transport.TlsAcceptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -74,6 +75,9 @@ final class EventLoop implements Runnable {
     final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(ErrReply.MAX_BYTES);
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final SilenceList silence = new SilenceList();
+    /** The loop's TLS state (sessions, shared buffers, handshake slots and timeouts), or null. */
+    final TlsAcceptor tls;
+    private final Consumer<Object> onHandshakeTimeout = this::handshakeTimedOut;
     private final long startMs;
 
     /** Monotonic and wall-clock time of the current pass, read once after each poll. */
@@ -118,6 +122,7 @@ final class EventLoop implements Runnable {
         this.store = store;
         this.log = log;
         this.skew = new SkewCheck(config.maxSkewMs());
+        this.tls = config.tls() == null ? null : new TlsAcceptor(config.tls(), log);
         this.startMs = monoMs();
         this.nowMs = startMs;
         this.wallMs = System.currentTimeMillis();
@@ -228,6 +233,9 @@ final class EventLoop implements Runnable {
             pausedSinceMs = -1;
         }
         closeSilent();
+        if (tls != null) {
+            tls.sweep(nowMs, onHandshakeTimeout);
+        }
         if (acceptResumeMs >= 0 && nowMs >= acceptResumeMs) {
             acceptResumeMs = -1;
             listenerKey.interestOps(SelectionKey.OP_ACCEPT);
@@ -290,6 +298,10 @@ final class EventLoop implements Runnable {
         }
         silence.heard(c, nowMs);
         return true;
+    }
+
+    private void handshakeTimedOut(Object connection) {
+        ((Connection) connection).handshakeTimedOut(tls);
     }
 
     void countReject(Reject reason) {
@@ -372,7 +384,8 @@ final class EventLoop implements Runnable {
 
     private void register(SocketChannel ch) throws IOException {
         ch.configureBlocking(false);
-        final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs));
+        final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs),
+                tls == null ? null : tls.open(nowMs));
         connectionsOpen++;
         silence.add(c, nowMs);
         try {
@@ -385,10 +398,14 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** Past --max-connections: say so without blocking, and close; the others are untouched. */
+    /** Past --max-connections: say so without blocking (not in plaintext to a TLS client), and close. */
     private void refuse(SocketChannel ch) throws IOException {
         refused++;
         rejects[Reject.SERVER_FULL.ordinal()]++;
+        if (tls != null) {
+            ch.close();
+            return;
+        }
         ch.configureBlocking(false);
         final ByteBuffer out = replyBuffer.clear();
         ErrReply.put(out, 0, Reject.SERVER_FULL);
@@ -456,7 +473,8 @@ final class EventLoop implements Runnable {
                 evicted,
                 publishLagMs.getAsLong(),
                 store.writeFailures(),
-                rejects.clone());
+                rejects.clone(),
+                tls == null ? 0 : tls.failures());
     }
 
     private static void closeQuietly(java.io.Closeable c) {

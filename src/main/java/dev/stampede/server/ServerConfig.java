@@ -3,6 +3,7 @@ package dev.stampede.server;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.Rotation;
+import dev.stampede.transport.ServerTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -24,6 +25,8 @@ import java.nio.file.Path;
  *     long, so that reconnecting clients can replay what a crash lost before anything is final
  * @param silentTimeoutMs a connection without a valid value this long is closed; 0 never
  * @param rotation event-time rotation of the output file ({@code --rotate}), or {@code null}
+ * @param tls TLS for every connection ({@code --tls-cert}, {@code --tls-key}), or {@code null} for
+ *     plaintext
  */
 public record ServerConfig(
         InetSocketAddress bind,
@@ -38,9 +41,24 @@ public record ServerConfig(
         long fsyncIntervalMs,
         long startupGraceMs,
         long silentTimeoutMs,
-        Rotation rotation) {
+        Rotation rotation,
+        ServerTls tls) {
 
-    /** A config without rotation. */
+    /** A config without TLS. */
+    public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
+            long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
+            long startupGraceMs, long silentTimeoutMs, Rotation rotation) {
+        this(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs, statsIntervalMs, fsync,
+                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, null);
+    }
+
+    /** This config with TLS ({@code null}: plaintext). */
+    public ServerConfig withTls(ServerTls serverTls) {
+        return new ServerConfig(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
+                statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, serverTls);
+    }
+
+    /** A config without rotation or TLS. */
     public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
             long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
             long startupGraceMs, long silentTimeoutMs) {
