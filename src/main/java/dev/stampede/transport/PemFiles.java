@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class PemFiles {
     private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----", Pattern.DOTALL);
+            "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
     private static final String[] KEY_ALGORITHMS = {"EC", "RSA", "Ed25519", "RSASSA-PSS"};
 
     private PemFiles() {}

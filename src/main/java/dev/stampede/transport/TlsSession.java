@@ -55,7 +55,9 @@ public final class TlsSession {
         this.engine = engine;
         this.buffers = buffers;
         try {
-            engine.beginHandshake();
+            if (engine.getUseClientMode()) {
+                engine.beginHandshake(); // a server's engine waits for the hello: no handshake state before it
+            }
         } catch (SSLException e) {
             throw new IllegalStateException("cannot start a TLS handshake: " + e.getMessage(), e);
         }
@@ -192,52 +194,68 @@ public final class TlsSession {
         outLeft = null;
     }
 
-    /** Runs the engine until it needs bytes that have not come: unwraps, wraps, tasks. */
+    /**
+     * Runs the engine until it needs bytes that have not come: unwraps, wraps, tasks. What the
+     * handshake wraps is gathered and written once at the end: one write per flight (no small
+     * segments for Nagle's algorithm to hold back), one system call.
+     */
     private void advance(SocketChannel ch, ByteBuffer netIn, ByteBuffer app) throws IOException {
-        for (;;) {
-            final HandshakeStatus hs = engine.getHandshakeStatus();
-            if (hs == HandshakeStatus.NEED_TASK) {
-                runTasks();
-                continue;
-            }
-            if (hs == HandshakeStatus.NEED_WRAP) {
-                if (!wrapHandshake(ch)) {
+        final ByteBuffer netOut = buffers.netOut;
+        netOut.clear();
+        try {
+            for (;;) {
+                final HandshakeStatus hs = engine.getHandshakeStatus();
+                if (hs == HandshakeStatus.NEED_TASK) {
+                    runTasks();
+                    continue;
+                }
+                if (hs == HandshakeStatus.NEED_WRAP) {
+                    if (!wrapHandshake(ch, netOut)) {
+                        return;
+                    }
+                    continue;
+                }
+                if (!netIn.hasRemaining() || inboundDone) {
                     return;
                 }
-                continue;
+                final SSLEngineResult r = engine.unwrap(netIn, app);
+                if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+                    handshakeDone = true;
+                }
+                switch (r.getStatus()) {
+                    case OK:
+                        break;
+                    case CLOSED:
+                        inboundDone = true;
+                        break; // the loop answers with our close_notify if the engine wants to
+                    case BUFFER_UNDERFLOW: // a record cut in two: its start is kept for the next read
+                    case BUFFER_OVERFLOW: // cannot happen (see TlsBuffers); keep the bytes rather than spin
+                    default:
+                        return;
+                }
             }
-            if (!netIn.hasRemaining() || inboundDone) {
-                return;
-            }
-            final SSLEngineResult r = engine.unwrap(netIn, app);
-            if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
-                handshakeDone = true;
-            }
-            switch (r.getStatus()) {
-                case OK:
-                    break;
-                case CLOSED:
-                    inboundDone = true;
-                    break; // the loop answers with our close_notify if the engine wants to
-                case BUFFER_UNDERFLOW: // a record cut in two: its start is kept for the next read
-                case BUFFER_OVERFLOW: // cannot happen (see TlsBuffers); keep the bytes rather than spin
-                default:
-                    return;
-            }
+        } finally {
+            drain(ch, netOut);
         }
     }
 
-    /** One wrap of handshake (or closing) messages, written out. False if the engine is done. */
-    private boolean wrapHandshake(SocketChannel ch) throws IOException {
-        final ByteBuffer netOut = buffers.netOut;
-        netOut.clear();
+    /** One wrap of handshake (or closing) messages into {@code netOut}. False if the engine is done. */
+    private boolean wrapHandshake(SocketChannel ch, ByteBuffer netOut) throws IOException {
+        if (netOut.remaining() < buffers.packetBytes) {
+            drain(ch, netOut);
+        }
         final SSLEngineResult r = engine.wrap(EMPTY, netOut);
         if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
             handshakeDone = true;
         }
+        return r.getStatus() == Status.OK && (r.bytesProduced() > 0 || r.getHandshakeStatus() != HandshakeStatus.NEED_WRAP);
+    }
+
+    /** Writes what {@code netOut} gathered, and empties it for more. */
+    private void drain(SocketChannel ch, ByteBuffer netOut) throws IOException {
         netOut.flip();
         send(ch, netOut);
-        return r.getStatus() == Status.OK && (r.bytesProduced() > 0 || r.getHandshakeStatus() != HandshakeStatus.NEED_WRAP);
+        netOut.clear();
     }
 
     /** Writes {@code bytes} after what already waits; keeps what the socket does not take. */

@@ -4,6 +4,7 @@ import dev.stampede.stats.ServerStats;
 import dev.stampede.store.AppendChannel;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.testing.LineClient;
+import dev.stampede.transport.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -39,6 +40,7 @@ final class ServerHarness implements AutoCloseable {
         long fsyncIntervalMs = 100;
         AppendChannel.Opener opener = AppendChannel.FILES;
         String fileName = "timestamps.txt";
+        ServerTls tls;
 
         Builder idleTimeoutMs(long v) {
             idleTimeoutMs = v;
@@ -90,6 +92,11 @@ final class ServerHarness implements AutoCloseable {
             return this;
         }
 
+        Builder tls(ServerTls v) {
+            tls = v;
+            return this;
+        }
+
         Builder fileName(String v) {
             fileName = v;
             return this;
@@ -109,7 +116,7 @@ final class ServerHarness implements AutoCloseable {
                     fsync,
                     fsyncIntervalMs,
                     startupGraceMs,
-                    silentTimeoutMs);
+                    silentTimeoutMs).withTls(tls);
             final List<String> log = Collections.synchronizedList(new ArrayList<>());
             return new ServerHarness(output, IngestServer.start(config, log::add, opener), log);
         }
