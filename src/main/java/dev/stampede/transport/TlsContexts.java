@@ -15,6 +15,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Builds the SSL contexts of server and client from PEM files (see {@link PemFiles}), checking
@@ -42,7 +43,7 @@ public final class TlsContexts {
         final PrivateKey privateKey = PemFiles.privateKey("--tls-key", key);
         checkPair("--tls-cert", cert, chain.get(0), "--tls-key", key, privateKey);
         final TrustManager[] trust = clientCa == null ? null
-                : trustManagers(PemFiles.certificates("--tls-client-ca", clientCa));
+                : cachingChains(trustManagers(PemFiles.certificates("--tls-client-ca", clientCa)));
         return new ServerTls(context(keyManagers(chain, privateKey), trust), clientCa != null, handshakeTimeoutMs,
                 chain.get(0).getSubjectX500Principal().getName());
     }
@@ -135,6 +136,17 @@ public final class TlsContexts {
         } catch (GeneralSecurityException | IOException e) {
             throw new TlsSetupException("cannot use the CA certificates: " + e.getMessage(), e);
         }
+    }
+
+    /** The PKIX check of client chains, remembering the chains it accepted (see {@link ClientChainCache}). */
+    private static TrustManager[] cachingChains(TrustManager[] managers) {
+        final TrustManager[] out = managers.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] instanceof X509ExtendedTrustManager) {
+                out[i] = new ClientChainCache((X509ExtendedTrustManager) out[i]);
+            }
+        }
+        return out;
     }
 
     private static TrustManager[] systemTrust() {
