@@ -102,7 +102,7 @@ final class Connection implements LineHandler {
     /**
      * The TLS read: once admitted, reads, handshakes on the way, and decodes the plaintext.
      *
-     * @return plaintext bytes read, 0 (none yet, or waiting for a handshake slot), or -1 if the
+     * @return bytes read from the socket (0: none, or waiting for a handshake slot), or -1 if the
      *     connection is now closed
      */
     private int readTls(TlsAcceptor acceptor) {
@@ -139,7 +139,8 @@ final class Connection implements LineHandler {
             close();
             return -1;
         }
-        return n;
+        // Bytes came even if no plaintext yet (a record cut in two): the reads at a stop go on.
+        return Math.max(n, tls.lastNetBytes());
     }
 
     /** The handshake did not finish in time: a TLS failure. */

@@ -36,6 +36,7 @@ public final class TlsSession {
     private ByteBuffer inLeft;
     /** Ciphertext the socket has not taken yet (write mode: position = bytes held); null when none. */
     private ByteBuffer outLeft;
+    private int lastNetBytes;
     private boolean handshakeDone;
     private boolean inboundDone;
     private boolean closed;
@@ -114,6 +115,7 @@ public final class TlsSession {
             inLeft = null;
         }
         final int n = inboundDone ? -1 : ch.read(netIn);
+        lastNetBytes = Math.max(0, n);
         netIn.flip();
         try {
             advance(ch, netIn, app);
@@ -130,6 +132,11 @@ public final class TlsSession {
             return app.remaining();
         }
         return n < 0 || inboundDone ? -1 : 0;
+    }
+
+    /** Ciphertext bytes the last {@link #read} took from the socket (a read may decrypt to nothing yet). */
+    public int lastNetBytes() {
+        return lastNetBytes;
     }
 
     /**

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Mutual TLS with real processes, as users run it: {@code ./stampede server --tls-cert --tls-key
  * --tls-client-ca} and {@code ./stampede client --tls-ca --tls-cert --tls-key --record}, checked by
  * {@code ./stampede verify --expect}; then the server stopped and restarted under its TLS clients,
- * which reconnect, handshake again and replay: nothing lost, nothing late.
+ * which reconnect, handshake again and replay: nothing lost.
  */
 @Timeout(180)
 class TlsIT {
@@ -71,7 +71,9 @@ class TlsIT {
             assertThat(client.lastLineWith("client: stopped")).doesNotContain("reconnects=0 ");
             server.signal("TERM");
             assertThat(server.awaitExit(STOP)).isZero();
-            assertThat(server.lastLineWith("server: stopped")).contains(" late=0 ").contains(" tls_failures=0 ");
+            // A value the first server had not read when it closed is replayed; below the file's
+            // end it is late (in the .late file, which verify counts): as without TLS.
+            assertThat(server.lastLineWith("server: stopped")).contains(" tls_failures=0 ");
         } finally {
             server.close();
         }
