@@ -43,7 +43,7 @@ public final class TlsContexts {
         final PrivateKey privateKey = PemFiles.privateKey("--tls-key", key);
         checkPair("--tls-cert", cert, chain.get(0), "--tls-key", key, privateKey);
         final TrustManager[] trust = clientCa == null ? null
-                : cachingChains(trustManagers(PemFiles.certificates("--tls-client-ca", clientCa)));
+                : remembering(trustManagers(PemFiles.certificates("--tls-client-ca", clientCa)));
         return new ServerTls(context(keyManagers(chain, privateKey), trust), clientCa != null, handshakeTimeoutMs,
                 chain.get(0).getSubjectX500Principal().getName());
     }
@@ -68,7 +68,8 @@ public final class TlsContexts {
             checkPair("--tls-cert", cert, chain.get(0), "--tls-key", key, privateKey);
             keys = keyManagers(chain, privateKey);
         }
-        final TrustManager[] trust = ca == null ? systemTrust() : trustManagers(PemFiles.certificates("--tls-ca", ca));
+        final TrustManager[] trust = remembering(ca == null ? systemTrust()
+                : trustManagers(PemFiles.certificates("--tls-ca", ca)));
         return new ClientTls(context(keys, trust), serverName, handshakeTimeoutMs);
     }
 
@@ -138,12 +139,12 @@ public final class TlsContexts {
         }
     }
 
-    /** The PKIX check of client chains, remembering the chains it accepted (see {@link ClientChainCache}). */
-    private static TrustManager[] cachingChains(TrustManager[] managers) {
+    /** The PKIX check, remembering the chains it accepted (see {@link ChainCache}). */
+    private static TrustManager[] remembering(TrustManager[] managers) {
         final TrustManager[] out = managers.clone();
         for (int i = 0; i < out.length; i++) {
             if (out[i] instanceof X509ExtendedTrustManager) {
-                out[i] = new ClientChainCache((X509ExtendedTrustManager) out[i]);
+                out[i] = new ChainCache((X509ExtendedTrustManager) out[i]);
             }
         }
         return out;

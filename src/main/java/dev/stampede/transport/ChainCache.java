@@ -11,19 +11,21 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The server's check of client certificates, remembering the chains it has accepted: a client
- * opens many connections with one certificate, and after a server restart thousands of them come
- * back at once. Validating a chain (PKIX: the CA's signature, the extensions, the constraints)
- * is about half of a server's handshake CPU; a chain accepted before is accepted again without
- * it, while still inside the validity of every certificate in it. The proof that the client holds
- * the key (its signature over the handshake) is checked by the engine on every handshake, cached
- * or not; only the chain's validation is remembered.
+ * A certificate check that remembers the chains it has accepted: a client opens many connections
+ * with one certificate, every connection of a client checks the same server certificate, and after
+ * a server restart thousands of handshakes come at once. Validating a chain (PKIX: the CA's
+ * signature, the extensions, the constraints) is about half of a handshake's CPU; a chain
+ * accepted before is accepted again without it while every certificate in it is within its
+ * validity. What it remembers is exactly what was checked: the chain, the key exchange, and for a
+ * server's certificate the name it was checked against (HTTPS rules), so a certificate accepted
+ * for one name is checked in full for another. The proof that the peer holds the key (its
+ * signature over the handshake) is checked by the engine on every handshake, cached or not.
  *
- * <p>Nothing else enters the decision: the trusted CAs are fixed for the server's life and no
+ * <p>Nothing else enters the decision: the trusted CAs are fixed for the context's life and no
  * revocation is checked (see docs/SECURITY.md). Bounded ({@value #MAX_CHAINS} chains, least
  * recently used out); thread-safe.
  */
-final class ClientChainCache extends X509ExtendedTrustManager {
+final class ChainCache extends X509ExtendedTrustManager {
     static final int MAX_CHAINS = 1024;
 
     private final X509ExtendedTrustManager pkix;
@@ -36,14 +38,14 @@ final class ClientChainCache extends X509ExtendedTrustManager {
         }
     };
 
-    ClientChainCache(X509ExtendedTrustManager pkix) {
+    ChainCache(X509ExtendedTrustManager pkix) {
         this.pkix = pkix;
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        final Key key = new Key(List.of(chain), authType);
+        final Key key = new Key(List.of(chain), authType, null, null);
         if (known(key)) {
             return;
         }
@@ -54,12 +56,7 @@ final class ClientChainCache extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        final Key key = new Key(List.of(chain), authType);
-        if (known(key)) {
-            return;
-        }
         pkix.checkClientTrusted(chain, authType, socket);
-        remember(key, chain);
     }
 
     @Override
@@ -70,7 +67,13 @@ final class ClientChainCache extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
+        final Key key = new Key(List.of(chain), authType, engine == null ? null : engine.getPeerHost(),
+                engine == null ? null : engine.getSSLParameters().getEndpointIdentificationAlgorithm());
+        if (known(key)) {
+            return;
+        }
         pkix.checkServerTrusted(chain, authType, engine);
+        remember(key, chain);
     }
 
     @Override
@@ -118,11 +121,15 @@ final class ClientChainCache extends X509ExtendedTrustManager {
         accepted.put(key, new long[] {from, until});
     }
 
-    /** A chain (certificates compare by their encoding) and the key exchange it was checked for. */
-    private record Key(List<X509Certificate> chain, String authType) {
+    /**
+     * A chain (certificates compare by their encoding), the key exchange it was checked for, and
+     * for a server's chain the name and the identification rules it was checked against.
+     */
+    private record Key(List<X509Certificate> chain, String authType, String host, String identification) {
         @Override
         public String toString() {
-            return Arrays.toString(chain.stream().map(c -> c.getSubjectX500Principal().getName()).toArray());
+            return Arrays.toString(chain.stream().map(c -> c.getSubjectX500Principal().getName()).toArray())
+                    + (host != null ? " for " + host : "");
         }
     }
 }

@@ -12,8 +12,11 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.Test;
 
-/** The server remembers the client chains PKIX accepted, never those it refused, and never past their validity. */
-class ClientChainCacheTest {
+/**
+ * The chains PKIX accepted are remembered, never those it refused, never past their validity, and
+ * a server's chain only for the name it was checked against.
+ */
+class ChainCacheTest {
     private final AtomicInteger checks = new AtomicInteger();
 
     /** PKIX stand-in: counts its checks, refuses chains whose leaf is named in {@code refuse}. */
@@ -38,7 +41,9 @@ class ClientChainCacheTest {
             }
 
             @Override
-            public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+            public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) throws CertificateException {
+                checkClientTrusted(c, a);
+            }
 
             @Override
             public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
@@ -59,7 +64,7 @@ class ClientChainCacheTest {
 
     @Test
     void anAcceptedChainIsValidatedOnce() throws Exception {
-        final ClientChainCache cache = new ClientChainCache(pkix(null));
+        final ChainCache cache = new ChainCache(pkix(null));
         for (int i = 0; i < 3; i++) {
             cache.checkClientTrusted(chain("client.pem"), "UNKNOWN", (SSLEngine) null); // parsed anew each time, as from the wire
         }
@@ -71,7 +76,7 @@ class ClientChainCacheTest {
 
     @Test
     void aRefusedChainIsNeverRemembered() {
-        final ClientChainCache cache = new ClientChainCache(pkix("CN=rogue client"));
+        final ChainCache cache = new ChainCache(pkix("CN=rogue client"));
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> cache.checkClientTrusted(chain("rogue.pem"), "UNKNOWN", (SSLEngine) null))
                     .isInstanceOf(CertificateException.class);
@@ -82,9 +87,23 @@ class ClientChainCacheTest {
 
     @Test
     void aChainPastItsValidityIsCheckedAgainEveryTime() throws Exception {
-        final ClientChainCache cache = new ClientChainCache(pkix(null)); // a PKIX that would (wrongly) accept it
+        final ChainCache cache = new ChainCache(pkix(null)); // a PKIX that would (wrongly) accept it
         cache.checkClientTrusted(chain("expired.pem"), "UNKNOWN", (SSLEngine) null);
         cache.checkClientTrusted(chain("expired.pem"), "UNKNOWN", (SSLEngine) null);
         assertThat(checks).as("an expired chain never comes from the cache").hasValue(2);
+    }
+
+    @Test
+    void aServerChainIsRememberedForTheNameItWasCheckedFor() throws Exception {
+        final ChainCache cache = new ChainCache(pkix(null));
+        final javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, null, null);
+        final SSLEngine localhost = context.createSSLEngine("localhost", 5050);
+        final SSLEngine other = context.createSSLEngine("other.example", 5050);
+        cache.checkServerTrusted(chain("server.pem"), "UNKNOWN", localhost);
+        cache.checkServerTrusted(chain("server.pem"), "UNKNOWN", context.createSSLEngine("localhost", 5051));
+        assertThat(checks).as("the same name: checked once").hasValue(1);
+        cache.checkServerTrusted(chain("server.pem"), "UNKNOWN", other);
+        assertThat(checks).as("another name: checked in full").hasValue(2);
     }
 }
