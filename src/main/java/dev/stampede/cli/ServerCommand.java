@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
             "  tail -f timestamps.txt                      # watch the file grow",
             "  ./stampede server --metrics 9400            # curl 127.0.0.1:9400/metrics",
             "  ./stampede server --bind 0.0.0.0 --tls-cert server.pem --tls-key server.key \\",
-            "      --tls-client-ca ca.pem                   # mutual TLS: only clients with a cert",
+            "      --tls-client-ca ca.pem                  # TLS; clients need a certificate",
         })
 final class ServerCommand implements Callable<Integer> {
     /** How long a second signal waits for its message to reach stderr before it halts. */
