@@ -71,6 +71,8 @@ import picocli.CommandLine.Spec;
             "  ./stampede verify timestamps.txt --expect sent.txt",
             "  ./stampede client --histogram-log lateness.hlog --duration 60s",
             "  ./stampede client --metrics 9401           # curl 127.0.0.1:9401/metrics",
+            "  ./stampede client --host ingest.example.com --tls-ca ca.pem \\",
+            "      --tls-cert client.pem --tls-key client.key   # mutual TLS",
             "  ./stampede client -c 60000 --interval 1s \\",
             "      --source-addresses 127.0.0.1-127.0.0.4",
         })
@@ -151,6 +153,9 @@ final class ClientCommand implements Callable<Integer> {
     @Mixin
     MetricsOption metrics = new MetricsOption();
 
+    @Mixin
+    ClientTlsOptions tls = new ClientTlsOptions();
+
     @Override
     public Integer call() throws Exception {
         final ClientConfig config = config();
@@ -196,7 +201,7 @@ final class ClientCommand implements Callable<Integer> {
                     sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
             final ClientConfig config = new ClientConfig(servers, connections, interval.toMillis(),
                     duration.toMillis(), phase, replay.toMillis(), record, sources,
-                    quiet ? 0 : statsInterval.toMillis()).withHistogramLog(histogramLog);
+                    quiet ? 0 : statsInterval.toMillis()).withHistogramLog(histogramLog).withTls(tls.tls());
             LoadClient.checkLoops(loops, config.connections());
             return config;
         } catch (IllegalArgumentException e) {

@@ -55,6 +55,8 @@ import picocli.CommandLine.Option;
             "  date +%%s%%3N | nc -N 127.0.0.1 5050          # a valid client",
             "  tail -f timestamps.txt                      # watch the file grow",
             "  ./stampede server --metrics 9400            # curl 127.0.0.1:9400/metrics",
+            "  ./stampede server --bind 0.0.0.0 --tls-cert server.pem --tls-key server.key \\",
+            "      --tls-client-ca ca.pem                  # TLS; clients need a certificate",
         })
 final class ServerCommand implements Callable<Integer> {
     /** How long a second signal waits for its message to reach stderr before it halts. */
@@ -145,6 +147,9 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     MetricsOption metrics = new MetricsOption();
 
+    @Mixin
+    ServerTlsOptions tls = new ServerTlsOptions();
+
     @Override
     public Integer call() throws Exception {
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
@@ -182,8 +187,12 @@ final class ServerCommand implements Callable<Integer> {
             log.accept("server: cannot start: " + e);
             return 1;
         }
-        log.accept("server: listening on " + hostPort(server.address()) + ", writing "
-                + output.toAbsolutePath() + " (late values: " + OutputStore.latePath(output).getFileName() + ")");
+        log.accept("server: listening on " + hostPort(server.address())
+                + (config.tls() != null ? " (TLS, " + (config.tls().clientAuth() ? "client certificates required"
+                        : "no client certificates") + ")" : "")
+                + ", writing " + output.toAbsolutePath() + " (late values: "
+                + OutputStore.latePath(output).getFileName() + ")");
+        warnIfExposed(config, log);
         final MetricsServer metricsServer;
         try {
             metricsServer = metrics.start("server", new ServerMetrics(server::stats), log);
@@ -220,6 +229,20 @@ final class ServerCommand implements Callable<Integer> {
         log.accept(last.summaryLine());
         MetricsOption.stop(metricsServer);
         return signalled ? 0 : 1; // otherwise the loop failed, and said why
+    }
+
+    /**
+     * Beyond loopback without TLS, anyone who can reach the port writes into the file, and the
+     * timestamps cross the network in clear text: say so, and what to do.
+     */
+    static void warnIfExposed(ServerConfig config, java.util.function.Consumer<String> log) {
+        if (config.tls() != null || config.bind().getAddress().isLoopbackAddress()) {
+            return;
+        }
+        log.accept("server: warning: listening on " + hostPort(config.bind()) + " without TLS: anyone who can "
+                + "reach this port can write into " + config.output().getFileName() + ", and the timestamps cross "
+                + "the network in clear text. Add --tls-cert FILE --tls-key FILE (and --tls-client-ca FILE to "
+                + "admit only clients with a certificate), or --bind 127.0.0.1 (see docs/SECURITY.md)");
     }
 
     /** Starts publishing this node's files to its partition. */
@@ -271,7 +294,8 @@ final class ServerCommand implements Callable<Integer> {
                 startupGrace.toMillis(),
                 silentTimeout.toMillis(),
                 rotation.rotation(),
-                loops);
+                loops,
+                tls.tls());
     }
 
     private static String hostPort(InetSocketAddress a) {

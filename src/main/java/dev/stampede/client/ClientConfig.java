@@ -1,5 +1,6 @@
 package dev.stampede.client;
 
+import dev.stampede.transport.ClientTls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.List;
  *     one makes a server that stops reading show up sooner (tests use it)
  * @param histogramLog file to write the send lateness to as an HdrHistogram interval log, one
  *     interval per stats interval (a second with none), or {@code null}
+ * @param tls TLS for every connection ({@code --tls}...), or {@code null} for plaintext
  */
 public record ClientConfig(
         List<InetSocketAddress> servers,
@@ -34,7 +36,8 @@ public record ClientConfig(
         List<InetAddress> sourceAddresses,
         long statsIntervalMs,
         int sendBufferBytes,
-        Path histogramLog) {
+        Path histogramLog,
+        ClientTls tls) {
 
     /** Most connections one client opens. */
     public static final int MAX_CONNECTIONS = 1_000_000;
@@ -87,6 +90,20 @@ public record ClientConfig(
         }
     }
 
+    /** A config without TLS. */
+    public ClientConfig(List<InetSocketAddress> servers, int connections, long intervalMs, long durationMs,
+            Phase phase, long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs,
+            int sendBufferBytes, Path histogramLog) {
+        this(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses, statsIntervalMs,
+                sendBufferBytes, histogramLog, null);
+    }
+
+    /** This config with TLS ({@code null}: plaintext). */
+    public ClientConfig withTls(ClientTls clientTls) {
+        return new ClientConfig(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
+                statsIntervalMs, sendBufferBytes, histogramLog, clientTls);
+    }
+
     /** A config without a histogram log. */
     public ClientConfig(List<InetSocketAddress> servers, int connections, long intervalMs, long durationMs,
             Phase phase, long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs,
@@ -98,7 +115,7 @@ public record ClientConfig(
     /** This config with {@code --histogram-log FILE}. */
     public ClientConfig withHistogramLog(Path file) {
         return new ClientConfig(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
-                statsIntervalMs, sendBufferBytes, file);
+                statsIntervalMs, sendBufferBytes, file, tls);
     }
 
     /** A config with the OS's default socket send buffer. */

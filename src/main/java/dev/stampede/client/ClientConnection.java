@@ -1,5 +1,6 @@
 package dev.stampede.client;
 
+import dev.stampede.transport.TlsSession;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -16,6 +17,9 @@ import java.nio.channels.SocketChannel;
  *      |                  v               v
  *      +---back-off--- WAITING <----------+
  * </pre>
+ *
+ * <p>With TLS the handshake is part of CONNECTING: the connection is UP (and its ticks sent) once
+ * the handshake has finished.
  *
  * <p>Not thread-safe: owned by the client's event loop.
  */
@@ -37,6 +41,8 @@ final class ClientConnection {
     State state = State.QUEUED;
     SocketChannel channel;
     SelectionKey key;
+    /** The TLS session of the current socket, or null (plaintext, or not connected yet). */
+    TlsSession tls;
     /** Failures in a row (reset once a connection has stayed up for {@link Backoff#HEALTHY_NS}). */
     int failures;
     /** Failures in a row on its current server (as {@link #failures}, and also reset on a failover). */
@@ -65,8 +71,20 @@ final class ClientConnection {
         }
     }
 
+    /** Reads only, and nothing else (after the connect, or once up). */
+    void readOnly() {
+        if (key != null && key.isValid()) {
+            key.interestOps(SelectionKey.OP_READ);
+        }
+        writeInterest = false;
+    }
+
     /** Closes the socket, if any; the state is the caller's to set. */
     void closeChannel() {
+        if (tls != null && channel != null) {
+            tls.close(channel); // a close_notify, if the socket takes it at once
+        }
+        tls = null;
         if (channel != null) {
             try {
                 channel.close(); // also cancels the key

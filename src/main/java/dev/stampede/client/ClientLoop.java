@@ -131,6 +131,7 @@ final class ClientLoop implements Runnable {
         sender.connector(connector);
         this.published = ClientStats.zero(connections.length);
         group.register(index, selector);
+        connector.useTls(config.tls());
     }
 
     /**
@@ -361,10 +362,18 @@ final class ClientLoop implements Runnable {
 
     /** The server says nothing unless something is wrong: show what it says, rate-limited. */
     private void readReplies(ClientConnection c, long now) {
-        readBuffer.clear();
+        ByteBuffer in = readBuffer;
         final int n;
         try {
-            n = c.channel.read(readBuffer);
+            if (c.tls != null) {
+                n = c.tls.read(c.channel);
+                in = connector.tlsPlaintext();
+                c.wantWrites(c.tls.hasPendingOutput() || c.ring.unsent() > 0);
+            } else {
+                readBuffer.clear();
+                n = c.channel.read(readBuffer);
+                readBuffer.flip();
+            }
         } catch (IOException e) {
             connector.fail(c, now, "lost", e);
             return;
@@ -373,11 +382,13 @@ final class ClientLoop implements Runnable {
             connector.fail(c, now, "lost", "closed by the server");
             return;
         }
-        readBuffer.flip();
+        if (!in.hasRemaining()) {
+            return; // TLS: a session ticket or a record cut in two, no reply yet
+        }
         if (c.replies == null) {
             c.replies = new ReplyReader();
         }
-        while (c.replies.next(readBuffer)) {
+        while (c.replies.next(in)) {
             counters.errors++;
             if (replyLog.permit(now)) {
                 replyLog.emit("client: connection " + c.index + ": server says: " + c.replies.text());

@@ -1,7 +1,12 @@
 package dev.stampede.client;
 
 import dev.stampede.client.ClientConnection.State;
+import dev.stampede.transport.ClientTls;
+import dev.stampede.transport.TlsBuffers;
+import dev.stampede.transport.TlsErrors;
+import dev.stampede.transport.TlsSession;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
@@ -34,8 +39,15 @@ import java.util.function.Consumer;
  * it in turn. The back-off keeps growing across moves (only the first try on a new server is
  * quick), so while every server is down each connection still tries about once per 5 s at most.
  *
+ * <h2>TLS</h2>
+ * With {@link #useTls}, a connection's handshake follows its connect and holds its connect slot
+ * (so at most {@value #MAX_IN_FLIGHT} handshakes are in progress too); it is up once the handshake
+ * has finished. A handshake that fails (the server's certificate expired, names another host, is
+ * not signed by the CA; not a TLS server) or does not finish within the timeout is a failure like
+ * a refused connect: logged with the reason, retried after the back-off.
+ *
  * <p>Not thread-safe: owned by the client's event loop, which calls {@link #pump} regularly and
- * {@link #finish} when a connect completes.
+ * {@link #finish} when a connect completes or a handshaking socket is ready.
  */
 final class Connector {
     /** Connects in progress at most. */
@@ -59,6 +71,10 @@ final class Connector {
     private final PriorityQueue<Retry> retries;
     private int inFlight;
     private int tried;
+    private ClientTls tls;
+    private TlsBuffers tlsBuffers;
+    /** Handshakes in progress, by deadline (all timeouts have the same length: a FIFO). */
+    private final ArrayDeque<Handshake> handshakes = new ArrayDeque<>();
 
     /**
      * @param servers the servers, in order: connection i starts on server {@code i mod n}
@@ -92,6 +108,17 @@ final class Connector {
         }
     }
 
+    /** Every connection handshakes TLS after its connect; {@code null} for plaintext. */
+    void useTls(ClientTls clientTls) {
+        this.tls = clientTls;
+        this.tlsBuffers = clientTls == null ? null : new TlsBuffers(clientTls.context().createSSLEngine());
+    }
+
+    /** The plaintext of the last {@link TlsSession#read} of any connection (shared). */
+    ByteBuffer tlsPlaintext() {
+        return tlsBuffers.plaintext();
+    }
+
     /** Whether every connection has connected or failed at least once. */
     boolean allTried() {
         return tried == connections.length;
@@ -104,6 +131,13 @@ final class Connector {
             c.state = State.QUEUED;
             queue.add(c);
         }
+        for (Handshake h = handshakes.peek(); h != null && h.deadlineNs() - nowNs <= 0; h = handshakes.peek()) {
+            handshakes.poll();
+            final ClientConnection c = h.connection();
+            if (c.tls == h.session() && c.state == State.CONNECTING && h.session().handshaking()) {
+                fail(c, nowNs, "TLS handshake failed", "not finished within " + tls.handshakeTimeoutMs() + " ms");
+            }
+        }
         while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
             start(queue.poll(), nowNs);
         }
@@ -111,16 +145,47 @@ final class Connector {
 
     /** The selector says the connect of {@code c} has completed, one way or the other. */
     void finish(ClientConnection c, long nowNs) {
-        try {
-            if (!c.channel.finishConnect()) {
-                return; // not yet: the selector will say so again
+        if (c.tls == null) {
+            try {
+                if (!c.channel.finishConnect()) {
+                    return; // not yet: the selector will say so again
+                }
+            } catch (IOException e) {
+                fail(c, nowNs, "cannot connect", e);
+                return;
             }
-        } catch (IOException e) {
-            fail(c, nowNs, "cannot connect", e);
+            if (tls != null) {
+                c.tls = new TlsSession(tls.newEngine(servers[c.server]), tlsBuffers);
+                c.readOnly();
+                handshakes.add(new Handshake(c, c.tls, nowNs + tls.handshakeTimeoutMs() * 1_000_000L));
+            }
+        }
+        if (c.tls != null && !handshake(c, nowNs)) {
             return;
         }
         inFlight--;
         up(c, nowNs);
+    }
+
+    /** One step of the handshake; true once it has finished (false: not yet, or failed). */
+    private boolean handshake(ClientConnection c, long nowNs) {
+        final TlsSession s = c.tls;
+        try {
+            s.flush(c.channel);
+            if (s.read(c.channel) < 0) {
+                fail(c, nowNs, "TLS handshake failed", "closed by the server (is it serving TLS? does it want a "
+                        + "client certificate: --tls-cert, --tls-key?)");
+                return false;
+            }
+        } catch (IOException e) {
+            fail(c, nowNs, "TLS handshake failed", TlsErrors.describe(e));
+            return false;
+        }
+        if (s.handshaking()) {
+            c.wantWrites(s.hasPendingOutput());
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -216,7 +281,7 @@ final class Connector {
 
     private void up(ClientConnection c, long nowNs) {
         c.state = State.UP;
-        c.key.interestOps(SelectionKey.OP_READ);
+        c.readOnly();
         c.upSinceNs = nowNs;
         counters.connected++;
         if (c.failedBefore) {
@@ -233,10 +298,16 @@ final class Connector {
         }
     }
 
+    /** The handshake of {@code session} on {@code connection} must have finished by {@code deadlineNs}. */
+    private record Handshake(ClientConnection connection, TlsSession session, long deadlineNs) {}
+
     /** {@code connection} is to be retried at {@code timeNs}. */
     private record Retry(long timeNs, ClientConnection connection) {}
 
     private static String reason(IOException e) {
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS: " + TlsErrors.describe(e);
+        }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 

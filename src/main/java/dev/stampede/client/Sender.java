@@ -1,5 +1,6 @@
 package dev.stampede.client;
 
+import dev.stampede.transport.TlsSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;
@@ -12,6 +13,9 @@ import java.util.function.LongConsumer;
  *
  * <p>A value written in full for the first time is counted as sent and, with {@code --record},
  * appended to the record file: once, whatever the replays.
+ *
+ * <p>With TLS the lines are encrypted on the way ({@link TlsSession#write}); a tick is then one
+ * record and one {@code write}.
  *
  * <p>Not thread-safe: owned by the client's event loop.
  */
@@ -41,12 +45,22 @@ final class Sender {
      */
     void flush(ClientConnection c) {
         final ReplayRing ring = c.ring;
+        final TlsSession tls = c.tls;
+        try {
+            if (tls != null && !tls.flush(c.channel)) {
+                c.wantWrites(true); // earlier records first
+                return;
+            }
+        } catch (IOException e) {
+            connector.fail(c, System.nanoTime(), "lost", e);
+            return;
+        }
         while (ring.unsent() > 0) {
             ring.fill(out);
             final int want = out.remaining();
             final int written;
             try {
-                written = c.channel.write(out);
+                written = tls == null ? c.channel.write(out) : tls.write(c.channel, out);
             } catch (IOException e) {
                 connector.fail(c, System.nanoTime(), "lost", e);
                 return;
@@ -56,7 +70,7 @@ final class Sender {
                 break;
             }
         }
-        c.wantWrites(ring.unsent() > 0);
+        c.wantWrites(ring.unsent() > 0 || tls != null && tls.hasPendingOutput());
     }
 
     private void onFirstSend(long value) {

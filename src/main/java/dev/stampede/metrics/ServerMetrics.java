@@ -50,6 +50,9 @@ public final class ServerMetrics implements MultiCollector {
                         + "--silent-timeout (silent_closed=).", s.silentClosed())
                 .counter("stampede_evicted", "Silent connections closed to make room for a new one "
                         + "(evicted=).", s.evicted())
+                .counter("stampede_tls_failures", "TLS connections closed before their handshake completed: "
+                        + "not TLS, a refused or missing certificate, a handshake timeout (tls_failures=).",
+                        s.tlsFailures())
                 .counter("stampede_replies_dropped", "ERR replies a client did not read and the server could "
                         + "not hold (replies_dropped=).", s.repliesDropped())
                 .gauge("stampede_pending", "Values waiting until every connection has sent past them "

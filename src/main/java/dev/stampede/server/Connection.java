@@ -4,6 +4,8 @@ import dev.stampede.protocol.ErrReply;
 import dev.stampede.protocol.LineDecoder;
 import dev.stampede.protocol.LineHandler;
 import dev.stampede.protocol.Reject;
+import dev.stampede.transport.TlsAcceptor;
+import dev.stampede.transport.TlsSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -17,6 +19,12 @@ import java.nio.channels.SocketChannel;
  * fit the socket waits in a small backlog, and replies beyond that are dropped (and counted), so a
  * client that never reads can never hold the loop or grow the server's memory.
  *
+ * <p>With TLS, the socket's bytes go through the connection's {@link TlsSession} and the decoder
+ * sees the plaintext, from the loop's shared TLS buffers: the decoder cannot tell the difference.
+ * The handshake runs inside the reads, admitted by the loop's {@link TlsAcceptor}; a connection
+ * that ends before its handshake completes (not TLS, a refused certificate, a timeout) is a TLS
+ * failure, counted and logged there. Before the handshake there is nobody to say {@code ERR} to.
+ *
  * <p>Owned by its {@link EventLoop}'s thread.
  */
 final class Connection implements LineHandler {
@@ -26,6 +34,8 @@ final class Connection implements LineHandler {
     private final SocketChannel channel;
     private final LineDecoder decoder;
     private final int source;
+    /** The TLS session, or null on a plaintext server. */
+    private final TlsSession tls;
     private SelectionKey key;
     private ByteBuffer replyBacklog;
     private boolean closing;
@@ -36,15 +46,19 @@ final class Connection implements LineHandler {
     Connection olderSilent;
     Connection newerSilent;
 
-    Connection(EventLoop loop, SocketChannel channel, LineDecoder decoder, int source) {
+    Connection(EventLoop loop, SocketChannel channel, LineDecoder decoder, int source, TlsSession tls) {
         this.loop = loop;
         this.channel = channel;
         this.decoder = decoder;
         this.source = source;
+        this.tls = tls;
     }
 
     void attach(SelectionKey selectionKey) {
         this.key = selectionKey;
+        if (tls != null) {
+            tls.attach(this, selectionKey);
+        }
     }
 
     int source() {
@@ -61,6 +75,9 @@ final class Connection implements LineHandler {
      * @return bytes read, or -1 if the connection is now closed
      */
     int read(ByteBuffer buffer) {
+        if (tls != null) {
+            return readTls(loop.tls);
+        }
         buffer.clear();
         final int n;
         try {
@@ -80,6 +97,57 @@ final class Connection implements LineHandler {
             return -1;
         }
         return n;
+    }
+
+    /**
+     * The TLS read: once admitted, reads, handshakes on the way, and decodes the plaintext.
+     *
+     * @return bytes read from the socket (0: none, or waiting for a handshake slot), or -1 if the
+     *     connection is now closed
+     */
+    private int readTls(TlsAcceptor acceptor) {
+        final boolean handshaking = tls.handshaking();
+        if (handshaking && !acceptor.admit(tls, loop.nowMs)) {
+            return 0; // its hello waits, unread, in the kernel until a slot frees
+        }
+        final int n;
+        try {
+            n = tls.read(channel);
+        } catch (IOException e) {
+            if (tls.handshaking()) {
+                acceptor.failed(channel, e, loop.nowMs);
+            }
+            close(); // a failure after the handshake is a reset: as on a plaintext connection
+            return -1;
+        }
+        if (handshaking && !tls.handshaking()) {
+            acceptor.finished(tls, loop.nowMs);
+        }
+        if (n < 0) {
+            if (tls.handshaking()) {
+                acceptor.failed(channel, "closed by the peer during the handshake", loop.nowMs);
+            } else {
+                decoder.finish(loop.wallMs, this);
+            }
+            close();
+            return -1;
+        }
+        if (tls.hasPendingOutput()) {
+            wantWrites();
+        }
+        if (n > 0 && (decoder.decode(acceptor.buffers().plaintext(), loop.wallMs, this) || closing)) {
+            close();
+            return -1;
+        }
+        // Bytes came even if no plaintext yet (a record cut in two): the reads at a stop go on.
+        return Math.max(n, tls.lastNetBytes());
+    }
+
+    /** The handshake did not finish in time: a TLS failure. */
+    void handshakeTimedOut(TlsAcceptor acceptor) {
+        acceptor.failed(channel, "handshake not finished within " + acceptor.handshakeTimeoutMs() + " ms",
+                loop.nowMs);
+        close();
     }
 
     @Override
@@ -107,36 +175,59 @@ final class Connection implements LineHandler {
         if (reason.closesConnection()) {
             closing = true;
         }
-        if (closed) {
+        if (closed || tls != null && tls.handshaking()) {
             return;
         }
         final ByteBuffer out = loop.replyBuffer.clear();
         ErrReply.put(out, lineNumber, reason);
         out.flip();
         try {
-            if (replyBacklog == null || replyBacklog.position() == 0) {
-                channel.write(out);
+            if (!backlogged()) {
+                send(out);
             }
             if (out.hasRemaining()) {
                 keep(out);
+            } else if (tls != null && tls.hasPendingOutput()) {
+                wantWrites();
             }
         } catch (IOException e) {
             closing = true;
         }
     }
 
-    /** The socket can take bytes again: send the reply backlog. */
+    /** The socket can take bytes again: send the TLS leftovers and the reply backlog. */
     void onWritable() {
         try {
-            replyBacklog.flip();
-            channel.write(replyBacklog);
-            replyBacklog.compact();
+            if (tls != null && !tls.flush(channel)) {
+                return;
+            }
+            if (replyBacklog != null && replyBacklog.position() > 0) {
+                replyBacklog.flip();
+                send(replyBacklog);
+                replyBacklog.compact();
+            }
         } catch (IOException e) {
             close();
             return;
         }
-        if (replyBacklog.position() == 0 && key.isValid()) {
+        if (!backlogged() && key.isValid()) {
             key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    /** Writes without blocking, through TLS when on; returns plaintext bytes taken. */
+    private int send(ByteBuffer out) throws IOException {
+        return tls == null ? channel.write(out) : tls.write(channel, out);
+    }
+
+    /** Whether bytes wait for the socket (a reply, or TLS records): later replies go after them. */
+    private boolean backlogged() {
+        return replyBacklog != null && replyBacklog.position() > 0 || tls != null && tls.hasPendingOutput();
+    }
+
+    private void wantWrites() {
+        if (key.isValid()) {
+            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         }
     }
 
@@ -149,9 +240,7 @@ final class Connection implements LineHandler {
             return;
         }
         replyBacklog.put(rest);
-        if (key.isValid()) {
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        }
+        wantWrites();
     }
 
     /** Closes the socket and removes the source from the engine; idempotent. */
@@ -161,6 +250,10 @@ final class Connection implements LineHandler {
         }
         closed = true;
         key.cancel();
+        if (tls != null) {
+            loop.tls.finished(tls, loop.nowMs); // frees its handshake slot, if it held one
+            tls.close(channel);
+        }
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -6,6 +6,7 @@ import dev.stampede.protocol.LineDecoder;
 import dev.stampede.protocol.Reject;
 import dev.stampede.protocol.SkewCheck;
 import dev.stampede.stats.ServerStats;
+import dev.stampede.transport.TlsAcceptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -83,11 +84,14 @@ final class EventLoop implements Runnable {
     final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(ErrReply.MAX_BYTES);
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final SilenceList silence = new SilenceList();
+    /** The loop's TLS state (sessions, shared buffers, handshake slots and timeouts), or null. */
+    final TlsAcceptor tls;
+    private final Consumer<Object> onHandshakeTimeout = this::handshakeTimedOut;
     private final long startMs;
     /** Sockets the acceptor handed to this loop, not yet registered; guarded by itself. */
     private final ArrayDeque<SocketChannel> handOffs = new ArrayDeque<>();
     private boolean handOffsClosed;
-    private int nextLoop;
+
 
     /** Monotonic and wall-clock time of the current pass, read once after each poll. */
     long nowMs;
@@ -133,6 +137,7 @@ final class EventLoop implements Runnable {
         this.output = output;
         this.log = log;
         this.skew = new SkewCheck(config.maxSkewMs());
+        this.tls = config.tls() == null ? null : new TlsAcceptor(config.tls(), log);
         this.startMs = monoMs();
         this.nowMs = startMs;
         this.wallMs = System.currentTimeMillis();
@@ -202,8 +207,35 @@ final class EventLoop implements Runnable {
             sweepMs = pollStartMs;
             sweepWallMs = pollStartWallMs;
         }
+        if (ready > 0 && listener == null && group.size() > 1) {
+            acceptBeforeAdvance();
+        }
         engine.advance(sweepMs, sweepWallMs, group.peersFrontier(index), group.peersNewest(index));
         group.publish(index, engine.frontier(), engine.newest());
+    }
+
+    /**
+     * With several loops, a connection must hold the watermark from its accept, as with one loop,
+     * where a poll that returns a value also returns the connections made before it, accepted
+     * before the watermark moves. A loop other than the acceptor never sees the listener in its
+     * poll; so, having read values, it takes in (and hands round) every connection waiting to be
+     * accepted before its watermark moves on them: one {@code accept} call a busy pass.
+     */
+    private void acceptBeforeAdvance() {
+        final ServerSocketChannel shared = group.listener();
+        while (true) {
+            final SocketChannel ch;
+            try {
+                ch = shared.accept();
+            } catch (IOException e) {
+                return; // closed (stopping) or out of descriptors: the acceptor deals with it
+            }
+            if (ch == null) {
+                return;
+            }
+            connectionsTotal++;
+            dispatch(ch);
+        }
     }
 
     /**
@@ -241,6 +273,9 @@ final class EventLoop implements Runnable {
         }
         takeHandOffs();
         closeSilent();
+        if (tls != null) {
+            tls.sweep(nowMs, onHandshakeTimeout);
+        }
         if (acceptResumeMs >= 0 && nowMs >= acceptResumeMs) {
             acceptResumeMs = -1;
             listenerKey.interestOps(SelectionKey.OP_ACCEPT);
@@ -297,6 +332,10 @@ final class EventLoop implements Runnable {
         }
         silence.heard(c, nowMs);
         return true;
+    }
+
+    private void handshakeTimedOut(Object connection) {
+        ((Connection) connection).handshakeTimedOut(tls);
     }
 
     void countReject(Reject reason) {
@@ -420,8 +459,8 @@ final class EventLoop implements Runnable {
     /** Round robin over the loops: the socket goes to the next one (this one included). */
     private void dispatch(SocketChannel ch) {
         if (group.size() > 1) {
-            nextLoop = nextLoop + 1 == group.size() ? 0 : nextLoop + 1;
-            if (nextLoop != index && group.loop(nextLoop).handOff(ch)) {
+            final int target = group.nextLoop();
+            if (target != index && group.loop(target).handOff(ch)) {
                 return;
             }
         }
@@ -443,7 +482,8 @@ final class EventLoop implements Runnable {
 
     private void register(SocketChannel ch) throws IOException {
         ch.configureBlocking(false);
-        final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs));
+        final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs),
+                tls == null ? null : tls.open(nowMs));
         connectionsOpen++;
         group.connections().incrementAndGet();
         silence.add(c, nowMs);
@@ -458,10 +498,14 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** Past --max-connections: say so without blocking, and close; the others are untouched. */
+    /** Past --max-connections: say so without blocking (not in plaintext to a TLS client), and close. */
     private void refuse(SocketChannel ch) throws IOException {
         refused++;
         rejects[Reject.SERVER_FULL.ordinal()]++;
+        if (tls != null) {
+            ch.close();
+            return;
+        }
         ch.configureBlocking(false);
         final ByteBuffer out = replyBuffer.clear();
         ErrReply.put(out, 0, Reject.SERVER_FULL);
@@ -535,7 +579,8 @@ final class EventLoop implements Runnable {
                 evicted,
                 publishLagMs.getAsLong(),
                 output.writeFailures(),
-                rejects.clone());
+                rejects.clone(),
+                tls == null ? 0 : tls.failures());
     }
 
     private static void closeQuietly(java.io.Closeable c) {

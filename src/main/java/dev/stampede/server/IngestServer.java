@@ -101,6 +101,7 @@ public final class IngestServer implements AutoCloseable {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(config.bind(), BACKLOG);
             listener.configureBlocking(false);
+            group.listener(listener);
             final EventLoop[] loops = new EventLoop[n];
             for (int i = 0; i < n; i++) {
                 final Selector selector = Selector.open();

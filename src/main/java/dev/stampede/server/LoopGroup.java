@@ -1,5 +1,6 @@
 package dev.stampede.server;
 
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -8,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * What the event loops of one server share: each engine's {@link
  * dev.stampede.engine.OrderingEngine#frontier frontier} and newest value, so that their sources
  * hold one watermark together; the count of open connections, for {@code --max-connections};
- * and the loops themselves, for handing accepted sockets round.
+ * the listening socket and the loops themselves, for handing accepted sockets round.
  *
  * <p>Each loop writes its own slots once per pass and reads the others' (plain volatile longs,
  * a cache line apart so that two loops never write the same line): no lock, nothing per value.
@@ -23,6 +24,9 @@ final class LoopGroup {
     /** Sockets handed to each loop and not yet in its published frontier. */
     private final AtomicIntegerArray arriving;
     private final AtomicInteger connections = new AtomicInteger();
+    /** Round robin over the loops, for accepted sockets. */
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private volatile ServerSocketChannel listener;
     private final EventLoop[] loops;
 
     LoopGroup(int size) {
@@ -72,6 +76,20 @@ final class LoopGroup {
             }
         }
         return min;
+    }
+
+    /** The listening socket: loop 0 polls it; every loop may accept from it. */
+    void listener(ServerSocketChannel channel) {
+        listener = channel;
+    }
+
+    ServerSocketChannel listener() {
+        return listener;
+    }
+
+    /** The loop the next accepted socket goes to. */
+    int nextLoop() {
+        return Math.floorMod(nextLoop.getAndIncrement(), size);
     }
 
     /** The acceptor is about to hand loop {@code target} a socket. */

@@ -3,6 +3,7 @@ package dev.stampede.server;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.Rotation;
+import dev.stampede.transport.ServerTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -26,6 +27,8 @@ import java.nio.file.Path;
  * @param rotation event-time rotation of the output file ({@code --rotate}), or {@code null}
  * @param loops event-loop threads, each owning a share of the connections and an engine of its
  *     own; their ordered outputs are merged into the one file (1 to {@link #MAX_LOOPS})
+ * @param tls TLS for every connection ({@code --tls-cert}, {@code --tls-key}), or {@code null} for
+ *     plaintext
  */
 public record ServerConfig(
         InetSocketAddress bind,
@@ -41,31 +44,38 @@ public record ServerConfig(
         long startupGraceMs,
         long silentTimeoutMs,
         Rotation rotation,
-        int loops) {
+        int loops,
+        ServerTls tls) {
 
     /** Most event loops: more than the cores of any machine this runs on is pointless. */
     public static final int MAX_LOOPS = 256;
 
-    /** A config with one event loop. */
+    /** A config with one event loop, without TLS. */
     public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
             long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
             long startupGraceMs, long silentTimeoutMs, Rotation rotation) {
         this(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs, statsIntervalMs, fsync,
-                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, 1);
+                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, 1, null);
     }
 
-    /** A config without rotation, with one event loop. */
+    /** This config with TLS ({@code null}: plaintext). */
+    public ServerConfig withTls(ServerTls serverTls) {
+        return new ServerConfig(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
+                statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, loops, serverTls);
+    }
+
+    /** A config without rotation or TLS, with one event loop. */
     public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
             long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
             long startupGraceMs, long silentTimeoutMs) {
         this(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs, statsIntervalMs, fsync,
-                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, null, 1);
+                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, null, 1, null);
     }
 
     /** This config with {@code n} event loops. */
     public ServerConfig withLoops(int n) {
         return new ServerConfig(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
-                statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, n);
+                statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, n, tls);
     }
 
     /** The default port. */

@@ -29,6 +29,8 @@ import dev.stampede.protocol.Reject;
  * @param rejectedByReason {@code ERR} rejections by {@link Reject} ordinal: the lines counted in
  *     {@code invalid}, plus connections closed for too many errors, refused (server full), closed
  *     as silent or evicted. A copy made for this snapshot: read it, never change it
+ * @param tlsFailures TLS connections that ended before their handshake completed: not TLS, a
+ *     refused certificate, no certificate when one is required, a handshake timeout
  */
 public record ServerStats(
         long uptimeMs,
@@ -48,7 +50,8 @@ public record ServerStats(
         long evicted,
         long publishLagMs,
         long writeFailures,
-        long[] rejectedByReason) {
+        long[] rejectedByReason,
+        long tlsFailures) {
 
     /** Rejections for {@code reason} since start. */
     public long rejected(Reject reason) {
@@ -71,6 +74,7 @@ public record ServerStats(
                 + (refused > 0 ? " refused=" + refused : "")
                 + (silentClosed > 0 ? " silent_closed=" + silentClosed : "")
                 + (evicted > 0 ? " evicted=" + evicted : "")
+                + (tlsFailures > 0 ? " tls_failures=" + tlsFailures : "")
                 + (publishLagMs >= 0 ? " kafka_lag_ms=" + publishLagMs : "")
                 + (writesFailing ? " WRITES FAILING: reading paused" : "");
     }
@@ -88,6 +92,7 @@ public record ServerStats(
                 + " replies_dropped=" + repliesDropped
                 + " silent_closed=" + silentClosed
                 + " evicted=" + evicted
+                + " tls_failures=" + tlsFailures
                 + (publishLagMs >= 0 ? " kafka_lag_ms=" + publishLagMs : "")
                 + " uptime_s=" + uptimeMs / 1000;
     }
@@ -114,6 +119,7 @@ public record ServerStats(
         long repliesDropped = 0;
         long silentClosed = 0;
         long evicted = 0;
+        long tlsFailures = 0;
         final long[] rejects = new long[Reject.values().length];
         for (ServerStats s : loops) {
             open += s.connectionsOpen;
@@ -126,18 +132,19 @@ public record ServerStats(
             repliesDropped += s.repliesDropped;
             silentClosed += s.silentClosed;
             evicted += s.evicted;
+            tlsFailures += s.tlsFailures;
             for (int i = 0; i < rejects.length; i++) {
                 rejects[i] += s.rejectedByReason[i];
             }
         }
         return new ServerStats(uptimeMs, open, total, msgs, written, dups, late, invalid, refused, pending,
                 watermarkLagMs, writesFailing, repliesDropped, silentClosed, evicted, publishLagMs, writeFailures,
-                rejects);
+                rejects, tlsFailures);
     }
 
     /** All zeros, as before the start. */
     public static ServerStats zero() {
         return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0, -1, 0,
-                new long[Reject.values().length]);
+                new long[Reject.values().length], 0);
     }
 }

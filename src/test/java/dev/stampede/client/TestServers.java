@@ -36,6 +36,25 @@ final class TestServers {
         return IngestServer.start(config, log);
     }
 
+    /** A stampede server with TLS on loopback; port 0 picks a free one. */
+    static IngestServer tlsServer(int port, Path output, dev.stampede.transport.ServerTls tls, Consumer<String> log)
+            throws IOException {
+        final ServerConfig config = new ServerConfig(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                output,
+                ServerConfig.engineFor(500, 5_000, 300_000, 3_000, false),
+                300_000,
+                10_000,
+                0,
+                10,
+                0,
+                FsyncPolicy.INTERVAL,
+                1_000,
+                3_000,
+                30_000).withTls(tls);
+        return IngestServer.start(config, log);
+    }
+
     /** A client config for loopback, with defaults for the rest (no periodic stats line). */
     static ClientConfig client(int port, int connections, long durationMs, Phase phase, Path record) {
         return new ClientConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), connections, 50,

@@ -4,6 +4,7 @@ import dev.stampede.stats.ServerStats;
 import dev.stampede.store.AppendChannel;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.testing.LineClient;
+import dev.stampede.transport.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -45,6 +46,7 @@ final class ServerHarness implements AutoCloseable {
             loops = v;
             return this;
         }
+        ServerTls tls;
 
         Builder idleTimeoutMs(long v) {
             idleTimeoutMs = v;
@@ -96,6 +98,11 @@ final class ServerHarness implements AutoCloseable {
             return this;
         }
 
+        Builder tls(ServerTls v) {
+            tls = v;
+            return this;
+        }
+
         Builder fileName(String v) {
             fileName = v;
             return this;
@@ -115,7 +122,7 @@ final class ServerHarness implements AutoCloseable {
                     fsync,
                     fsyncIntervalMs,
                     startupGraceMs,
-                    silentTimeoutMs).withLoops(loops);
+                    silentTimeoutMs).withLoops(loops).withTls(tls);
             final List<String> log = Collections.synchronizedList(new ArrayList<>());
             return new ServerHarness(output, IngestServer.start(config, log::add, opener), log);
         }
