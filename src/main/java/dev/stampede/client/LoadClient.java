@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class LoadClient implements AutoCloseable {
     /**
      * Loops when none is asked for. One: on a small machine (2 cores, shared with the server) a
-     * second loop bought no missed tick less and cost CPU (see bench/client.sh and the README).
+     * second loop bought no missed tick less and cost CPU (see bench/client.sh and docs/DESIGN.md).
      */
     public static final int DEFAULT_LOOPS = 1;
 
