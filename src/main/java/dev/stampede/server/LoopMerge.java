@@ -26,7 +26,6 @@ final class LoopMerge implements Runnable {
     private static final long POLL_NS = 1_000_000;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
-    private final ServerConfig config;
     private final OutputStore store;
     private final FinalMerge merge;
     private final EventLoop[] loops;
@@ -44,7 +43,6 @@ final class LoopMerge implements Runnable {
     private volatile LongSupplier publishLagMs = () -> -1;
 
     LoopMerge(ServerConfig config, OutputStore store, FinalMerge merge, int loops, Consumer<String> log) {
-        this.config = config;
         this.store = store;
         this.merge = merge;
         this.loops = new EventLoop[loops];
