@@ -16,9 +16,9 @@ import org.xml.sax.InputSource;
  * is a series with its own colour and marker; empty, "na" or "-" cells are gaps.
  *
  * <pre>
- * java bench/Plot.java --tsv data.tsv --x n --y ours,reference [--labels "stampede,C reference"]
+ * java bench/Plot.java --tsv data.tsv --x n --y ours,reference [--labels "stampede|C reference"]
  *      --title "Server CPU per timestamp" --xlabel "connections" --ylabel "µs per timestamp"
- *      [--logx] [--logy] [--zero] [--points-only] --out docs/perf/cpu.svg
+ *      [--logx] [--logy] [--zero] [--points-only] [--legend tr|tl|br|bl] --out docs/perf/cpu.svg
  * java bench/Plot.java --selftest      # writes a tiny chart and checks it is well-formed SVG
  * </pre>
  */
@@ -43,6 +43,7 @@ public final class Plot {
     private boolean logY;
     private boolean zero;
     private boolean pointsOnly;
+    private String legend = "tr";
 
     private Plot() {}
 
@@ -68,7 +69,8 @@ public final class Plot {
                         case "--tsv" -> p.tsv = v;
                         case "--x" -> p.xCol = v;
                         case "--y" -> p.yCols = Arrays.asList(v.split(","));
-                        case "--labels" -> p.labels = Arrays.asList(v.split(","));
+                        case "--labels" -> p.labels = Arrays.asList(v.split(v.contains("|") ? "\\|" : ","));
+                        case "--legend" -> p.legend = v;
                         case "--title" -> p.title = v;
                         case "--xlabel" -> p.xLabel = v;
                         case "--ylabel" -> p.yLabel = v;
@@ -88,7 +90,8 @@ public final class Plot {
     private static void usage(String why) {
         System.err.println("plot: " + why);
         System.err.println("usage: java bench/Plot.java --tsv FILE --x COL --y COL[,COL...] [--labels A,B] --out FILE.svg"
-                + " [--title T] [--xlabel X] [--ylabel Y] [--logx] [--logy] [--zero] [--points-only]");
+                + " [--title T] [--xlabel X] [--ylabel Y] [--logx] [--logy] [--zero] [--points-only] [--legend tr|tl|br|bl]"
+                + " (labels split on | if there is one, else on ,)");
         System.exit(2);
     }
 
@@ -204,18 +207,20 @@ public final class Plot {
             }
         }
         // legend, top left inside the plot
-        final int lw = legendWidth(yi.length);
+        final int lw = legendWidth(yi.length), lh = 8 + 18 * yi.length;
+        final int lx = legend.endsWith("r") ? LEFT + pw - 8 - lw : LEFT + 8;
+        final int lt = legend.startsWith("b") ? TOP + ph - 8 - lh : TOP + 8;
         s.append(String.format(Locale.ROOT,
                 "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>%n",
-                LEFT + 8, TOP + 8, lw, 8 + 18 * yi.length));
+                lx, lt, lw, lh));
         for (int k = 0; k < yi.length; k++) {
             final String colour = COLOURS[k % COLOURS.length];
-            final int ly = TOP + 20 + 18 * k;
+            final int ly = lt + 12 + 18 * k;
             s.append(String.format(Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>%n",
-                    LEFT + 14, ly, LEFT + 38, ly, colour));
-            s.append(marker(k, LEFT + 26, ly, colour));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", LEFT + 44, ly + 4, esc(label(k))));
+                    lx + 6, ly, lx + 30, ly, colour));
+            s.append(marker(k, lx + 18, ly, colour));
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", lx + 36, ly + 4, esc(label(k))));
         }
         s.append("</svg>\n");
         return s.toString();
@@ -226,7 +231,7 @@ public final class Plot {
         for (int k = 0; k < n; k++) {
             longest = Math.max(longest, label(k).length());
         }
-        return 44 + 7 * longest;
+        return 44 + 7 * longest;   // about 7 px a character at 12 px sans-serif
     }
 
     private String label(int k) {

@@ -17,10 +17,11 @@
 # socket buffers puts the server behind the clock; late values must stay 0.
 #
 # Loop counts other than 1 need a server with --loops; when the server has none they are skipped
-# (with a note). Run under the machine-wide benchmark lock:
-#   flock /tmp/stampede-bench.lock bench/capacity.sh
+# (with a note). Takes the machine-wide benchmark lock (/tmp/stampede-bench.lock) itself, unless
+# STAMPEDE_BENCH_LOCKED=1 says the caller holds it (bench/report.sh does).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+ARGS=("$@")
 loops="1 2" conns=128 lines=4096 warmup=4 window=8 reference=1 out=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -38,6 +39,11 @@ done
 for v in "$conns" "$lines" "$warmup" "$window"; do
     [[ $v =~ ^[0-9]+$ ]] || { echo "capacity: not a number: $v" >&2; exit 2; }
 done
+
+if [ "${STAMPEDE_BENCH_LOCKED:-}" != 1 ]; then
+    export STAMPEDE_BENCH_LOCKED=1
+    exec flock /tmp/stampede-bench.lock "$0" "${ARGS[@]}"
+fi
 
 # ------------------------------------------------------------------ build what is measured
 bin="$root/target/bench"
@@ -73,11 +79,13 @@ listening() { # port -> 0 when some socket listens on it
     cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
         awk -v h=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
 }
-free_port() {
+free_port() { # a port below the ephemeral range that no socket uses in any state
     local p
-    for _ in $(seq 50); do
-        p=$((30000 + RANDOM % 10000))
-        listening "$p" || { echo "$p"; return; }
+    for _ in $(seq 100); do
+        p=$((20000 + RANDOM % 10000))
+        cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+            awk -v h=":$(printf '%04X' "$p")" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }' ||
+            { echo "$p"; return; }
     done
     echo "capacity: no free port" >&2; exit 1
 }
