@@ -1,7 +1,5 @@
 package dev.stampede.engine;
 
-import java.util.Arrays;
-
 /**
  * The event-time merge (docs/DESIGN.md, "Ordering model"): turns per-source non-decreasing
  * streams, interleaved in any arrival order, into one ascending (by default duplicate-free) stream
@@ -41,7 +39,7 @@ import java.util.Arrays;
  * waits, or jumps to the max-delay bound). Allocation-free after construction except when the
  * source table grows.
  */
-public final class OrderingEngine {
+public final class OrderingEngine implements Resumable {
     /** {@link #offer} result: the value is pending and will be released in order. */
     public static final int ACCEPTED = 0;
     /** {@link #offer} result: the value is already pending or released; dropped. */
@@ -60,22 +58,18 @@ public final class OrderingEngine {
 
     /** Ring size P (power of two) > hold lag + max ahead: every span [W, value] the engine allows. */
     private final int ringMask;
-    /** Unique mode: one bit per millisecond of [W, W + P), set while that value is pending. */
-    private final long[] pendingBits;
-    /** Duplicates kept: copies pending per millisecond; {@code null} in unique mode. */
-    private final int[] pendingCounts;
+    /** Pending values over [W, W + P) and the released history below W. */
+    private final ValueWindow values;
     private final int[] latestCount;
-    /** One bit per ms for [W - H, W): was that value released? */
-    private final long[] released;
-    private final long historyMask;
 
     private final SourceTable sources = new SourceTable(1024);
 
     private boolean started;
     private long watermark;
     private long newest = Long.MIN_VALUE;
+    /** The lowest latest value of the active sources as of the last advance; see {@link #frontier}. */
+    private long frontier = Long.MIN_VALUE;
     private long holdUntilMs = Long.MIN_VALUE;
-    private long pendingValues;
     private int activeSources;
     private int staleSources;
     private int openSources;
@@ -94,14 +88,10 @@ public final class OrderingEngine {
         this.maxAheadMs = config.maxAheadMs();
         this.holdLagMs = config.holdLagMs();
         this.keepDuplicates = config.keepDuplicates();
-        final int ring = powerOfTwoAtLeast(Math.max(1024, holdLagMs + maxAheadMs + 2));
+        final int ring = ringSizeFor(config);
         this.ringMask = ring - 1;
-        this.pendingBits = keepDuplicates ? null : new long[ring / 64];
-        this.pendingCounts = keepDuplicates ? new int[ring] : null;
+        this.values = new ValueWindow(ring, config.historyMs(), keepDuplicates);
         this.latestCount = new int[ring];
-        final int history = powerOfTwoAtLeast(Math.max(64, config.historyMs()));
-        this.historyMask = history - 1;
-        this.released = new long[history / 64];
     }
 
     // ------------------------------------------------------------------ sources
@@ -146,7 +136,7 @@ public final class OrderingEngine {
         keepUp(nowMs, clockMs);
         touch(source, value, nowMs);
         if (value < watermark) {
-            if (!keepDuplicates && wasReleased(value)) {
+            if (!keepDuplicates && values.wasReleased(value, watermark)) {
                 duplicates++;
                 return DUPLICATE;
             }
@@ -157,18 +147,10 @@ public final class OrderingEngine {
         if (value > newest) {
             newest = value;
         }
-        final int slot = (int) value & ringMask;
-        if (keepDuplicates) {
-            pendingCounts[slot]++;
-        } else {
-            final long bit = 1L << slot;
-            if ((pendingBits[slot >>> 6] & bit) != 0) {
-                duplicates++;
-                return DUPLICATE;
-            }
-            pendingBits[slot >>> 6] |= bit;
+        if (!values.add(value, 1)) {
+            duplicates++;
+            return DUPLICATE;
         }
-        pendingValues++;
         return ACCEPTED;
     }
 
@@ -217,16 +199,31 @@ public final class OrderingEngine {
      * then advances as far as the model allows, releasing what became final.
      */
     public void advance(long nowMs, long clockMs) {
+        advance(nowMs, clockMs, Long.MAX_VALUE, Long.MIN_VALUE);
+    }
+
+    /**
+     * As {@link #advance(long, long)}, for one of several engines whose outputs are merged (one per
+     * event loop): their sources together hold the watermark as one engine's would. The peers'
+     * figures may be a little old; that only keeps W lower for a moment.
+     *
+     * @param peersFrontier the lowest {@link #frontier} of the other engines ({@link Long#MAX_VALUE}
+     *     if none holds anything)
+     * @param peersNewest the highest {@link #newest} of the other engines
+     */
+    public void advance(long nowMs, long clockMs, long peersFrontier, long peersNewest) {
         while (sources.head() != SourceTable.NONE
                 && sources.lastSeenMs[sources.head()] + idleTimeoutMs <= nowMs) {
             deactivate(sources.head());
         }
         keepUp(nowMs, clockMs);
         if (nowMs < holdUntilMs || staleSources > 0) {
+            frontier = watermark;
             return; // only the lower bound moves W (done)
         }
-        final long bound = Math.min(clockMs, newest + 1);
-        moveTo(activeSources == 0 ? bound : lowestLatestBelow(bound));
+        final long bound = Math.min(clockMs, Math.max(newest, peersNewest) + 1);
+        frontier = activeSources == 0 ? Long.MAX_VALUE : lowestLatestBelow(bound);
+        moveTo(Math.min(Math.min(frontier, bound), peersFrontier));
     }
 
     /**
@@ -239,8 +236,9 @@ public final class OrderingEngine {
             return;
         }
         moveTo(Math.min(newest, clockMs) + 1);
-        for (long t = watermark; pendingValues > 0 && t <= newest; t++) {
-            final int copies = takePending((int) t & ringMask);
+        frontier = Long.MAX_VALUE;
+        for (long t = watermark; values.pending() > 0 && t <= newest; t++) {
+            final int copies = values.take(t);
             for (int i = 0; i < copies; i++) {
                 late++;
                 sink.onLate(t);
@@ -261,6 +259,7 @@ public final class OrderingEngine {
      * starts just above it (or at the clock's lower bound, if that is higher), and values the caller
      * marks with {@link #markReleased} count as duplicates rather than late.
      */
+    @Override
     public void resumeAfter(long lastReleased) {
         if (started) {
             throw new IllegalStateException("resumeAfter must come before the first value");
@@ -270,10 +269,9 @@ public final class OrderingEngine {
     }
 
     /** Records that {@code value} (below the watermark) was released by an earlier run. */
+    @Override
     public void markReleased(long value) {
-        if (value < watermark && watermark - value <= historyMask) {
-            setReleased(value, true);
-        }
+        values.markReleased(value, watermark);
     }
 
     // ------------------------------------------------------------------ figures
@@ -285,7 +283,22 @@ public final class OrderingEngine {
 
     /** Values waiting for the watermark. */
     public long pendingValues() {
-        return pendingValues;
+        return values.pending();
+    }
+
+    /**
+     * What this engine's sources hold the watermark at, as of the last {@link #advance}: the lowest
+     * latest value of its active sources ({@link Long#MAX_VALUE} if none is active; capped at that
+     * advance's bound), or the watermark itself while a hold or a stale source keeps it still. The
+     * figure several engines share so that their sources hold one watermark together.
+     */
+    public long frontier() {
+        return frontier;
+    }
+
+    /** The largest value offered or promised so far ({@link Long#MIN_VALUE} before any). */
+    public long newest() {
+        return newest;
     }
 
     /** Sources currently holding the watermark. */
@@ -413,13 +426,7 @@ public final class OrderingEngine {
             pass(t);
         }
         // Past the ring: nothing pending or latched there, only the history needs clearing.
-        if (target - ringEnd > historyMask) {
-            Arrays.fill(released, 0L);
-        } else {
-            for (long t = ringEnd; t < target; t++) {
-                setReleased(t, false);
-            }
-        }
+        values.skip(ringEnd, target);
         watermark = target;
     }
 
@@ -432,55 +439,15 @@ public final class OrderingEngine {
             staleSources += latched;
             latestCount[slot] = 0;
         }
-        final int copies = takePending(slot);
-        setReleased(t, copies != 0);
+        final int copies = values.pass(t);
         if (copies != 0) {
             releasedCount += copies;
             sink.onFinal(t, copies);
         }
     }
 
-    /** Clears a pending slot; returns the copies it held. */
-    private int takePending(int slot) {
-        final int copies;
-        if (keepDuplicates) {
-            copies = pendingCounts[slot];
-            pendingCounts[slot] = 0;
-        } else {
-            final long bit = 1L << slot;
-            copies = (pendingBits[slot >>> 6] & bit) != 0 ? 1 : 0;
-            pendingBits[slot >>> 6] &= ~bit;
-        }
-        pendingValues -= copies;
-        return copies;
-    }
-
-    private boolean wasReleased(long value) {
-        if (watermark - value > historyMask) {
-            return false;
-        }
-        final long bit = value & historyMask;
-        return (released[(int) (bit >>> 6)] & (1L << bit)) != 0;
-    }
-
-    private void setReleased(long value, boolean on) {
-        final long bit = value & historyMask;
-        final int word = (int) (bit >>> 6);
-        if (on) {
-            released[word] |= 1L << bit;
-        } else {
-            released[word] &= ~(1L << bit);
-        }
-    }
-
-    private static int powerOfTwoAtLeast(long n) {
-        long p = 1;
-        while (p < n) {
-            p <<= 1;
-        }
-        if (p > (1 << 30)) {
-            throw new IllegalArgumentException("window too large: " + n);
-        }
-        return (int) p;
+    /** The ring size an engine with {@code config} needs: more than the hold lag plus max ahead. */
+    static int ringSizeFor(EngineConfig config) {
+        return ValueWindow.powerOfTwoAtLeast(Math.max(1024, config.holdLagMs() + config.maxAheadMs() + 2));
     }
 }

@@ -6,38 +6,45 @@ import dev.stampede.protocol.LineDecoder;
 import dev.stampede.protocol.Reject;
 import dev.stampede.protocol.SkewCheck;
 import dev.stampede.stats.ServerStats;
-import dev.stampede.store.FsyncPolicy;
-import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * The server's one event loop: accepts, reads and decodes every connection, feeds the engine,
- * flushes the store, reports stats. An agent with a duty cycle, in Agrona's sense:
+ * One of the server's event loops ({@code --loops}): reads and decodes its connections, feeds its
+ * engine, hands what the engine releases to its {@link LoopOutput}, reports stats. An agent with a
+ * duty cycle, in Agrona's sense:
  *
  * <ol>
  *   <li>poll the selector (blocking, or after a short pause with {@code --read-batch});</li>
  *   <li>for each ready socket, one read into the shared buffer, decoded in place;</li>
- *   <li>advance the engine's watermark, which appends final values to the store's buffer;</li>
- *   <li>on their intervals: write the buffer to the file (and fsync it), log stats, publish a
- *       snapshot.</li>
+ *   <li>advance the engine's watermark, which releases final values to the output;</li>
+ *   <li>on their intervals: write the store's buffer to the file (one loop) or hand the batch to
+ *       the {@link LoopMerge} (several), take sockets handed over by the acceptor, publish a
+ *       snapshot, log stats.</li>
  * </ol>
  *
  * <p>While the output does not take writes (disk full), the loop reads nothing and retries: TCP
  * holds the clients back, memory stays bounded by the pending window, nothing is dropped.
  *
+ * <h2>Several loops</h2>
+ * Loop 0 accepts, and hands the sockets round (round robin; a socket is then its loop's alone). The
+ * loops' engines share their frontiers through the {@link LoopGroup}, so all sources hold one
+ * watermark as with one loop; the merge turns their outputs into one stream.
+ *
  * <h2>Threading</h2>
- * Everything here runs on the loop's own thread, which owns the selector, every connection, the
- * engine and the store: no locks on the hot path. Other threads only call {@link #requestStop()}
- * and read {@link #stats()}.
+ * Everything here runs on the loop's own thread, which owns the selector, its connections and its
+ * engine (and, with one loop, the store): no locks on the hot path. Other threads only call
+ * {@link #requestStop()}, {@link #handOff} and read {@link #stats()}.
  *
  * <h2>Idleness and time</h2>
  * A connection with bytes waiting unread must never look idle, however slow a loop pass was. So
@@ -57,17 +64,20 @@ final class EventLoop implements Runnable {
     private static final int ACCEPTS_PER_POLL = 256;
     private static final long ACCEPT_PAUSE_MS = 100;
     private static final long TICK_MS = 10;
-    private static final long SNAPSHOT_MS = 100;
     private static final int SHUTDOWN_READS = 16;
     private static final long WRITE_RETRY_MS = 250;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
     private final ServerConfig config;
+    private final int index;
+    private final LoopGroup group;
     private final Selector selector;
+    /** The listening socket, in loop 0 only ({@code null} in the others). */
     private final ServerSocketChannel listener;
     private final SelectionKey listenerKey;
     private final OrderingEngine engine;
-    private final OutputStore store;
+    private final LoopOutput output;
+    private final boolean reportStats;
     private final SkewCheck skew;
     private final Consumer<String> log;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
@@ -75,6 +85,10 @@ final class EventLoop implements Runnable {
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final SilenceList silence = new SilenceList();
     private final long startMs;
+    /** Sockets the acceptor handed to this loop, not yet registered; guarded by itself. */
+    private final ArrayDeque<SocketChannel> handOffs = new ArrayDeque<>();
+    private boolean handOffsClosed;
+    private int nextLoop;
 
     /** Monotonic and wall-clock time of the current pass, read once after each poll. */
     long nowMs;
@@ -97,37 +111,37 @@ final class EventLoop implements Runnable {
     /** Monotonic and wall-clock time before the last poll that returned every ready socket. */
     private long sweepMs;
     private long sweepWallMs;
-    private long nextFlushMs;
-    private long nextSyncMs;
-    private long nextSnapshotMs;
-    private long nextReportMs;
     private long pausedSinceMs = -1;
 
     private volatile boolean stopRequested;
     private volatile Thread loopThread;
-    private volatile ServerStats published = ServerStats.zero();
+    private final StatsCadence stats;
+    private final Supplier<ServerStats> snapshot = this::snapshot;
     private volatile LongSupplier publishLagMs = () -> -1;
-    private ServerStats lastReport = ServerStats.zero();
 
-    EventLoop(ServerConfig config, Selector selector, ServerSocketChannel listener, OrderingEngine engine,
-            OutputStore store, Consumer<String> log) throws IOException {
+    /**
+     * @param listener the listening socket, for loop 0; {@code null} for the others
+     * @param reportStats whether this loop logs the stats line (with several loops, the merge does)
+     */
+    EventLoop(ServerConfig config, int index, LoopGroup group, Selector selector, ServerSocketChannel listener,
+            OrderingEngine engine, LoopOutput output, Consumer<String> log, boolean reportStats) throws IOException {
         this.config = config;
+        this.index = index;
+        this.group = group;
         this.selector = selector;
         this.listener = listener;
         this.engine = engine;
-        this.store = store;
+        this.output = output;
+        this.reportStats = reportStats;
         this.log = log;
         this.skew = new SkewCheck(config.maxSkewMs());
         this.startMs = monoMs();
         this.nowMs = startMs;
         this.wallMs = System.currentTimeMillis();
-        this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
+        this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT);
         this.sweepMs = nowMs;
         this.sweepWallMs = wallMs;
-        this.nextFlushMs = nowMs + config.flushIntervalMs();
-        this.nextSyncMs = nowMs + config.fsyncIntervalMs();
-        this.nextSnapshotMs = nowMs + SNAPSHOT_MS;
-        this.nextReportMs = config.statsIntervalMs() > 0 ? nowMs + config.statsIntervalMs() : Long.MAX_VALUE;
+        this.stats = new StatsCadence(reportStats ? config.statsIntervalMs() : 0, log, nowMs);
     }
 
     /** Asks the loop to finish: it reads what the sockets hold, writes everything, and returns. */
@@ -145,9 +159,9 @@ final class EventLoop implements Runnable {
         this.publishLagMs = lagMs;
     }
 
-    /** The latest counters, refreshed every {@value #SNAPSHOT_MS} ms and at exit. */
+    /** The latest counters, refreshed every {@value StatsCadence#SNAPSHOT_MS} ms and at exit. */
     ServerStats stats() {
-        return published;
+        return stats.latest();
     }
 
     @Override
@@ -155,7 +169,7 @@ final class EventLoop implements Runnable {
         loopThread = Thread.currentThread();
         try {
             while (!stopRequested) {
-                if (store.isBackedUp()) {
+                if (output.isBackedUp()) {
                     waitForWrites();
                 } else {
                     pollAndRead();
@@ -190,7 +204,8 @@ final class EventLoop implements Runnable {
             sweepMs = pollStartMs;
             sweepWallMs = pollStartWallMs;
         }
-        engine.advance(sweepMs, sweepWallMs);
+        engine.advance(sweepMs, sweepWallMs, group.peersFrontier(index), group.peersNewest(index));
+        group.publish(index, engine.frontier(), engine.newest());
     }
 
     /**
@@ -200,56 +215,50 @@ final class EventLoop implements Runnable {
      * in a socket turns late, for not being read.
      */
     private void waitForWrites() {
-        if (pausedSinceMs < 0 && store.isFailing()) {
+        final boolean failing = output.isFailing();
+        if (pausedSinceMs < 0 && failing) {
             pausedSinceMs = nowMs;
-            log.accept("server: cannot write " + store.output().path() + ": " + store.lastError()
-                    + "; reading paused (clients wait in TCP), retrying every " + WRITE_RETRY_MS + " ms");
+            final String message = output.failureMessage();
+            if (message != null) {
+                log.accept("server: " + message + "; reading paused (clients wait in TCP), retrying every "
+                        + WRITE_RETRY_MS + " ms");
+            }
         }
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(store.isFailing() ? WRITE_RETRY_MS : 1));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(failing ? WRITE_RETRY_MS : 1));
         readClock();
         ready = 0;
     }
 
-    /** On their intervals: write and sync the files, resume accepting, publish and log stats. */
+    /**
+     * On their intervals: write (or hand over) what the engine released, take handed-over sockets,
+     * resume accepting, publish and log stats.
+     */
     private void housekeeping() {
-        if (nowMs >= nextFlushMs) {
-            // The writer threads write and fsync; the loop only hands them the batch.
-            final boolean sync = config.fsync() == FsyncPolicy.ALWAYS
-                    || (config.fsync() == FsyncPolicy.INTERVAL && nowMs >= nextSyncMs);
-            store.flush(sync, engine.watermark());
-            if (sync) {
-                nextSyncMs = nowMs + config.fsyncIntervalMs();
+        output.afterPass(nowMs, engine.watermark());
+        if (pausedSinceMs >= 0 && !output.isFailing()) {
+            if (output.failureMessage() != null) {
+                log.accept("server: writing again after " + (nowMs - pausedSinceMs) + " ms; reading resumed");
             }
-            nextFlushMs = nowMs + config.flushIntervalMs();
-        }
-        if (pausedSinceMs >= 0 && !store.isFailing()) {
-            log.accept("server: writing " + store.output().path() + " again after " + (nowMs - pausedSinceMs)
-                    + " ms; reading resumed");
             pausedSinceMs = -1;
         }
+        takeHandOffs();
         closeSilent();
         if (acceptResumeMs >= 0 && nowMs >= acceptResumeMs) {
             acceptResumeMs = -1;
             listenerKey.interestOps(SelectionKey.OP_ACCEPT);
         }
-        if (nowMs >= nextSnapshotMs) {
-            published = snapshot();
-            nextSnapshotMs = nowMs + SNAPSHOT_MS;
-            if (nowMs >= nextReportMs) {
-                log.accept(published.reportLine(lastReport));
-                lastReport = published;
-                nextReportMs = nowMs + config.statsIntervalMs();
-            }
-        }
+        stats.tick(nowMs, snapshot);
     }
 
     private long pollTimeoutMs() {
-        final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0 || store.unwrittenBytes() > 0;
+        // With several loops, each keeps its watermark moving for the merge, busy or not.
+        final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0 || output.hasUnwritten()
+                || group.size() > 1;
         if (work) {
             return TICK_MS;
         }
         // Idle: wake for the next snapshot anyway, so that published stats stay fresh.
-        return Math.max(1, Math.min(SNAPSHOT_MS, nextReportMs - monoMs()));
+        return StatsCadence.SNAPSHOT_MS;
     }
 
     private void onReady(SelectionKey key) {
@@ -303,6 +312,54 @@ final class EventLoop implements Runnable {
         engine.removeSource(c.source());
         silence.remove(c);
         connectionsOpen--;
+        group.connections().decrementAndGet();
+    }
+
+    /**
+     * The acceptor gives this loop a socket (any thread).
+     *
+     * @return false if this loop is stopping: the caller keeps the socket
+     */
+    boolean handOff(SocketChannel ch) {
+        group.arriving(index);
+        synchronized (handOffs) {
+            if (handOffsClosed) {
+                group.arrived(index, 1);
+                return false;
+            }
+            handOffs.add(ch);
+        }
+        selector.wakeup();
+        return true;
+    }
+
+    private void takeHandOffs() {
+        if (group.size() == 1) {
+            return;
+        }
+        int taken = 0;
+        for (SocketChannel ch = nextHandOff(); ch != null; ch = nextHandOff()) {
+            admit(ch);
+            taken++;
+        }
+        if (taken > 0) {
+            // The new sources hold this engine's watermark where it is: say so before the peers
+            // stop waiting for them.
+            group.publish(index, Math.min(engine.frontier(), engine.watermark()), engine.newest());
+            group.arrived(index, taken);
+        }
+    }
+
+    private SocketChannel nextHandOff() {
+        synchronized (handOffs) {
+            return handOffs.poll();
+        }
+    }
+
+    private void closeHandOffs() {
+        synchronized (handOffs) {
+            handOffsClosed = true;
+        }
     }
 
     /**
@@ -340,7 +397,7 @@ final class EventLoop implements Runnable {
     }
 
     private void acceptBacklog() {
-        if (listener.isOpen() && acceptResumeMs < 0) {
+        if (listener != null && listener.isOpen() && acceptResumeMs < 0) {
             acceptUpTo(Integer.MAX_VALUE);
         }
     }
@@ -358,15 +415,31 @@ final class EventLoop implements Runnable {
                 return;
             }
             connectionsTotal++;
-            try {
-                if (connectionsOpen >= config.maxConnections() && !evictLongestSilent()) {
-                    refuse(ch);
-                } else {
-                    register(ch);
-                }
-            } catch (IOException e) {
-                closeQuietly(ch);
+            dispatch(ch);
+        }
+    }
+
+    /** Round robin over the loops: the socket goes to the next one (this one included). */
+    private void dispatch(SocketChannel ch) {
+        if (group.size() > 1) {
+            nextLoop = nextLoop + 1 == group.size() ? 0 : nextLoop + 1;
+            if (nextLoop != index && group.loop(nextLoop).handOff(ch)) {
+                return;
             }
+        }
+        admit(ch);
+    }
+
+    /** Takes the socket in, or, the server being full, evicts a silent one for it or refuses it. */
+    private void admit(SocketChannel ch) {
+        try {
+            if (group.connections().get() >= config.maxConnections() && !evictLongestSilent()) {
+                refuse(ch);
+            } else {
+                register(ch);
+            }
+        } catch (IOException e) {
+            closeQuietly(ch);
         }
     }
 
@@ -374,6 +447,7 @@ final class EventLoop implements Runnable {
         ch.configureBlocking(false);
         final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs));
         connectionsOpen++;
+        group.connections().incrementAndGet();
         silence.add(c, nowMs);
         try {
             c.attach(ch.register(selector, SelectionKey.OP_READ, c));
@@ -381,6 +455,7 @@ final class EventLoop implements Runnable {
             engine.removeSource(c.source());
             silence.remove(c);
             connectionsOpen--;
+            group.connections().decrementAndGet();
             throw e;
         }
     }
@@ -413,7 +488,11 @@ final class EventLoop implements Runnable {
         readClock();
         // Connections still in the accept queue have sent data too: take them in before closing.
         acceptBacklog();
-        closeQuietly(listener);
+        if (listener != null) {
+            closeQuietly(listener);
+        }
+        closeHandOffs();
+        takeHandOffs();
         for (SelectionKey key : selector.keys().toArray(new SelectionKey[0])) {
             if (key.attachment() instanceof Connection) {
                 final Connection c = (Connection) key.attachment();
@@ -426,14 +505,16 @@ final class EventLoop implements Runnable {
         }
         // The clock as of now, after the last reads: what they got was sent before it.
         engine.drain(System.currentTimeMillis());
+        group.publish(index, Long.MAX_VALUE, engine.newest());
+        stats.publish(snapshot()); // before the merge can end, which sums it
         // The writers retry a failing disk for a few seconds before we give up on it.
         try {
-            store.close(SHUTDOWN_WRITE_TIMEOUT_MS);
+            output.finish(engine.watermark(), SHUTDOWN_WRITE_TIMEOUT_MS);
         } catch (IOException e) {
             log.accept("server: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
         }
         closeQuietly(selector);
-        published = snapshot();
+        stats.publish(snapshot());
     }
 
     private ServerStats snapshot() {
@@ -450,12 +531,12 @@ final class EventLoop implements Runnable {
                 refused,
                 engine.pendingValues(),
                 w == Long.MIN_VALUE ? -1 : Math.max(0, wallMs - w),
-                store.isFailing(),
+                output.isFailing(),
                 repliesDropped,
                 silentClosed,
                 evicted,
                 publishLagMs.getAsLong(),
-                store.writeFailures(),
+                output.writeFailures(),
                 rejects.clone());
     }
 

@@ -2,7 +2,9 @@ package dev.stampede.server;
 
 import dev.stampede.agent.LoopThread;
 import dev.stampede.engine.EngineConfig;
+import dev.stampede.engine.FinalMerge;
 import dev.stampede.engine.OrderingEngine;
+import dev.stampede.engine.Resumable;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.store.AppendChannel;
 import dev.stampede.store.FileFormatException;
@@ -13,12 +15,15 @@ import java.nio.file.Files;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The stampede server: listens, and runs one {@link EventLoop} on its own thread that merges all
- * connections into the output file.
+ * The stampede server: listens, and runs {@code --loops} {@link EventLoop}s, each on its own thread
+ * with its share of the connections. One loop writes the output file itself; several hand their
+ * ordered outputs to a {@link LoopMerge} thread that writes the one file.
  *
  * <p>{@link #start} returns once the socket listens and the files are open (an existing output
  * file is resumed: see {@link OutputStore#open}); {@link #close()} (or
@@ -28,20 +33,28 @@ import java.util.function.LongSupplier;
 public final class IngestServer implements AutoCloseable {
     private static final int BACKLOG = 4096;
 
-    private final EventLoop loop;
+    private final EventLoop[] loops;
+    private final LoopThread[] threads;
+    /** The merge of several loops' outputs, and its thread; {@code null} with one loop. */
+    private final LoopMerge merge;
+    private final LoopThread mergeThread;
     private final OutputStore store;
-    private final LoopThread thread;
     private final InetSocketAddress address;
 
-    private IngestServer(EventLoop loop, OutputStore store, InetSocketAddress address) {
-        this.loop = loop;
+    private IngestServer(EventLoop[] loops, LoopMerge merge, OutputStore store, InetSocketAddress address) {
+        this.loops = loops;
+        this.merge = merge;
         this.store = store;
         this.address = address;
-        this.thread = new LoopThread(loop, "stampede-server-loop");
+        this.threads = new LoopThread[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            threads[i] = new LoopThread(loops[i], loops.length == 1 ? "stampede-server-loop" : "stampede-server-loop-" + i);
+        }
+        this.mergeThread = merge == null ? null : new LoopThread(merge, "stampede-server-merge");
     }
 
     /**
-     * Opens (or resumes) the output file, binds, and starts the event loop.
+     * Opens (or resumes) the output file, binds, and starts the event loops.
      *
      * @param log receives the server's one-line messages (stats, warnings, the summary)
      * @throws FileFormatException if the output file exists and is not stampede output
@@ -62,25 +75,57 @@ public final class IngestServer implements AutoCloseable {
         final boolean restart = Files.exists(config.output());
         final OutputStore store = OutputStore.open(config.output(), ec.keepDuplicates(), ec.historyMs(), opener,
                 config.rotation());
-        ServerSocketChannel listener = null;
-        Selector selector = null;
+        final int n = config.loops();
+        final List<AutoCloseable> opened = new ArrayList<>();
+        opened.add(store);
         try {
-            final OrderingEngine engine = new OrderingEngine(ec, store);
-            store.resume(engine, "server", log);
-            listener = ServerSocketChannel.open();
+            final LoopGroup group = new LoopGroup(n);
+            // Where the merge starts: at or below every loop engine's first watermark.
+            final long mergeStart = System.currentTimeMillis() - Math.max(ec.holdLagMs(), ec.maxDelayMs()) - 1_000;
+            final FinalMerge finalMerge = n == 1 ? null : new FinalMerge(ec, n, mergeStart, store);
+            final LoopMerge merge = n == 1 ? null : new LoopMerge(config, store, finalMerge, n, log);
+            final OrderingEngine[] engines = new OrderingEngine[n];
+            final LoopOutput[] outputs = new LoopOutput[n];
+            for (int i = 0; i < n; i++) {
+                final LoopOutlet outlet = n == 1 ? null : new LoopOutlet(i, merge);
+                engines[i] = new OrderingEngine(ec, n == 1 ? store : outlet);
+                outputs[i] = n == 1 ? new DirectOutput(store, config, EventLoop.monoMs()) : outlet;
+            }
+            final List<Resumable> streams = new ArrayList<>(List.of(engines));
+            if (finalMerge != null) {
+                streams.add(finalMerge);
+            }
+            store.resume(streams.toArray(new Resumable[0]), "server", log);
+            final ServerSocketChannel listener = ServerSocketChannel.open();
+            opened.add(listener);
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(config.bind(), BACKLOG);
             listener.configureBlocking(false);
-            selector = Selector.open();
-            if (restart) {
-                engine.holdUntil(EventLoop.monoMs() + config.startupGraceMs());
+            final EventLoop[] loops = new EventLoop[n];
+            for (int i = 0; i < n; i++) {
+                final Selector selector = Selector.open();
+                opened.add(selector);
+                if (restart) {
+                    engines[i].holdUntil(EventLoop.monoMs() + config.startupGraceMs());
+                }
+                loops[i] = new EventLoop(config, i, group, selector, i == 0 ? listener : null, engines[i], outputs[i],
+                        log, n == 1);
+                group.set(i, loops[i]);
+                if (merge != null) {
+                    merge.setLoop(i, loops[i]);
+                }
             }
-            final EventLoop loop = new EventLoop(config, selector, listener, engine, store, log);
-            final IngestServer server = new IngestServer(loop, store, (InetSocketAddress) listener.getLocalAddress());
-            server.thread.start();
+            final IngestServer server = new IngestServer(loops, merge, store,
+                    (InetSocketAddress) listener.getLocalAddress());
+            if (server.mergeThread != null) {
+                server.mergeThread.start();
+            }
+            for (LoopThread t : server.threads) {
+                t.start();
+            }
             return server;
         } catch (IOException | RuntimeException e) {
-            closeAll(store, listener, selector);
+            closeAll(opened.toArray(new AutoCloseable[0]));
             throw e;
         }
     }
@@ -106,32 +151,56 @@ public final class IngestServer implements AutoCloseable {
 
     /** Shows {@code kafka_lag_ms=} in the stats, from {@code lagMs} (read from the loop). */
     public void reportPublicationLag(LongSupplier lagMs) {
-        loop.publishLag(lagMs);
+        if (merge != null) {
+            merge.publishLag(lagMs);
+        } else {
+            loops[0].publishLag(lagMs);
+        }
     }
 
     /** Counters as of about 100 ms ago, 200 ms at most (exact once stopped). */
     public ServerStats stats() {
-        return loop.stats();
+        return merge != null ? merge.stats() : loops[0].stats();
     }
 
-    /** Whether the event loop is still running. */
+    /** Whether the server is still running: every loop (and the merge). */
     public boolean isRunning() {
-        return thread.isRunning();
+        for (LoopThread t : threads) {
+            if (!t.isRunning()) {
+                return false;
+            }
+        }
+        return mergeThread == null || mergeThread.isRunning();
     }
 
     /**
-     * Stops gracefully and waits for the loop to finish writing.
+     * Stops gracefully and waits for the loops (and the merge) to finish writing.
      *
      * @return the final counters
      */
     public ServerStats stop() {
-        thread.stop(loop::requestStop);
-        return loop.stats();
+        for (EventLoop loop : loops) {
+            loop.requestStop();
+        }
+        for (int i = 0; i < threads.length; i++) {
+            threads[i].stop(loops[i]::requestStop);
+        }
+        if (mergeThread != null) {
+            mergeThread.stop(() -> { }); // it ends by itself once every loop has
+        }
+        return stats();
     }
 
-    /** Waits until the loop ends by itself or {@code timeoutMs} passes; true if it ended. */
+    /** Waits until the server ends by itself or {@code timeoutMs} passes; true if it ended. */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
-        return thread.awaitTermination(timeoutMs);
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        for (LoopThread t : threads) {
+            if (!t.awaitTermination(Math.max(0, (deadline - System.nanoTime()) / 1_000_000))) {
+                return false;
+            }
+        }
+        return mergeThread == null
+                || mergeThread.awaitTermination(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
     }
 
     /**

@@ -24,6 +24,8 @@ import java.nio.file.Path;
  *     long, so that reconnecting clients can replay what a crash lost before anything is final
  * @param silentTimeoutMs a connection without a valid value this long is closed; 0 never
  * @param rotation event-time rotation of the output file ({@code --rotate}), or {@code null}
+ * @param loops event-loop threads, each owning a share of the connections and an engine of its
+ *     own; their ordered outputs are merged into the one file (1 to {@link #MAX_LOOPS})
  */
 public record ServerConfig(
         InetSocketAddress bind,
@@ -38,14 +40,32 @@ public record ServerConfig(
         long fsyncIntervalMs,
         long startupGraceMs,
         long silentTimeoutMs,
-        Rotation rotation) {
+        Rotation rotation,
+        int loops) {
 
-    /** A config without rotation. */
+    /** Most event loops: more than the cores of any machine this runs on is pointless. */
+    public static final int MAX_LOOPS = 256;
+
+    /** A config with one event loop. */
+    public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
+            long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
+            long startupGraceMs, long silentTimeoutMs, Rotation rotation) {
+        this(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs, statsIntervalMs, fsync,
+                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, 1);
+    }
+
+    /** A config without rotation, with one event loop. */
     public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
             long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
             long startupGraceMs, long silentTimeoutMs) {
         this(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs, statsIntervalMs, fsync,
-                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, null);
+                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, null, 1);
+    }
+
+    /** This config with {@code n} event loops. */
+    public ServerConfig withLoops(int n) {
+        return new ServerConfig(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
+                statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, n);
     }
 
     /** The default port. */
@@ -81,6 +101,9 @@ public record ServerConfig(
         }
         if (silentTimeoutMs < 0) {
             throw new IllegalArgumentException("silent timeout must be >= 0");
+        }
+        if (loops < 1 || loops > MAX_LOOPS) {
+            throw new IllegalArgumentException("loops must be 1 to " + MAX_LOOPS);
         }
     }
 

@@ -92,6 +92,49 @@ public record ServerStats(
                 + " uptime_s=" + uptimeMs / 1000;
     }
 
+    /**
+     * The stats of a server with several event loops: the loops' counters summed, with the figures
+     * the merge of their outputs decides given here.
+     *
+     * @param loops each loop's own counters (their written, late and lag figures are not used)
+     * @param written values the merge wrote
+     * @param mergeDups duplicates the merge dropped (the same value from two loops), added to the loops'
+     * @param late values late for the merged stream
+     * @param mergePending values waiting in the merge, added to the loops'
+     */
+    public static ServerStats combine(ServerStats[] loops, long uptimeMs, long written, long mergeDups, long late,
+            long mergePending, long watermarkLagMs, boolean writesFailing, long publishLagMs, long writeFailures) {
+        int open = 0;
+        long total = 0;
+        long msgs = 0;
+        long dups = mergeDups;
+        long invalid = 0;
+        long refused = 0;
+        long pending = mergePending;
+        long repliesDropped = 0;
+        long silentClosed = 0;
+        long evicted = 0;
+        final long[] rejects = new long[Reject.values().length];
+        for (ServerStats s : loops) {
+            open += s.connectionsOpen;
+            total += s.connectionsTotal;
+            msgs += s.msgs;
+            dups += s.dups;
+            invalid += s.invalid;
+            refused += s.refused;
+            pending += s.pending;
+            repliesDropped += s.repliesDropped;
+            silentClosed += s.silentClosed;
+            evicted += s.evicted;
+            for (int i = 0; i < rejects.length; i++) {
+                rejects[i] += s.rejectedByReason[i];
+            }
+        }
+        return new ServerStats(uptimeMs, open, total, msgs, written, dups, late, invalid, refused, pending,
+                watermarkLagMs, writesFailing, repliesDropped, silentClosed, evicted, publishLagMs, writeFailures,
+                rejects);
+    }
+
     /** All zeros, as before the start. */
     public static ServerStats zero() {
         return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0, -1, 0,

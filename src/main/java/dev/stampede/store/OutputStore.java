@@ -1,7 +1,7 @@
 package dev.stampede.store;
 
 import dev.stampede.engine.OrderedSink;
-import dev.stampede.engine.OrderingEngine;
+import dev.stampede.engine.Resumable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -186,7 +186,12 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
      *
      * @param who the program, for the log lines ("server", "merge")
      */
-    public void resume(OrderingEngine engine, String who, Consumer<String> log) {
+    public void resume(Resumable engine, String who, Consumer<String> log) {
+        resume(new Resumable[] {engine}, who, log);
+    }
+
+    /** As {@link #resume(Resumable, String, Consumer)}, for several streams that write this file together. */
+    public void resume(Resumable[] streams, String who, Consumer<String> log) {
         final ResumePoint at = resumePoint;
         final Path file = output.path();
         if (at.tornBytes() > 0) {
@@ -196,9 +201,11 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         if (!at.hasData()) {
             return;
         }
-        engine.resumeAfter(at.lastValue());
-        for (long v : at.recent()) {
-            engine.markReleased(v);
+        for (Resumable engine : streams) {
+            engine.resumeAfter(at.lastValue());
+            for (long v : at.recent()) {
+                engine.markReleased(v);
+            }
         }
         log.accept(who + ": resuming " + file + " (" + at.sizeBytes() + " bytes) after " + at.lastValue()
                 + "; its last " + at.recent().length + " values seed the duplicate filter");

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,19 +33,20 @@ class CrashRecoveryIT {
     @TempDir
     Path dir;
 
-    @Test
-    void theServerKilledFiveTimesLosesNothing() throws Exception {
+    @ParameterizedTest(name = "server loops={0}")
+    @ValueSource(ints = {1, 2})
+    void theServerKilledFiveTimesLosesNothing(int loops) throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
         final int port = freePort();
-        StampedeProcess server = startServer(port, out);
+        StampedeProcess server = startServer(port, out, loops);
         try (StampedeProcess client = startClient(port, sent)) {
             for (int crash = 1; crash <= CRASHES; crash++) {
                 awaitGrowth(out, 500);
                 server.signal("KILL");
                 server.awaitExit(STOP);
                 server.close();
-                server = startServer(port, out);
+                server = startServer(port, out, loops);
                 assertThat(server.lastLineWith("resuming")).as("restart %d resumes the file", crash).isNotNull();
             }
             // Every connection back (and so its replay sent) before the client is stopped.
@@ -66,7 +69,7 @@ class CrashRecoveryIT {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
         final int port = freePort();
-        try (StampedeProcess server = startServer(port, out)) {
+        try (StampedeProcess server = startServer(port, out, 1)) {
             for (int crash = 1; crash <= CRASHES; crash++) {
                 try (StampedeProcess client = startClient(port, sent)) {
                     awaitGrowth(out, 15_000); // about a second of sends
@@ -94,9 +97,9 @@ class CrashRecoveryIT {
         assertThat(Files.readString(out)).endsWith("\n");
     }
 
-    private static StampedeProcess startServer(int port, Path out) throws IOException {
+    private static StampedeProcess startServer(int port, Path out, int loops) throws IOException {
         final StampedeProcess p = StampedeProcess.start("server", "--port", String.valueOf(port), "-o", out.toString(),
-                "--stats-interval", "1s");
+                "--stats-interval", "1s", "--loops", String.valueOf(loops));
         p.awaitPort(START);
         return p;
     }

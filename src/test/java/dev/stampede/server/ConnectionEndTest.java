@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,11 +57,12 @@ class ConnectionEndTest {
         }
     }
 
-    @Test
-    void atAnOrderlyEndTheSameFragmentIsALineAndIsRejected() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void atAnOrderlyEndTheSameFragmentIsALineAndIsRejected(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
         final String digits = String.valueOf(t + 2).substring(0, 5);
-        try (ServerHarness server = ServerHarness.with().start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir);
                 LineClient c = server.connect()) {
             c.sendRaw(t + "\n" + (t + 1) + "\n" + digits);
             c.shutdownOutput(); // FIN

@@ -13,7 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,21 +31,23 @@ class DiskFullTest {
     @TempDir
     Path dir;
 
-    @Test
-    void onARealFullFilesystemReadingPausesAndResumesWithNothingLost() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void onARealFullFilesystemReadingPausesAndResumesWithNothingLost(int loops) throws Exception {
         try (SmallFilesystem fs = SmallFilesystem.mount(dir.resolve("small-fs"), 64)) {
             assumeTrue(fs != null, "cannot mount a tmpfs here (needs root): the seam test covers disk full");
             Files.createFile(fs.dir().resolve("timestamps.txt"));
             final Path filler = fs.fill(56); // leaves two 4 KiB pages: room for ~580 lines
-            fillAndFree(ServerHarness.with().start(fs.dir()), () -> Files.delete(filler));
+            fillAndFree(ServerHarness.with().loops(loops).start(fs.dir()), () -> Files.delete(filler));
         }
     }
 
-    @Test
-    void throughTheFileSeamReadingPausesAndResumesWithNothingLost() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void throughTheFileSeamReadingPausesAndResumesWithNothingLost(int loops) throws Exception {
         final FaultyFiles disk = new FaultyFiles();
         disk.fillUpAfter(8 * 1024 + 5); // the disk fills in the middle of a line
-        fillAndFree(ServerHarness.with().opener(disk).start(dir), disk::free);
+        fillAndFree(ServerHarness.with().loops(loops).opener(disk).start(dir), disk::free);
         assertThat(disk.failures()).isPositive();
     }
 

@@ -9,7 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,10 +26,11 @@ class ServerClockTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aClientClockFarAheadMakesNobodyElseLateAndNeverReachesTheFile() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aClientClockFarAheadMakesNobodyElseLateAndNeverReachesTheFile(int loops) throws Exception {
         final long future = System.currentTimeMillis() + 200_000; // within the 5 min max skew
-        try (ServerHarness server = ServerHarness.with().start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir);
                 LineClient ahead = server.connect();
                 LineClient b = server.connect();
                 LineClient c = server.connect()) {
@@ -51,12 +53,13 @@ class ServerClockTest {
         }
     }
 
-    @Test
-    void aRestartAfterALongOutageCatchesUpWithTheClockOnceTheGraceIsOver() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aRestartAfterALongOutageCatchesUpWithTheClockOnceTheGraceIsOver(int loops) throws Exception {
         final long minuteAgo = System.currentTimeMillis() - 60_000;
         Files.writeString(dir.resolve("timestamps.txt"), minuteAgo + "\n");
         // A max delay of a minute: a watermark stuck at the max delay would show as ~60 s of lag.
-        try (ServerHarness server = ServerHarness.with().maxDelayMs(60_000).startupGraceMs(500).start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).maxDelayMs(60_000).startupGraceMs(500).start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect()) {
             final long deadline = System.nanoTime() + WAIT.toNanos();

@@ -39,6 +39,12 @@ final class ServerHarness implements AutoCloseable {
         long fsyncIntervalMs = 100;
         AppendChannel.Opener opener = AppendChannel.FILES;
         String fileName = "timestamps.txt";
+        int loops = 1;
+
+        Builder loops(int v) {
+            loops = v;
+            return this;
+        }
 
         Builder idleTimeoutMs(long v) {
             idleTimeoutMs = v;
@@ -109,7 +115,7 @@ final class ServerHarness implements AutoCloseable {
                     fsync,
                     fsyncIntervalMs,
                     startupGraceMs,
-                    silentTimeoutMs);
+                    silentTimeoutMs).withLoops(loops);
             final List<String> log = Collections.synchronizedList(new ArrayList<>());
             return new ServerHarness(output, IngestServer.start(config, log::add, opener), log);
         }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +25,11 @@ class ServerIntegrationTest {
     @TempDir
     Path dir;
 
-    @Test
-    void mergesConnectionsIntoOneAscendingUniqueFile() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void mergesConnectionsIntoOneAscendingUniqueFile(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect();
                 LineClient c = server.connect()) {
@@ -44,10 +47,44 @@ class ServerIntegrationTest {
         }
     }
 
+    /** Aligned phases: every connection sends the same values, spread over both loops. */
     @Test
-    void writesContinuouslyWhileConnectionsStayOpen() throws Exception {
+    void twoLoopsWriteEachValueOnceWhenEveryConnectionSendsTheSame() throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().start(dir);
+        final long[] values = new long[100];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = t + i;
+        }
+        final List<LineClient> clients = new ArrayList<>();
+        try (ServerHarness server = ServerHarness.with().loops(2).start(dir)) {
+            try {
+                for (int i = 0; i < 8; i++) {
+                    clients.add(server.connect());
+                }
+                for (LineClient c : clients) {
+                    c.send(values);
+                }
+                Await.until("every copy received", WAIT, () -> server.stats().msgs() == 800);
+                Await.until("every value written while all stay open", WAIT, () -> server.written().size() == 99);
+            } finally {
+                for (LineClient c : clients) {
+                    c.close();
+                }
+            }
+            final ServerStats stats = server.stop();
+            assertThat(server.written()).containsExactly(java.util.Arrays.stream(values).boxed().toArray(Long[]::new));
+            assertThat(stats.written()).isEqualTo(100);
+            assertThat(stats.dups()).isEqualTo(700);
+            assertThat(stats.late()).isZero();
+            assertThat(stats.pending()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void writesContinuouslyWhileConnectionsStayOpen(int loops) throws Exception {
+        final long t = ServerHarness.aSecondAgo();
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect()) {
             for (int i = 0; i < 20; i++) {
@@ -60,10 +97,11 @@ class ServerIntegrationTest {
         }
     }
 
-    @Test
-    void finalLineWithoutNewlineAtOrderlyEndIsKept() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void finalLineWithoutNewlineAtOrderlyEndIsKept(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir);
                 LineClient a = server.connect()) {
             a.sendRaw(t + "\n" + (t + 1));
             a.shutdownOutput();
@@ -72,10 +110,11 @@ class ServerIntegrationTest {
         }
     }
 
-    @Test
-    void lateValuesGoToTheLateFileAndRepeatsOfWrittenOnesAreDuplicates() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void lateValuesGoToTheLateFileAndRepeatsOfWrittenOnesAreDuplicates(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().start(dir)) {
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir)) {
             try (LineClient a = server.connect()) {
                 a.send(t, t + 10, t + 20);
             }
@@ -92,10 +131,11 @@ class ServerIntegrationTest {
         }
     }
 
-    @Test
-    void keepDuplicatesWritesEveryCopy() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void keepDuplicatesWritesEveryCopy(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().keepDuplicates().start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).keepDuplicates().start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect()) {
             a.send(t, t + 1);
@@ -106,10 +146,11 @@ class ServerIntegrationTest {
         }
     }
 
-    @Test
-    void stopWritesEverythingPendingInOrder() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void stopWritesEverythingPendingInOrder(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().idleTimeoutMs(60_000).maxDelayMs(60_000).start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).idleTimeoutMs(60_000).maxDelayMs(60_000).start(dir);
                 LineClient silent = server.connect();
                 LineClient a = server.connect()) {
             a.send(t + 2, t + 1, t + 3); // out of order within one connection: still pending, still sorted
@@ -126,10 +167,11 @@ class ServerIntegrationTest {
         }
     }
 
-    @Test
-    void readBatchModeDeliversTheSame() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void readBatchModeDeliversTheSame(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().readBatchMs(5).start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).readBatchMs(5).start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect()) {
             for (int i = 0; i < 50; i++) {
@@ -142,13 +184,14 @@ class ServerIntegrationTest {
         }
     }
 
-    @Test
-    void holdsAThousandConcurrentConnections() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void holdsAThousandConcurrentConnections(int loops) throws Exception {
         final int n = 1_000;
         final int perConnection = 20;
         final long t = System.currentTimeMillis() - 2_000; // in the past: a stop writes nothing from the future
         final TreeSet<Long> expected = new TreeSet<>();
-        try (ServerHarness server = ServerHarness.with().start(dir)) {
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir)) {
             final List<LineClient> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < n; i++) {
@@ -176,9 +219,10 @@ class ServerIntegrationTest {
         }
     }
 
-    @Test
-    void stopsCleanlyWithIdleConnectionsOpen() throws IOException {
-        try (ServerHarness server = ServerHarness.with().start(dir);
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void stopsCleanlyWithIdleConnectionsOpen(int loops) throws IOException {
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir);
                 LineClient a = server.connect()) {
             Await.until("connected", WAIT, () -> server.stats().connectionsOpen() == 1);
             final ServerStats stats = server.stop();

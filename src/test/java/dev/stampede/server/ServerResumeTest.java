@@ -10,7 +10,8 @@ import dev.stampede.testing.LineClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,12 +31,13 @@ class ServerResumeTest {
         return b.toString();
     }
 
-    @Test
-    void appendsAfterTheLastLineAndKnowsWhatTheFileHolds() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void appendsAfterTheLastLineAndKnowsWhatTheFileHolds(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
         final String before = lines(t - 100, t - 98, t - 96, t - 94, t - 92, t - 90);
         Files.writeString(dir.resolve("timestamps.txt"), before);
-        try (ServerHarness server = ServerHarness.with().start(dir)) {
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir)) {
             try (LineClient c = server.connect()) {
                 c.send(t - 96, t - 90); // replays of what the file holds: duplicates
                 c.send(t - 93); // below the file's end, never written: late
@@ -50,11 +52,12 @@ class ServerResumeTest {
         }
     }
 
-    @Test
-    void aTornLastLineIsCutAndReportedOnce() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aTornLastLineIsCutAndReportedOnce(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
         Files.writeString(dir.resolve("timestamps.txt"), lines(t, t + 1) + "17951");
-        try (ServerHarness server = ServerHarness.with().start(dir)) {
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir)) {
             try (LineClient c = server.connect()) {
                 c.send(t + 2);
             }
@@ -65,21 +68,23 @@ class ServerResumeTest {
         }
     }
 
-    @Test
-    void aFileInAnotherFormatIsRefusedAndLeftAlone() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aFileInAnotherFormatIsRefusedAndLeftAlone(int loops) throws Exception {
         final String csv = "time,value\n1,2\n";
         final Path file = Files.writeString(dir.resolve("timestamps.txt"), csv);
-        assertThatThrownBy(() -> ServerHarness.with().start(dir)).isInstanceOf(FileFormatException.class)
+        assertThatThrownBy(() -> ServerHarness.with().loops(loops).start(dir)).isInstanceOf(FileFormatException.class)
                 .hasMessageContaining("not a stampede output file");
         assertThat(Files.readString(file)).isEqualTo(csv);
     }
 
-    @Test
-    void theStartupGraceLetsReplaysLandInOrder() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void theStartupGraceLetsReplaysLandInOrder(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
         Files.writeString(dir.resolve("timestamps.txt"), lines(t));
         // After a restart, A reconnects first with newer values, then B replays older ones.
-        try (ServerHarness server = ServerHarness.with().startupGraceMs(30_000).start(dir)) {
+        try (ServerHarness server = ServerHarness.with().loops(loops).startupGraceMs(30_000).start(dir)) {
             try (LineClient a = server.connect()) {
                 a.send(t + 20, t + 30);
             }
@@ -93,11 +98,12 @@ class ServerResumeTest {
         }
     }
 
-    @Test
-    void withoutTheGraceTheSameReplayWouldBeLate() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void withoutTheGraceTheSameReplayWouldBeLate(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
         Files.writeString(dir.resolve("timestamps.txt"), lines(t));
-        try (ServerHarness server = ServerHarness.with().startupGraceMs(0).start(dir)) {
+        try (ServerHarness server = ServerHarness.with().loops(loops).startupGraceMs(0).start(dir)) {
             try (LineClient a = server.connect()) {
                 a.send(t + 20, t + 30);
             }

@@ -19,7 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,11 +36,12 @@ class SilentConnectionTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aDribblerDelaysOthersNoLongerThanTheIdleTimeoutAndIsClosedOnceSilentTooLong() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aDribblerDelaysOthersNoLongerThanTheIdleTimeoutAndIsClosedOnceSilentTooLong(int loops) throws Exception {
         final long t = System.currentTimeMillis() - 1_000;
         // Max delay far away: only the idle timeout (200 ms) can let a's values through.
-        try (ServerHarness server = ServerHarness.with().idleTimeoutMs(200).maxDelayMs(600_000)
+        try (ServerHarness server = ServerHarness.with().loops(loops).idleTimeoutMs(200).maxDelayMs(600_000)
                 .silentTimeoutMs(1_000).start(dir);
                 LineClient dribbler = server.connect();
                 LineClient a = server.connect()) {
@@ -74,10 +76,11 @@ class SilentConnectionTest {
         }
     }
 
-    @Test
-    void aConnectionThatSendsWithinTheSilentTimeoutStaysOpen() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aConnectionThatSendsWithinTheSilentTimeoutStaysOpen(int loops) throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().silentTimeoutMs(1_000).start(dir);
+        try (ServerHarness server = ServerHarness.with().loops(loops).silentTimeoutMs(1_000).start(dir);
                 LineClient c = server.connect()) {
             for (int i = 0; i < 4; i++) {
                 Thread.sleep(600); // silent for most of the timeout, each time
@@ -91,13 +94,14 @@ class SilentConnectionTest {
         }
     }
 
-    @Test
-    void silentConnectionsHoldingEverySlotCannotKeepARealClientOut() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void silentConnectionsHoldingEverySlotCannotKeepARealClientOut(int loops) throws Exception {
         final int slots = 30;
         final Path output = dir.resolve("timestamps.txt");
         final Path record = dir.resolve("sent.txt");
         // No silent timeout at all: eviction alone must let the real client in.
-        try (ServerHarness server = ServerHarness.with().maxConnections(slots).silentTimeoutMs(0).start(dir)) {
+        try (ServerHarness server = ServerHarness.with().loops(loops).maxConnections(slots).silentTimeoutMs(0).start(dir)) {
             final List<LineClient> silent = new ArrayList<>();
             try {
                 for (int i = 0; i < slots; i++) {

@@ -1,0 +1,53 @@
+package dev.stampede.server;
+
+import dev.stampede.store.OutputStore;
+import java.io.IOException;
+
+/**
+ * The one loop's output: its engine appends straight to the {@link OutputStore} (its sink), and
+ * the loop flushes the store on the {@link FlushSchedule}.
+ */
+final class DirectOutput implements LoopOutput {
+    private final OutputStore store;
+    private final FlushSchedule flushes;
+
+    DirectOutput(OutputStore store, ServerConfig config, long nowMs) {
+        this.store = store;
+        this.flushes = new FlushSchedule(config, nowMs);
+    }
+
+    @Override
+    public boolean isBackedUp() {
+        return store.isBackedUp();
+    }
+
+    @Override
+    public boolean isFailing() {
+        return store.isFailing();
+    }
+
+    @Override
+    public String failureMessage() {
+        return "cannot write " + store.output().path() + ": " + store.lastError();
+    }
+
+    @Override
+    public long writeFailures() {
+        return store.writeFailures();
+    }
+
+    @Override
+    public boolean hasUnwritten() {
+        return store.unwrittenBytes() > 0;
+    }
+
+    @Override
+    public void afterPass(long nowMs, long watermark) {
+        flushes.maybeFlush(store, nowMs, watermark);
+    }
+
+    @Override
+    public void finish(long watermark, long timeoutMs) throws IOException {
+        store.close(timeoutMs);
+    }
+}

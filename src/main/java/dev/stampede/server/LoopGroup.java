@@ -1,0 +1,102 @@
+package dev.stampede.server;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * What the event loops of one server share: each engine's {@link
+ * dev.stampede.engine.OrderingEngine#frontier frontier} and newest value, so that their sources
+ * hold one watermark together; the count of open connections, for {@code --max-connections};
+ * and the loops themselves, for handing accepted sockets round.
+ *
+ * <p>Each loop writes its own slots once per pass and reads the others' (plain volatile longs,
+ * a cache line apart so that two loops never write the same line): no lock, nothing per value.
+ */
+final class LoopGroup {
+    /** Longs between two loops' slots: 64 bytes, one cache line. */
+    private static final int STRIDE = 8;
+
+    private final int size;
+    private final AtomicLongArray frontiers;
+    private final AtomicLongArray newests;
+    /** Sockets handed to each loop and not yet in its published frontier. */
+    private final AtomicIntegerArray arriving;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final EventLoop[] loops;
+
+    LoopGroup(int size) {
+        this.size = size;
+        this.frontiers = new AtomicLongArray(size * STRIDE);
+        this.newests = new AtomicLongArray(size * STRIDE);
+        this.arriving = new AtomicIntegerArray(size * STRIDE * 2);
+        this.loops = new EventLoop[size];
+        for (int i = 0; i < size; i++) {
+            // Until a loop has passed once, it holds nothing up and adds nothing.
+            frontiers.set(i * STRIDE, Long.MAX_VALUE);
+            newests.set(i * STRIDE, Long.MIN_VALUE);
+        }
+    }
+
+    int size() {
+        return size;
+    }
+
+    void set(int index, EventLoop loop) {
+        loops[index] = loop;
+    }
+
+    EventLoop loop(int index) {
+        return loops[index];
+    }
+
+    /** Loop {@code self}'s engine after a pass. */
+    void publish(int self, long frontier, long newest) {
+        frontiers.setRelease(self * STRIDE, frontier);
+        newests.setRelease(self * STRIDE, newest);
+    }
+
+    /**
+     * The lowest frontier of the loops other than {@code self}; {@link Long#MIN_VALUE} (hold still)
+     * while any loop has sockets on their way to it: as with one loop, a connection holds the
+     * watermark from the moment it is accepted.
+     */
+    long peersFrontier(int self) {
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < size; i++) {
+            if (arriving.getAcquire(i * STRIDE * 2) > 0) {
+                return Long.MIN_VALUE; // this loop's own arrivals too: they hold it from their accept
+            }
+            if (i != self) {
+                min = Math.min(min, frontiers.getAcquire(i * STRIDE));
+            }
+        }
+        return min;
+    }
+
+    /** The acceptor is about to hand loop {@code target} a socket. */
+    void arriving(int target) {
+        arriving.getAndIncrement(target * STRIDE * 2);
+    }
+
+    /** Loop {@code self} registered {@code count} handed sockets and published a frontier that counts them. */
+    void arrived(int self, int count) {
+        arriving.getAndAdd(self * STRIDE * 2, -count);
+    }
+
+    /** The highest newest value of the loops other than {@code self}. */
+    long peersNewest(int self) {
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < size; i++) {
+            if (i != self) {
+                max = Math.max(max, newests.getAcquire(i * STRIDE));
+            }
+        }
+        return max;
+    }
+
+    /** Connections open in all loops (counted at registration, so briefly approximate). */
+    AtomicInteger connections() {
+        return connections;
+    }
+}

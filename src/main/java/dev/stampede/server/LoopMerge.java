@@ -1,0 +1,168 @@
+package dev.stampede.server;
+
+import dev.stampede.engine.FinalMerge;
+import dev.stampede.stats.ServerStats;
+import dev.stampede.store.OutputStore;
+import java.io.IOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * With several event loops, the thread between their engines and the files: takes each loop's
+ * batches ({@link LoopOutlet.Batch}), merges them with a {@link FinalMerge} into the one ordered
+ * (unique) stream, appends it to the {@link OutputStore}, flushes on the {@link FlushSchedule}, and
+ * makes the server's stats from the loops' and its own.
+ *
+ * <h2>Threading</h2>
+ * Runs on its own thread, which owns the merge and the store. Loops call {@link #submit} (a bounded
+ * queue that always has room for every batch in circulation) and read {@link #isBackedUp()} and
+ * {@link #isFailing()}; any thread reads {@link #stats()}. It ends by itself once every loop has
+ * sent its last batch: it drains the merge and closes the files.
+ */
+final class LoopMerge implements Runnable {
+    private static final long POLL_MS = 5;
+    private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
+
+    private final ServerConfig config;
+    private final OutputStore store;
+    private final FinalMerge merge;
+    private final EventLoop[] loops;
+    private final Consumer<String> log;
+    private final ArrayBlockingQueue<LoopOutlet.Batch> inbox;
+    private final FlushSchedule flushes;
+    private final long startMs;
+    private final StatsCadence stats;
+    private final Supplier<ServerStats> snapshot = this::snapshot;
+    private long pausedSinceMs = -1;
+    private int ended;
+
+    private volatile boolean backedUp;
+    private volatile boolean failing;
+    private volatile LongSupplier publishLagMs = () -> -1;
+
+    LoopMerge(ServerConfig config, OutputStore store, FinalMerge merge, int loops, Consumer<String> log) {
+        this.config = config;
+        this.store = store;
+        this.merge = merge;
+        this.loops = new EventLoop[loops];
+        this.log = log;
+        this.inbox = new ArrayBlockingQueue<>(loops * LoopOutlet.BATCHES);
+        this.startMs = EventLoop.monoMs();
+        this.flushes = new FlushSchedule(config, startMs);
+        this.stats = new StatsCadence(config.statsIntervalMs(), log, startMs);
+    }
+
+    /** The loops whose stats it sums; set before the threads start. */
+    void setLoop(int index, EventLoop loop) {
+        loops[index] = loop;
+    }
+
+    /** A loop hands over a batch (loop threads). */
+    void submit(LoopOutlet.Batch batch) {
+        if (!inbox.offer(batch)) {
+            throw new IllegalStateException("merge inbox full: more batches than in circulation");
+        }
+    }
+
+    /** Whether the loops should stop reading: the writers are behind or failing. */
+    boolean isBackedUp() {
+        return backedUp;
+    }
+
+    /** Whether writes to the files are failing. */
+    boolean isFailing() {
+        return failing;
+    }
+
+    /** Where the stats get the lag of publication to Kafka. */
+    void publishLag(LongSupplier lagMs) {
+        this.publishLagMs = lagMs;
+    }
+
+    /** The server's counters, refreshed every {@value StatsCadence#SNAPSHOT_MS} ms and at the end. */
+    ServerStats stats() {
+        return stats.latest();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (ended < loops.length) {
+                LoopOutlet.Batch batch = inbox.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                while (batch != null) {
+                    take(batch);
+                    batch = inbox.poll();
+                }
+                housekeeping(EventLoop.monoMs());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.accept("server: merge interrupted; writing what it has and stopping");
+        } catch (RuntimeException e) {
+            log.accept("server: merge failed: " + e + "; writing what it has and stopping");
+        } finally {
+            finish();
+        }
+    }
+
+    private void take(LoopOutlet.Batch batch) {
+        final long[] values = batch.values;
+        for (int i = 0, n = batch.size; i < n; i++) {
+            final long v = values[i];
+            merge.offer(v >= 0 ? v : -1 - v, 1);
+        }
+        final int input = batch.owner.index;
+        if (batch.last) {
+            ended++;
+            merge.advance(input, Long.MAX_VALUE);
+        } else {
+            merge.advance(input, batch.watermark);
+        }
+        batch.owner.recycle(batch);
+    }
+
+    private void housekeeping(long nowMs) {
+        flushes.maybeFlush(store, nowMs, merge.watermark());
+        backedUp = store.isBackedUp();
+        failing = store.isFailing();
+        if (pausedSinceMs < 0 && failing) {
+            pausedSinceMs = nowMs;
+            log.accept("server: cannot write " + store.output().path() + ": " + store.lastError()
+                    + "; reading paused (clients wait in TCP), retrying");
+        } else if (pausedSinceMs >= 0 && !failing) {
+            log.accept("server: writing " + store.output().path() + " again after " + (nowMs - pausedSinceMs)
+                    + " ms; reading resumed");
+            pausedSinceMs = -1;
+        }
+        stats.tick(nowMs, snapshot);
+    }
+
+    private void finish() {
+        merge.drain(System.currentTimeMillis());
+        try {
+            store.close(SHUTDOWN_WRITE_TIMEOUT_MS);
+        } catch (IOException e) {
+            log.accept("server: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
+        }
+        failing = store.isFailing();
+        stats.publish(snapshot());
+    }
+
+    /**
+     * The loops' counters summed, with the merge's figures where the merge decides: what is
+     * written, what is late, the duplicates across loops, the watermark.
+     */
+    private ServerStats snapshot() {
+        final ServerStats[] parts = new ServerStats[loops.length];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = loops[i].stats();
+        }
+        final long w = merge.watermark();
+        return ServerStats.combine(parts, EventLoop.monoMs() - startMs, merge.released(), merge.duplicates(),
+                merge.late(), merge.pendingValues(), Math.max(0, System.currentTimeMillis() - w), failing,
+                publishLagMs.getAsLong(), store.writeFailures());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.stampede.server;
+
+import java.io.IOException;
+
+/**
+ * What an {@link EventLoop} needs to know of where its engine's values go: the store itself with
+ * one loop ({@link DirectOutput}), a hand-off to the {@link LoopMerge} thread with several
+ * ({@link LoopOutlet}). Called on the loop's thread unless said otherwise.
+ */
+interface LoopOutput {
+
+    /** Whether the loop should stop reading until the files catch up (or recover). */
+    boolean isBackedUp();
+
+    /** Whether writes to the files are failing (the writers retry). Any thread. */
+    boolean isFailing();
+
+    /** What to log when writes fail and reading pauses, or {@code null} if another thread says it. */
+    String failureMessage();
+
+    /** Failed writes and fsyncs of the files since the start. Any thread. */
+    long writeFailures();
+
+    /** Whether released values are still on their way to the files. */
+    boolean hasUnwritten();
+
+    /** After each pass, the engine's watermark {@code watermark}: writes or hands over what came. */
+    void afterPass(long nowMs, long watermark);
+
+    /**
+     * The loop ends, its engine drained to {@code watermark}: everything goes to the files (or to
+     * the merge, which ends once every loop has). Blocks for at most {@code timeoutMs}.
+     */
+    void finish(long watermark, long timeoutMs) throws IOException;
+}
