@@ -5,16 +5,20 @@
 # server with each --loops count, one after the other, and prints a TSV table.
 #
 #   bench/capacity.sh [--loops "1 2"] [--connections 128] [--lines 4096] [--warmup 4] [--window 8]
-#                     [--no-reference] [--out FILE.tsv]
+#                     [--no-reference] [--out FILE.tsv] [--quiet-wait S]
 #
-# Capacity = the mean of the server's own per-second rate of valid values received (stampede:
-# the stats line's rate=, from msgs=; reference: its --progress msgs/s=) over the steady window
-# (after --warmup s). Every batch repeats one value and all connections send the same
-# millisecond, so nearly every value is a duplicate: the figure counts values received and
-# processed (parsed, merged, de-duplicated), not distinct lines written to the file.
-# Also reported: the server's CPU over the window (cores, and ns per value) and the driver's,
-# to show the driver costs little; wm_lag_ms (stampede) shows how far the backlog queued in the
-# socket buffers puts the server behind the clock; late values must stay 0.
+# Capacity = the values the server read per second over a steady window (after --warmup s):
+# the bytes the driver wrote in the window less the growth of the bytes queued in the sockets
+# (/proc/net/tcp), over the line length. stampede's own count (its stats line's rate=, from
+# msgs=) is printed beside it as a cross-check (server_reported_per_s). Every batch repeats one
+# value and all connections send the same millisecond, so nearly every value is a duplicate: the
+# figure counts values received and processed (parsed, merged, de-duplicated), not distinct
+# lines written to the file.
+# Also reported: the server's CPU over the window (cores, and ns per value), the driver's (to
+# show it costs little), and what everything else on the machine used meanwhile (others_cores;
+# each run first waits for a quiet machine, bench/quiet.sh). max_wm_lag_ms (stampede) is how far
+# the backlog queued in the socket buffers puts the server behind the clock (it stays under
+# --max-delay, so nothing is late); late counts values the server put in its late file.
 #
 # Loop counts other than 1 need a server with --loops; when the server has none they are skipped
 # (with a note). Takes the machine-wide benchmark lock (/tmp/stampede-bench.lock) itself, unless
@@ -22,7 +26,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ARGS=("$@")
-loops="1 2" conns=128 lines=4096 warmup=4 window=8 reference=1 out=""
+loops="1 2" conns=128 lines=4096 warmup=4 window=8 reference=1 out="" quiet_wait=120
 while [ $# -gt 0 ]; do
     case "$1" in
         --loops) loops=$2; shift 2 ;;
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
         --window) window=$2; shift 2 ;;
         --no-reference) reference=0; shift ;;
         --out) out=$2; shift 2 ;;
+        --quiet-wait) quiet_wait=$2; shift 2 ;;
         -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "capacity: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -69,6 +74,7 @@ cleanup() {
     sleep 0.5
     [ -n "$LPID" ] && kill -KILL "$LPID" 2>/dev/null || true
     [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null || true
+    rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -93,6 +99,7 @@ cpu_ticks() { # pid -> utime+stime of the process (all its threads), in clock ti
     awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 tck=$(getconf CLK_TCK)
+. "$root/bench/quiet.sh"
 
 inflight() { # port -> bytes queued in the sockets of its connections (send + receive queues)
     cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$(printf '%04X' "$1")" '
@@ -117,7 +124,8 @@ mark() { # loadgen-log -> "t_ns bytes" of a fresh mark (SIGUSR1), bracketed by t
 }
 
 run_one() { # label loops command-with-{port}-{output}
-    local label=$1 nloops=$2 cmd log s0 s1 l0 l1 m0 m1 lines_before stats linelen
+    local label=$1 nloops=$2 cmd log s0 s1 l0 l1 m0 m1 lines_before stats linelen a b
+    wait_quiet
     port=$(free_port)
     cmd=${3//\{port\}/$port}
     cmd=${cmd//\{output\}/$tmp/$label.txt}
@@ -136,9 +144,9 @@ run_one() { # label loops command-with-{port}-{output}
     LPID=$!
     sleep "$warmup"
     lines_before=$(wc -l < "$log")
-    s0=$(cpu_ticks "$SPID"); l0=$(cpu_ticks "$LPID"); m0=$(mark "$tmp/$label.loadgen")
+    a=($(machine_ticks)); s0=$(cpu_ticks "$SPID"); l0=$(cpu_ticks "$LPID"); m0=$(mark "$tmp/$label.loadgen")
     sleep "$window"
-    s1=$(cpu_ticks "$SPID"); l1=$(cpu_ticks "$LPID"); m1=$(mark "$tmp/$label.loadgen")
+    b=($(machine_ticks)); s1=$(cpu_ticks "$SPID"); l1=$(cpu_ticks "$LPID"); m1=$(mark "$tmp/$label.loadgen")
     stats=$(tail -n +$((lines_before + 1)) "$log")
     wait "$LPID" || true
     LPID=""
@@ -147,7 +155,7 @@ run_one() { # label loops command-with-{port}-{output}
     SPID=""
     linelen=$(( $(date +%s%3N | wc -c) ))   # digits + '\n'
     echo "$stats" | awk -v label="$label" -v loops="$nloops" -v conns="$conns" -v lines="$lines" \
-        -v m0="$m0" -v m1="$m1" -v linelen="$linelen" -v s="$((s1 - s0))" -v l="$((l1 - l0))" -v tck="$tck" \
+        -v m0="$m0" -v m1="$m1" -v linelen="$linelen" -v s="$((s1 - s0))" -v l="$((l1 - l0))" -v tck="$tck" -v all="$((b[0] - a[0]))" -v busy="$BUSY" \
         -v final="$(grep -oE '(^| )late=[0-9]+' "$log" | tail -n 1)" '
         # stampede prints rate=N/s once a second: its own count, a cross-check
         match($0, / rate=[0-9]+/) { r = substr($0, RSTART + 6, RLENGTH - 6); n++; if (n > 1) { sum += r; nr++ } }
@@ -160,12 +168,13 @@ run_one() { # label loops command-with-{port}-{output}
           rate = values / secs
           scores = s / tck / secs; lcores = l / tck / secs
           sub(/.*late=/, "", final)
-          printf "%s\t%s\t%s\t%s\t%.1f\t%.0f\t%s\t%.2f\t%.1f\t%.2f\t%.2f\t%.0f\t%s\t%s\n", label, loops, conns, lines, secs, rate,
+          others = (all - s - l) / tck / secs; if (others < 0) others = 0
+          printf "%s\t%s\t%s\t%s\t%.1f\t%.0f\t%s\t%.2f\t%.1f\t%.2f\t%.2f\t%.2f\t%s\t%.0f\t%s\t%s\n", label, loops, conns, lines, secs, rate,
               (nr ? sprintf("%.0f", sum / nr) : "na"), scores, scores * 1e9 / rate, lcores, lcores * 1e9 / rate,
-              (b[3] - a[3]) / 1e6, (lag == "" ? "na" : lag), (final == "" ? "na" : final) }'
+              others, busy, (b[3] - a[3]) / 1e6, (lag == "" ? "na" : lag), (final == "" ? "na" : final) }'
 }
 
-header="server\tloops\tconnections\tlines_per_write\twindow_s\tvalues_per_s\tserver_reported_per_s\tserver_cores\tserver_ns_per_value\tdriver_cores\tdriver_ns_per_value\tqueued_growth_mb\tmax_wm_lag_ms\tlate"
+header="server\tloops\tconnections\tlines_per_write\twindow_s\tvalues_per_s\tserver_reported_per_s\tserver_cores\tserver_ns_per_value\tdriver_cores\tdriver_ns_per_value\tothers_cores\tbusy_before_pct\tqueued_growth_mb\tmax_wm_lag_ms\tlate"
 result="$tmp/capacity.tsv"
 printf '%b\n' "$header" > "$result"
 if [ "$reference" = 1 ]; then
@@ -182,4 +191,3 @@ for L in $loops; do
 done
 cat "$result"
 [ -z "$out" ] || cp "$result" "$out"
-rm -rf "$tmp"

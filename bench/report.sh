@@ -152,24 +152,7 @@ get() { # what -> the summary line of that run at $n
     awk -F'\t' -v w="$1" -v n="$n" '$1 == w && $2 == n { print $3 }' "$raw" | tail -n 1
 }
 printf 'what\tn\tsummary\n' > "$raw"
-busy_pct() { # CPU busy % of the whole machine over 1 s
-    local a b
-    read -r _ a1 a2 a3 a4 a5 a6 a7 _ < /proc/stat
-    sleep 1
-    read -r _ b1 b2 b3 b4 b5 b6 b7 _ < /proc/stat
-    a=$(( (b1 + b2 + b3 + b5 + b6 + b7) - (a1 + a2 + a3 + a5 + a6 + a7) ))
-    b=$(( a + b4 - a4 ))
-    echo $(( b > 0 ? 100 * a / b : 0 ))
-}
-wait_quiet() { # this machine is shared: wait (up to --quiet-wait s) until others use < 25 % of it
-    local i b
-    for ((i = 0; i < quiet_wait; i++)); do
-        b=$(busy_pct)
-        [ "$b" -lt 25 ] && { BUSY=$b; return; }
-    done
-    BUSY=$b
-    echo "report: the machine is still ${b}% busy; measuring anyway" >&2
-}
+. "$root/bench/quiet.sh"
 run() { # label n server client [duration]
     local line
     wait_quiet
