@@ -112,9 +112,10 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration silentTimeout;
 
-    @Option(names = "--read-batch", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
+    @Option(names = "--read-batch", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "While busy, pause this long between polls so each wake-up reads many sockets: "
-                    + "less CPU, up to that much more delay; 0 wakes on every arrival (default: ${DEFAULT-VALUE}).")
+                    + "less CPU, up to that much more delay; 0 wakes on every arrival (default: 0 with one loop, "
+                    + "1ms with several, whose loops would otherwise each wake for a handful of sockets).")
     Duration readBatch;
 
     @Option(names = "--flush-interval", paramLabel = "DURATION", defaultValue = "10ms",
@@ -251,6 +252,9 @@ final class ServerCommand implements Callable<Integer> {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("--port must be 0 to 65535, not " + port);
         }
+        if (loops < 1 || loops > ServerConfig.MAX_LOOPS) {
+            throw new IllegalArgumentException("--loops must be 1 to " + ServerConfig.MAX_LOOPS + ", not " + loops);
+        }
         final EngineConfig engine = ServerConfig.engineFor(idleTimeout.toMillis(), maxDelay.toMillis(),
                 maxSkew.toMillis(), startupGrace.toMillis(), keepDuplicates);
         return new ServerConfig(
@@ -259,7 +263,7 @@ final class ServerCommand implements Callable<Integer> {
                 engine,
                 maxSkew.toMillis(),
                 maxConnections != null ? maxConnections : FdLimit.defaultMaxConnections(),
-                readBatch.toMillis(),
+                readBatch != null ? readBatch.toMillis() : (loops > 1 ? 1 : 0),
                 flushInterval.toMillis(),
                 file.statsIntervalMs(),
                 file.fsync,

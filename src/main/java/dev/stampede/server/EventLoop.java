@@ -77,7 +77,6 @@ final class EventLoop implements Runnable {
     private final SelectionKey listenerKey;
     private final OrderingEngine engine;
     private final LoopOutput output;
-    private final boolean reportStats;
     private final SkewCheck skew;
     private final Consumer<String> log;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
@@ -132,7 +131,6 @@ final class EventLoop implements Runnable {
         this.listener = listener;
         this.engine = engine;
         this.output = output;
-        this.reportStats = reportStats;
         this.log = log;
         this.skew = new SkewCheck(config.maxSkewMs());
         this.startMs = monoMs();

@@ -5,7 +5,7 @@ import dev.stampede.stats.ServerStats;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * sent its last batch: it drains the merge and closes the files.
  */
 final class LoopMerge implements Runnable {
-    private static final long POLL_MS = 5;
+    private static final long POLL_NS = 1_000_000;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
     private final ServerConfig config;
@@ -91,16 +91,18 @@ final class LoopMerge implements Runnable {
     public void run() {
         try {
             while (ended < loops.length) {
-                LoopOutlet.Batch batch = inbox.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                LoopOutlet.Batch batch = inbox.poll();
+                if (batch == null) {
+                    // A duty cycle, not a wake-up per batch: the loops hand over a batch a pass,
+                    // thousands a second, and one wake-up a millisecond takes them all.
+                    LockSupport.parkNanos(POLL_NS);
+                }
                 while (batch != null) {
                     take(batch);
                     batch = inbox.poll();
                 }
                 housekeeping(EventLoop.monoMs());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.accept("server: merge interrupted; writing what it has and stopping");
         } catch (RuntimeException e) {
             log.accept("server: merge failed: " + e + "; writing what it has and stopping");
         } finally {

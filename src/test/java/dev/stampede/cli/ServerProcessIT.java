@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The server as users run it: a process that a signal stops cleanly with exit status 0. */
 @Timeout(90)
@@ -31,13 +31,13 @@ class ServerProcessIT {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "SIG{0}")
-    @ValueSource(strings = {"TERM", "INT"})
-    void signalWritesEverythingPendingAndExitsZero(String signal) throws Exception {
+    @ParameterizedTest(name = "SIG{0}, loops={1}")
+    @CsvSource({"TERM, 1", "INT, 1", "TERM, 2"})
+    void signalWritesEverythingPendingAndExitsZero(String signal, int loops) throws Exception {
         final Path out = dir.resolve("ts.txt");
         // Long idle timeout and max delay: nothing is final until the signal.
         try (StampedeProcess server = StampedeProcess.start("server", "--port", "0", "-o", out.toString(),
-                "--idle-timeout", "1m", "--max-delay", "1m", "--quiet")) {
+                "--idle-timeout", "1m", "--max-delay", "1m", "--quiet", "--loops", String.valueOf(loops))) {
             final int port = server.awaitPort(START);
             final long t = System.currentTimeMillis();
             try (LineClient silent = new LineClient(port);
