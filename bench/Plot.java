@@ -144,8 +144,12 @@ public final class Plot {
         if (zero && !logY) {
             y0 = Math.min(0, y0);
         }
-        final Axis ax = new Axis(x0, x1, logX);
-        final Axis ay = new Axis(y0, y1, logY);
+        boolean integerX = true;   // whole-number x (loop counts): no ticks between them
+        for (final double[] r : rows) {
+            integerX &= r[0] == Math.rint(r[0]);
+        }
+        final Axis ax = new Axis(x0, x1, logX, integerX);
+        final Axis ay = new Axis(y0, y1, logY, false);
         final int pw = W - LEFT - RIGHT, ph = H - TOP - BOTTOM;
 
         final StringBuilder s = new StringBuilder();
@@ -301,7 +305,7 @@ public final class Plot {
         private final double hi;
         private final double step;
 
-        Axis(double min, double max, boolean log) {
+        Axis(double min, double max, boolean log, boolean integer) {
             this.log = log;
             if (log) {
                 double l = Math.floor(Math.log10(min)), h = Math.ceil(Math.log10(max));
@@ -318,7 +322,8 @@ public final class Plot {
                 final double raw = (max - min) / 6;
                 final double mag = Math.pow(10, Math.floor(Math.log10(raw)));
                 final double n = raw / mag;
-                step = (n <= 1 ? 1 : n <= 2 ? 2 : n <= 2.5 ? 2.5 : n <= 5 ? 5 : 10) * mag;
+                final double nice = (n <= 1 ? 1 : n <= 2 ? 2 : n <= 2.5 ? 2.5 : n <= 5 ? 5 : 10) * mag;
+                step = integer ? Math.max(1, Math.rint(nice)) : nice;
                 lo = Math.floor(min / step) * step;
                 hi = Math.ceil(max / step) * step;
             }

@@ -26,7 +26,7 @@ ARGS=("$@")
 cd "$root"
 LOCK=/tmp/stampede-bench.lock
 
-quick=0 duration=12 ns="50 200 1000 2000 5000 8000" timeline=30 rsyslog=1 capacity=1 plots_only="" quiet_wait=120
+quick=0 duration=12 ns="50 200 1000 2000 5000 8000" timeline=30 rsyslog=1 capacity=1 plots_only="" quiet_wait=30
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1; duration=4; ns="50 2000"; timeline=6; shift ;;
@@ -225,10 +225,11 @@ if [ -n "$logs" ] && [ -s "$logs/lateness.hlog" ]; then
     cp "$logs/lateness.hlog" "$out/lateness.hlog"
     java -cp target/stampede.jar bench/HlogPercentiles.java "$out/lateness.hlog" > "$out/lateness.tsv"
     # file lag: measure.sh's freshness samples (t since the client started) and the server's
-    # wm_lag_ms, one stats line a second, counted from the first line with a connection
+    # wm_lag_ms, one stats line a second, counted from the first line with a connection (that
+    # line's lag is the --max-delay bound of a watermark that has no value yet: left out)
     grep -oE 'conns=[0-9]+ .* wm_lag_ms=-?[0-9]+' "$logs/server.err" |
         awk '{ c = $1; sub(/conns=/, "", c); w = $NF; sub(/wm_lag_ms=/, "", w)
-               if (c + 0 > 0 || started) { started = 1; print ++i "\t" w } }' > "$out/wm_lag.tsv"
+               if (c + 0 > 0 || started) { started = 1; i++; if (i > 1 || w + 0 < 5000) print i "\t" w } }' > "$out/wm_lag.tsv"
     awk -F'\t' 'NR == FNR { wm[$1] = $2; next }
         FNR == 1 { print "t_s\tfreshness_ms\twm_lag_ms"; next }
         $9 + 0 > 0 { t = int($1 / 1000 + 0.5); print t "\t" $10 "\t" (t in wm ? wm[t] : "na") }' \
