@@ -16,27 +16,36 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * The client's one event loop: connects, then sends every connection's ticks on the
- * {@link Schedule}, reads what the server says, reconnects what fails, reports.
+ * One of the client's event loops: connects its share of the connections, then sends their ticks
+ * on the {@link Schedule}, reads what the server says, reconnects what fails, reports to its
+ * {@link LoopGroup}.
+ *
+ * <p>With {@code --loops L}, loop {@code j} owns connections {@code j, j + L, j + 2L, ...}: each
+ * keeps its index among all, and so its phase, its server and its source address. The loops share
+ * nothing per timestamp; they meet in the {@link LoopGroup} to start their schedules at one
+ * instant, once a stats interval to merge their figures, and once a record batch.
  *
  * <h2>The duty cycle</h2>
  * <ol>
  *   <li>Connect phase: start connects (at most {@value Connector#MAX_IN_FLIGHT} in flight) until
  *       every connection is up or has failed once; the schedule then starts, so that a healthy
  *       run does not begin with ticks missed while 19,000 connections come up.</li>
- *   <li>Schedule: send every tick that is due; sleep until the next one. {@code Selector.select}
- *       only sleeps in whole milliseconds, so waits shorter than {@value #SELECT_MIN_NS} ns park
- *       the thread instead ({@code LockSupport.parkNanos}, microsecond precision); longer ones
- *       select (handling socket events meanwhile) until about a millisecond before.</li>
+ *   <li>Schedule: send every tick that is due; sleep until the next one, or rather until the
+ *       last one due within {@link #coalesceNs} after it ({@link Schedule#wakeAt}), so that
+ *       close sends share a wake-up. {@code Selector.select} only sleeps in whole milliseconds,
+ *       so waits shorter than {@value #SELECT_MIN_NS} ns park the thread instead
+ *       ({@code LockSupport.parkNanos}, microsecond precision); longer ones select (handling
+ *       socket events meanwhile) until about a millisecond before.</li>
  *   <li>About every {@value #HOUSEKEEPING_NS} ns, on the wake-up of a send where there is one:
  *       poll the sockets (replies, closes, writable), start due reconnects, flush the record
  *       file, publish stats.</li>
  * </ol>
  *
  * <h2>Threading</h2>
- * Everything runs on the loop's own thread, which owns the selector, the connections, the
- * counters and the record file: no locks. Other threads only call {@link #requestStop()} and
- * read {@link #stats()}.
+ * Everything runs on the loop's own thread, which owns the selector, its connections, its
+ * counters and its record batch: no lock per timestamp. It takes the {@link LoopGroup}'s lock
+ * once a stats interval and the record file's once a batch. Other threads only call
+ * {@link #requestStop()} and read {@link #stats()}.
  */
 final class ClientLoop implements Runnable {
     private static final long MS = 1_000_000L;
@@ -44,25 +53,37 @@ final class ClientLoop implements Runnable {
     private static final long SNAPSHOT_NS = 100 * MS;
     private static final long RECORD_FLUSH_NS = 200 * MS;
     private static final long SELECT_MIN_NS = 2 * MS;
+    /**
+     * At most how much later than its due time a send may go out to share a wake-up with the sends
+     * due before it: 1 ms (the system property {@code stampede.client.coalesceUs} sets another, 0
+     * for none, for measurements), and never more than a twentieth of the interval
+     * ({@link #coalesceNs}). A wake-up costs a loop about 20 µs of CPU here (timer, two context
+     * switches, the futex calls of {@code parkNanos}); at 50 connections x 20/s (a send due every
+     * millisecond) a 1 ms window halves the wake-ups, and at 5,000 connections one wake-up sends
+     * about a hundred. See {@link Schedule#wakeAt}.
+     */
+    static final long COALESCE_MAX_NS = Long.getLong("stampede.client.coalesceUs", 1_000) * 1_000L;
     private static final long CONNECT_PHASE_BASE_NS = 10_000 * MS;
     private static final int READ_BUFFER_BYTES = 4096;
     private static final long JIT_SETTLE_MAX_NS = 1_500 * MS;
     private static final long JIT_SETTLE_POLL_MS = 20;
 
     private final ClientConfig config;
+    private final int index;
+    private final LoopGroup group;
     private final Selector selector;
     private final ClientConnection[] connections;
     private final ClientCounters counters = new ClientCounters();
     private final Connector connector;
     private final Sender sender;
     private final LatenessRecorder lateness;
-    private final RecordFile record;
-    private final HistogramLog hlog;
+    private final RecordBatch record;
     private final Consumer<String> log;
     private final RateLimitedLog replyLog;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final long intervalNs;
+    private final long coalesceNs;
     private final long startNs;
     private final boolean warmUpFirst;
 
@@ -73,10 +94,6 @@ final class ClientLoop implements Runnable {
     private long nextSnapshotNs;
     private long nextWindowNs;
     private long nextRecordFlushNs;
-    private long windowStartMs = System.currentTimeMillis();
-    private ClientStats lastReport;
-    private Lateness lastWindow = Lateness.NONE;
-    private Lateness lastTotal = Lateness.NONE;
 
     private volatile Thread runner;
     private volatile boolean stopRequested;
@@ -84,33 +101,45 @@ final class ClientLoop implements Runnable {
     private volatile ClientStats published;
 
     /**
-     * @param record where first sends are appended, or {@code null}; closed by the loop at exit
-     * @param hlog where each lateness window goes, or {@code null}; closed by the loop at exit
+     * @param index which of the group's loops this is: it owns connections {@code index + m × loops}
+     * @param group what the loops share (the record file and histogram log are the group's)
      * @param warmUpFirst run a {@link JitWarmup} before connecting when the send rate calls for it
      */
-    ClientLoop(ClientConfig config, Selector selector, RecordFile record, HistogramLog hlog, Consumer<String> log,
+    ClientLoop(ClientConfig config, int index, LoopGroup group, Selector selector, Consumer<String> log,
             boolean warmUpFirst) {
         this.config = config;
+        this.index = index;
+        this.group = group;
         this.selector = selector;
-        this.record = record;
-        this.hlog = hlog;
+        this.record = group.record() == null ? null : new RecordBatch(group.record());
         this.log = log;
         this.warmUpFirst = warmUpFirst && JitWarmup.worthIt(config);
         this.intervalNs = config.intervalMs() * MS;
+        this.coalesceNs = coalesceNs(intervalNs);
         this.startNs = System.nanoTime();
         this.replyLog = new RateLimitedLog(log, 1_000 * MS, "server replies");
         this.lateness = new LatenessRecorder(LatenessRecorder.highestUs(config));
-        this.connections = new ClientConnection[config.connections()];
-        for (int i = 0; i < connections.length; i++) {
-            connections[i] = new ClientConnection(i,
+        final int loops = group.loops();
+        this.connections = new ClientConnection[Schedule.share(config.connections(), index, loops)];
+        for (int m = 0; m < connections.length; m++) {
+            connections[m] = new ClientConnection(index + m * loops,
                     new ReplayRing(config.replayEntries(), ClientConfig.BACKLOG_VALUES, config.intervalMs()));
         }
         this.sender = new Sender(counters, record);
         this.connector = new Connector(selector, config.servers().toArray(new InetSocketAddress[0]), sources(config), config.sendBufferBytes(),
                 connections, counters, new Backoff(System.nanoTime()), this::onUp, log);
         sender.connector(connector);
-        this.lastReport = ClientStats.zero(connections.length);
-        this.published = lastReport;
+        this.published = ClientStats.zero(connections.length);
+        group.register(index, selector);
+    }
+
+    /**
+     * The coalescing window at {@code intervalNs}: {@link #COALESCE_MAX_NS}, or a twentieth of the
+     * interval if that is less, so that coalescing never makes a send nearly an interval late
+     * (which would count it as missed).
+     */
+    static long coalesceNs(long intervalNs) {
+        return Math.max(0, Math.min(COALESCE_MAX_NS, intervalNs / 20));
     }
 
     /** Asks the loop to stop: it closes the connections, flushes the record file, and returns. */
@@ -141,7 +170,7 @@ final class ClientLoop implements Runnable {
                 warmUp();
             }
             connectPhase();
-            if (!stopRequested) {
+            if (!stopRequested && awaitStart()) {
                 runSchedule();
             }
         } catch (IOException | RuntimeException e) {
@@ -156,17 +185,21 @@ final class ClientLoop implements Runnable {
 
     private void connectPhase() throws IOException {
         final int sources = config.sourceAddresses().size();
-        log.accept("client: connecting " + connections.length + " to " + servers(config)
-                + (sources == 0 ? "" : " from " + sources + " source addresses")
-                + ", every " + config.intervalMs() + " ms each, phase "
-                + config.phase().name().toLowerCase(Locale.ROOT)
-                + (config.durationMs() > 0 ? ", for " + config.durationMs() + " ms" : ", until stopped"));
+        if (index == 0) {
+            log.accept("client: connecting " + config.connections() + " to " + servers(config)
+                    + (sources == 0 ? "" : " from " + sources + " source addresses")
+                    + ", every " + config.intervalMs() + " ms each, phase "
+                    + config.phase().name().toLowerCase(Locale.ROOT)
+                    + (config.durationMs() > 0 ? ", for " + config.durationMs() + " ms" : ", until stopped")
+                    + (group.loops() > 1 ? ", on " + group.loops() + " loops" : ""));
+        }
         long now = System.nanoTime();
         final long deadline = now + CONNECT_PHASE_BASE_NS + connections.length * (MS / 2);
         schedulePeriodic(now);
         while (!stopRequested && !connector.allTried()) {
             if (now >= deadline) {
-                log.accept("client: only " + counters.connected + " of " + connections.length + " connected after "
+                log.accept("client: " + (group.loops() > 1 ? "loop " + index + ": " : "") + "only "
+                        + counters.connected + " of " + connections.length + " connected after "
                         + (now - startNs) / MS + " ms; starting anyway");
                 break;
             }
@@ -177,10 +210,26 @@ final class ClientLoop implements Runnable {
         }
         connectMs = (now - startNs) / MS;
         if (!stopRequested) {
-            log.accept("client: " + counters.connected + " of " + connections.length + " connected in "
-                    + connectMs + " ms" + (warmUpFirst ? " (after " + warmUpMs + " ms of JIT warm-up)" : "")
-                    + (counters.connected < connections.length ? "; the others keep retrying" : ""));
+            group.arrive(index, now, counters.connected, connectMs,
+                    warmUpFirst ? " (after " + warmUpMs + " ms of JIT warm-up)" : "");
         }
+    }
+
+    /**
+     * Waits, handling socket events and reconnects, until every loop has connected its share:
+     * the schedules all start at that instant.
+     *
+     * @return {@code false} if a stop came first
+     */
+    private boolean awaitStart() throws IOException {
+        long now = System.nanoTime();
+        while (!stopRequested && group.scheduleStartNs() == LoopGroup.NOT_YET) {
+            connector.pump(now);
+            selector.select(onReady, 10); // the last loop to arrive wakes the selector
+            now = System.nanoTime();
+            periodic(now);
+        }
+        return !stopRequested;
     }
 
     /**
@@ -214,9 +263,10 @@ final class ClientLoop implements Runnable {
     }
 
     private void runSchedule() throws IOException {
-        scheduleStartNs = System.nanoTime();
+        scheduleStartNs = group.scheduleStartNs();
         final long endNs = config.durationMs() > 0 ? scheduleStartNs + config.durationMs() * MS : Long.MAX_VALUE;
-        final Schedule schedule = new Schedule(scheduleStartNs, intervalNs, connections.length, config.phase(), endNs);
+        final Schedule schedule = new Schedule(scheduleStartNs, intervalNs, config.connections(), index, group.loops(),
+                config.phase(), endNs);
         nextHousekeepingNs = scheduleStartNs;
         while (!stopRequested && !schedule.finished()) {
             step(schedule); // a method, not an inline body: the JIT compiles it early, no OSR wait
@@ -246,7 +296,7 @@ final class ClientLoop implements Runnable {
         }
         // Housekeeping rides on the wake-up of a send due soon after it, rather than cost a
         // wake-up of its own; with no send near, it wakes the loop half a period late.
-        sleep(Math.min(due, nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
+        sleep(Math.min(schedule.wakeAt(coalesceNs), nextHousekeepingNs + HOUSEKEEPING_NS / 2) - now);
     }
 
     /** One tick of one connection: its current wall-clock time, written now. */
@@ -339,7 +389,7 @@ final class ClientLoop implements Runnable {
 
     private void schedulePeriodic(long now) {
         nextSnapshotNs = now + SNAPSHOT_NS;
-        nextWindowNs = now + windowNs();
+        nextWindowNs = group.nextWindowNs(now);
         nextRecordFlushNs = now + RECORD_FLUSH_NS;
     }
 
@@ -349,24 +399,15 @@ final class ClientLoop implements Runnable {
             nextRecordFlushNs = now + RECORD_FLUSH_NS;
         }
         if (now - nextWindowNs >= 0) {
-            lastWindow = takeWindow();
-            lastTotal = lateness.total();
-            nextWindowNs = now + windowNs();
-            if (config.statsIntervalMs() > 0) {
-                final ClientStats s = snapshot(now, counters.connected);
-                log.accept(s.reportLine(lastReport));
-                lastReport = s;
-            }
+            // Every loop's windows end at the same instants: the group merges them into one line.
+            group.contribute(index, lateness.window(), snapshot(now, counters.connected), now);
+            lateness.reset();
+            nextWindowNs = group.nextWindowNs(now);
         }
         if (now - nextSnapshotNs >= 0) {
             published = snapshot(now, counters.connected);
             nextSnapshotNs = now + SNAPSHOT_NS;
         }
-    }
-
-    /** The lateness window: the stats interval, or a second when there is no periodic line. */
-    private long windowNs() {
-        return (config.statsIntervalMs() > 0 ? config.statsIntervalMs() : 1_000) * MS;
     }
 
     private ClientStats snapshot(long now, int connected) {
@@ -386,8 +427,8 @@ final class ClientLoop implements Runnable {
                 counters.failovers,
                 counters.failures,
                 counters.errors,
-                lastWindow,
-                lastTotal);
+                Lateness.NONE,
+                Lateness.NONE); // the group's merged lateness replaces these
     }
 
     // ---------------------------------------------------------------- ending
@@ -403,27 +444,19 @@ final class ClientLoop implements Runnable {
         connector.finishLog();
         replyLog.finish("client: ");
         if (record != null) {
-            record.close();
+            record.flush();
         }
         try {
             selector.close();
         } catch (IOException ignored) {
             // Leaving anyway.
         }
-        lastTotal = lateness.total();
-        lastWindow = takeWindow();
-        if (hlog != null) {
-            hlog.close(); // waits for its writer (bounded): the loop's last act, after the connections are closed
-        }
-        published = snapshot(now, connectedAtStop);
-    }
-
-    /** The lateness window, which also goes to the histogram log; starts the next one. */
-    private Lateness takeWindow() {
-        final long nowMs = System.currentTimeMillis();
-        final Lateness l = lateness.takeWindow(hlog, windowStartMs, nowMs);
-        windowStartMs = nowMs;
-        return l;
+        group.arrive(index, now, connectedAtStop, connectMs, null); // a loop that failed early must not hold the others
+        final ClientStats last = snapshot(now, connectedAtStop);
+        published = last;
+        // The last loop to leave closes the record file and the histogram log (it waits for their
+        // writers, bounded): the loop's last act, after the connections are closed.
+        group.leave(index, lateness.window(), last, now);
     }
 
     private static InetSocketAddress[] sources(ClientConfig config) {

@@ -54,7 +54,7 @@ final class Connector {
     private final RateLimitedLog failureLog;
     private final RateLimitedLog failoverLog;
     /** Connections waiting for a connect slot, first come first served. */
-    private final ArrayDeque<Integer> queue;
+    private final ArrayDeque<ClientConnection> queue;
     /** Connections waiting out their back-off, earliest retry first. */
     private final PriorityQueue<Retry> retries;
     private int inFlight;
@@ -62,6 +62,8 @@ final class Connector {
 
     /**
      * @param servers the servers, in order: connection i starts on server {@code i mod n}
+     * @param connections this loop's connections (with several loops, a share of them: their
+     *     {@code index} is among all the client's, so the server and source address are as with one)
      * @param sources local addresses to bind, round robin by connection index; empty for none
      * @param sendBufferBytes SO_SNDBUF for each socket; 0 for the OS default
      * @param onUp told each time a connection is up (it then sends its replay)
@@ -86,7 +88,7 @@ final class Connector {
         this.retries = new PriorityQueue<>(Math.max(1, connections.length), Comparator.comparingLong(Retry::timeNs));
         for (ClientConnection c : connections) {
             c.server = c.index % this.servers.length;
-            queue.add(c.index);
+            queue.add(c);
         }
     }
 
@@ -98,12 +100,12 @@ final class Connector {
     /** Queues the connections whose back-off has passed and starts connects while slots are free. */
     void pump(long nowNs) {
         while (!retries.isEmpty() && retries.peek().timeNs() - nowNs <= 0) {
-            final int i = retries.poll().index();
-            connections[i].state = State.QUEUED;
-            queue.add(i);
+            final ClientConnection c = retries.poll().connection();
+            c.state = State.QUEUED;
+            queue.add(c);
         }
         while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
-            start(connections[queue.poll()], nowNs);
+            start(queue.poll(), nowNs);
         }
     }
 
@@ -162,7 +164,7 @@ final class Connector {
         } else {
             delayNs = backoff.delayNs(c.failures);
         }
-        retries.add(new Retry(nowNs + delayNs, c.index));
+        retries.add(new Retry(nowNs + delayNs, c));
         if (failureLog.permit(nowNs)) {
             failureLog.emit(String.format(Locale.ROOT, "client: connection %d %s%s: %s; retrying in %d ms%s",
                     c.index, what, servers.length > 1 ? " (" + ServerAddresses.format(servers[from]) + ")" : "",
@@ -231,8 +233,8 @@ final class Connector {
         }
     }
 
-    /** Connection {@code index} is to be retried at {@code timeNs}. */
-    private record Retry(long timeNs, int index) {}
+    /** {@code connection} is to be retried at {@code timeNs}. */
+    private record Retry(long timeNs, ClientConnection connection) {}
 
     private static String reason(IOException e) {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();

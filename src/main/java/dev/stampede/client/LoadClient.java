@@ -8,35 +8,58 @@ import java.util.function.Consumer;
 
 /**
  * The stampede client: {@code n} connections to a server, each sending the time on a fixed,
- * drift-free schedule, all run by one {@link ClientLoop} on its own thread (never a thread per
- * connection).
+ * drift-free schedule, run by {@code --loops} {@link ClientLoop}s, each on its own thread and with
+ * its own selector (never a thread per connection). Loop {@code j} of {@code L} owns connections
+ * {@code j, j + L, j + 2L, ...}; they share one {@link LoopGroup}: one start, one status line, one
+ * summary, one record file, one histogram log.
  *
- * <p>{@link #start} returns at once; the loop connects, then sends until {@code --duration} ends
- * or {@link #stop()} is called, then closes its connections and flushes the record file.
- * Thread-safe: any thread may stop it or read its stats.
+ * <p>{@link #start} returns at once; the loops connect, then send until {@code --duration} ends
+ * or {@link #stop()} is called, then close their connections; the last one flushes and closes the
+ * record file and the histogram log. Thread-safe: any thread may stop it or read its stats.
  */
 public final class LoadClient implements AutoCloseable {
+    /**
+     * Loops when none is asked for. One: on a small machine (2 cores, shared with the server) a
+     * second loop bought no missed tick less and cost CPU (see bench/client.sh and the README).
+     */
+    public static final int DEFAULT_LOOPS = 1;
 
-    private final ClientLoop loop;
-    private final LoopThread thread;
+    private final ClientLoop[] loops;
+    private final LoopThread[] threads;
+    private final LoopGroup group;
 
-    private LoadClient(ClientLoop loop) {
-        this.loop = loop;
-        this.thread = new LoopThread(loop, "stampede-client-loop");
+    private LoadClient(ClientLoop[] loops, LoopGroup group) {
+        this.loops = loops;
+        this.group = group;
+        this.threads = new LoopThread[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            threads[i] = new LoopThread(loops[i],
+                    loops.length == 1 ? "stampede-client-loop" : "stampede-client-loop-" + i);
+        }
+    }
+
+    /** {@link #start(ClientConfig, int, Consumer)} with {@link #DEFAULT_LOOPS} loops. */
+    public static LoadClient start(ClientConfig config, Consumer<String> log) throws IOException {
+        return start(config, DEFAULT_LOOPS, log);
     }
 
     /**
-     * Opens the record file and the histogram log (if any) and starts the event loop.
+     * Opens the record file and the histogram log (if any) and starts the event loops.
      *
+     * @param loops how many event loops (threads) share the connections: 1 to the number of connections
      * @param log receives the client's one-line messages (status lines, warnings, server replies)
      * @throws IOException if the record file or the histogram log cannot be opened (the message
      *     names the option and the file), or no selector can be made
+     * @throws IllegalArgumentException if {@code loops} is out of range (the message names --loops)
      */
-    public static LoadClient start(ClientConfig config, Consumer<String> log) throws IOException {
+    public static LoadClient start(ClientConfig config, int loops, Consumer<String> log) throws IOException {
+        checkLoops(loops, config.connections());
         final long startMs = System.currentTimeMillis();
+        final long startNs = System.nanoTime();
+        final long highestUs = Math.max(1_000, LatenessRecorder.highestUs(config));
         RecordFile record = null;
         HistogramLog hlog = null;
-        Selector selector = null;
+        final Selector[] selectors = new Selector[loops];
         try {
             if (config.record() != null) {
                 try {
@@ -47,19 +70,31 @@ public final class LoadClient implements AutoCloseable {
             }
             if (config.histogramLog() != null) {
                 try {
-                    hlog = HistogramLog.open(config.histogramLog(), log, startMs,
-                            LatenessRecorder.highestUs(config), LatenessRecorder.SIGNIFICANT_DIGITS);
+                    hlog = HistogramLog.open(config.histogramLog(), log, startMs, highestUs,
+                            LatenessRecorder.SIGNIFICANT_DIGITS);
                 } catch (IOException e) {
                     throw new IOException("--histogram-log " + config.histogramLog() + ": cannot write it: " + e, e);
                 }
             }
-            selector = Selector.open();
-            final LoadClient client = new LoadClient(new ClientLoop(config, selector, record, hlog, log, true));
-            client.thread.start();
+            final long windowMs = config.statsIntervalMs() > 0 ? config.statsIntervalMs() : 1_000;
+            final LoopGroup group = new LoopGroup(loops, config.connections(), startNs, startMs, windowMs * 1_000_000L,
+                    config.statsIntervalMs() > 0, highestUs, record, hlog, log);
+            final ClientLoop[] all = new ClientLoop[loops];
+            for (int i = 0; i < loops; i++) {
+                selectors[i] = Selector.open();
+                // One warm-up, on loop 0: the code is shared, and the schedule waits for every loop.
+                all[i] = new ClientLoop(config, i, group, selectors[i], log, i == 0);
+            }
+            final LoadClient client = new LoadClient(all, group);
+            for (LoopThread t : client.threads) {
+                t.start();
+            }
             return client;
         } catch (IOException | RuntimeException e) {
-            if (selector != null) {
-                selector.close();
+            for (Selector s : selectors) {
+                if (s != null) {
+                    s.close();
+                }
             }
             if (record != null) {
                 record.close();
@@ -71,34 +106,72 @@ public final class LoadClient implements AutoCloseable {
         }
     }
 
-    /** Counters as of at most 100 ms ago (exact once stopped). */
-    public ClientStats stats() {
-        return loop.stats();
-    }
-
-    /** Whether the loop is still running (it ends by itself when {@code --duration} is over). */
-    public boolean isRunning() {
-        return thread.isRunning();
-    }
-
-    /** Whether the loop ended on an unexpected error. */
-    public boolean failed() {
-        return loop.failed();
+    /** Refuses a number of loops outside 1 to the number of connections, naming the option. */
+    public static void checkLoops(int loops, int connections) {
+        if (loops < 1 || loops > connections) {
+            throw new IllegalArgumentException("--loops must be 1 to the number of connections (" + connections
+                    + "), not " + loops);
+        }
     }
 
     /**
-     * Stops, and waits until the connections are closed and the record file flushed.
+     * The whole client's counters (every loop's, summed) as of at most 100 ms ago, with the
+     * lateness of the last stats interval and since the start merged over the loops (exact once stopped).
+     */
+    public ClientStats stats() {
+        final ClientStats[] parts = new ClientStats[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            parts[i] = loops[i].stats();
+        }
+        return group.published(parts);
+    }
+
+    /** Whether a loop is still running (they end by themselves when {@code --duration} is over). */
+    public boolean isRunning() {
+        for (LoopThread t : threads) {
+            if (t.isRunning()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a loop ended on an unexpected error. */
+    public boolean failed() {
+        for (ClientLoop l : loops) {
+            if (l.failed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Stops every loop, and waits until the connections are closed and the record file and the
+     * histogram log flushed.
      *
      * @return the final counters
      */
     public ClientStats stop() {
-        thread.stop(loop::requestStop);
-        return loop.stats();
+        for (ClientLoop l : loops) {
+            l.requestStop();
+        }
+        for (int i = 0; i < loops.length; i++) {
+            threads[i].stop(loops[i]::requestStop);
+        }
+        return stats();
     }
 
-    /** Waits until the loop ends by itself or {@code timeoutMs} passes; true if it ended. */
+    /** Waits until every loop ends by itself or {@code timeoutMs} passes; true if they all ended. */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
-        return thread.awaitTermination(timeoutMs);
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        for (LoopThread t : threads) {
+            final long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
+            if (!t.awaitTermination(Math.max(1, leftMs))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

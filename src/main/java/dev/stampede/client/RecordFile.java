@@ -12,7 +12,12 @@ import java.util.function.Consumer;
  * message that says so and how many timestamps the file holds, and the sends go on. It never
  * costs the sends a tick, nor the process memory.
  *
- * <p>Owned by the client's event loop.
+ * <p>One file for all the client's loops: each loop collects its first sends in a
+ * {@link RecordBatch} of its own and hands them over a batch at a time ({@link #add(long[], int,
+ * boolean)}), so the lock is taken once a batch, never once a timestamp. Lines of different loops
+ * interleave in the file in batches; {@code verify --expect} does not care about the order.
+ *
+ * <p>Thread-safe: the loops append and flush under the file's lock; the last loop to end closes it.
  */
 final class RecordFile {
     private static final int BUFFER_BYTES = 256 * 1024;
@@ -34,7 +39,7 @@ final class RecordFile {
     }
 
     /** Records a timestamp sent for the first time. */
-    void add(long value) {
+    synchronized void add(long value) {
         if (stopped) {
             return;
         }
@@ -45,8 +50,21 @@ final class RecordFile {
         }
     }
 
+    /**
+     * Records the first {@code count} of {@code values} (timestamps sent for the first time), then,
+     * if {@code flush}, hands what is buffered to the writer.
+     */
+    synchronized void add(long[] values, int count, boolean flush) {
+        for (int i = 0; i < count && !stopped; i++) {
+            add(values[i]);
+        }
+        if (flush) {
+            flush();
+        }
+    }
+
     /** Hands what is buffered to the writer; stops the recording if the file is failing. */
-    void flush() {
+    synchronized void flush() {
         if (stopped) {
             return;
         }
@@ -58,12 +76,12 @@ final class RecordFile {
     }
 
     /** Whether the recording stopped early (the file then holds only the first values sent). */
-    boolean stopped() {
+    synchronized boolean stopped() {
         return stopped;
     }
 
     /** Writes what is left and closes the file; says so if that fails. */
-    void close() {
+    synchronized void close() {
         try {
             file.close(stopped ? 0 : CLOSE_TIMEOUT_MS);
         } catch (IOException e) {

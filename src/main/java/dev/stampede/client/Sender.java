@@ -20,12 +20,12 @@ final class Sender {
 
     private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final ClientCounters counters;
-    private final RecordFile record;
+    private final RecordBatch record;
     private final LongConsumer firstSends = this::onFirstSend;
     private Connector connector;
 
     /** @param record where first sends are appended, or {@code null} */
-    Sender(ClientCounters counters, RecordFile record) {
+    Sender(ClientCounters counters, RecordBatch record) {
         this.counters = counters;
         this.record = record;
     }

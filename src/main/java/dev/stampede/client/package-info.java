@@ -1,17 +1,23 @@
 /**
  * The stampede client ({@code ./stampede client}): many TCP connections, each sending the
- * wall-clock time in milliseconds on a fixed schedule, from one thread.
+ * wall-clock time in milliseconds on a fixed schedule, from one event-loop thread or a few
+ * ({@code --loops}).
  *
  * <h2>How it fits together</h2>
  * <ul>
- *   <li>{@link dev.stampede.client.LoadClient} starts one {@link dev.stampede.client.ClientLoop}
- *       thread (an NIO selector), never a thread per connection.</li>
+ *   <li>{@link dev.stampede.client.LoadClient} starts {@code --loops} {@link dev.stampede.client.ClientLoop}
+ *       threads (an NIO selector each; one by default), never a thread per connection. Loop j of
+ *       L owns connections j, j + L, j + 2L, ...; a {@link dev.stampede.client.LoopGroup} starts
+ *       their schedules at one instant, merges their stats (one status line, one summary, one
+ *       histogram log) and shares the record file, a batch at a time.</li>
  *   <li>{@link dev.stampede.client.Schedule}: the k-th send of connection i is due at
  *       {@code start + k × interval + phase(i)}, computed, never accumulated (no drift). Phases
  *       ascend with i, so the global order is a round robin: O(1) per send, no heap. Ticks overdue
  *       by an interval or more (a pause) are skipped and counted, never sent as a burst.</li>
  *   <li>The loop sleeps until the next due send: {@code Selector.select} for whole milliseconds
- *       (handling socket events), {@code LockSupport.parkNanos} for the sub-millisecond rest.</li>
+ *       (handling socket events), {@code LockSupport.parkNanos} for the sub-millisecond rest.
+ *       Sends due within a short window after it share the wake-up
+ *       ({@link dev.stampede.client.Schedule#wakeAt}); each keeps its own due time.</li>
  *   <li>{@link dev.stampede.client.ReplayRing}, one per connection: its recent values as 2-byte
  *       deltas ({@code ceil(replay / interval) + 1} of them, plus a backlog of
  *       {@value dev.stampede.client.ClientConfig#BACKLOG_VALUES}), both the replay memory sent

@@ -12,16 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The restart guarantees and the failure model of docs/DESIGN.md with real processes and real
  * crashes: a server and a client as separate JVMs, one of them killed with SIGKILL and restarted
- * five times while the client sends on 50 connections with --record and --replay. At the end the file must be strictly ascending, unique, without a
+ * five times while the client sends on 50 connections (on one loop, then two) with --record and --replay. At the end the file must be strictly ascending, unique, without a
  * torn line, and hold every recorded timestamp (or have it in the late file).
  */
 @Timeout(180)
@@ -33,14 +32,14 @@ class CrashRecoveryIT {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "server loops={0}")
+    @ParameterizedTest(name = "server and client loops={0}")
     @ValueSource(ints = {1, 2})
     void theServerKilledFiveTimesLosesNothing(int loops) throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
         final int port = freePort();
         StampedeProcess server = startServer(port, out, loops);
-        try (StampedeProcess client = startClient(port, sent)) {
+        try (StampedeProcess client = startClient(port, sent, loops)) {
             for (int crash = 1; crash <= CRASHES; crash++) {
                 awaitGrowth(out, 500);
                 server.signal("KILL");
@@ -64,20 +63,21 @@ class CrashRecoveryIT {
         assertComplete(out, sent);
     }
 
-    @Test
-    void theClientKilledFiveTimesLosesNothing() throws Exception {
+    @ParameterizedTest(name = "client loops={0}")
+    @ValueSource(ints = {1, 2})
+    void theClientKilledFiveTimesLosesNothing(int loops) throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
         final int port = freePort();
         try (StampedeProcess server = startServer(port, out, 1)) {
             for (int crash = 1; crash <= CRASHES; crash++) {
-                try (StampedeProcess client = startClient(port, sent)) {
+                try (StampedeProcess client = startClient(port, sent, loops)) {
                     awaitGrowth(out, 15_000); // about a second of sends
                     client.signal("KILL");
                     client.awaitExit(STOP);
                 }
             }
-            try (StampedeProcess client = startClient(port, sent)) {
+            try (StampedeProcess client = startClient(port, sent, loops)) {
                 awaitGrowth(out, 15_000);
                 client.signal("TERM");
                 assertThat(client.awaitExit(STOP)).isZero();
@@ -104,9 +104,9 @@ class CrashRecoveryIT {
         return p;
     }
 
-    private static StampedeProcess startClient(int port, Path sent) throws IOException {
+    private static StampedeProcess startClient(int port, Path sent, int loops) throws IOException {
         return StampedeProcess.start("client", "--port", String.valueOf(port), "-c", "50", "--record", sent.toString(),
-                "--replay", "10s", "--quiet");
+                "--replay", "10s", "--quiet", "--loops", String.valueOf(loops));
     }
 
     /** Waits until the output has grown by {@code bytes}: data flows. */

@@ -13,7 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +27,9 @@ class BacklogAndSourcesTest {
 
     private final List<String> log = new CopyOnWriteArrayList<>();
 
-    @Test
-    void aServerThatStopsReadingCostsMissedTicksNotMemoryNorTheOtherConnections() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aServerThatStopsReadingCostsMissedTicksNotMemoryNorTheOtherConnections(int loops) throws Exception {
         final Path record = dir.resolve("sent.txt");
         final ClientStats stats;
         // The first connection is read, the second never: its socket fills up (small buffers: fast).
@@ -35,7 +37,7 @@ class BacklogAndSourcesTest {
             final ClientConfig config = new ClientConfig(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 2, 1, 0, Phase.SPREAD,
                     1_000, record, List.of(), 0, 4096);
-            final LoadClient client = LoadClient.start(config, log::add);
+            final LoadClient client = LoadClient.start(config, loops, log::add);
             try {
                 await("the unread socket is full", WAIT, () -> client.stats().missedFull() > 100);
                 final long fullBefore = client.stats().missedFull();
@@ -51,15 +53,16 @@ class BacklogAndSourcesTest {
         assertThat(Files.readAllLines(record)).hasSize((int) stats.sent());
     }
 
-    @Test
-    void connectionsAreBoundRoundRobinToTheSourceAddresses() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void connectionsAreBoundRoundRobinToTheSourceAddresses(int loops) throws Exception {
         final ClientStats stats;
         final List<String> sources;
         try (RawServer server = new RawServer("", false)) {
             final ClientConfig config = new ClientConfig(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 6, 50, 0, Phase.SPREAD,
                     10_000, null, SourceAddresses.parse("127.0.0.2-127.0.0.4"), 0);
-            final LoadClient client = LoadClient.start(config, log::add);
+            final LoadClient client = LoadClient.start(config, loops, log::add);
             try {
                 // The client is up once the handshake is done; the server's accept thread may
                 // take a moment more to record the peer.

@@ -4,16 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.cli.Main;
 import dev.stampede.server.IngestServer;
+import dev.stampede.verify.FileVerifier;
+import dev.stampede.verify.VerifyResult;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code ./stampede client}: its help, its usage errors (exit 2), a bounded run (exit 0). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -54,6 +58,9 @@ class ClientCommandTest {
         "--host|127.0.0.1:99999|--host '127.0.0.1:99999': the port must be a number 1 to 65535",
         "--host|[::1|--host '[::1': no closing ']'",
         "--host|127.0.0.1:5050,127.0.0.1|--host lists 127.0.0.1:5050 twice",
+        "--loops|0|--loops must be 1 to the number of connections (50), not 0",
+        "--loops|51|--loops must be 1 to the number of connections (50), not 51",
+        "--loops|two|Invalid value for option '--loops'",
     })
     void badOptionsAreUsageErrorsThatSayWhatIsWrong(String option, String value, String message) {
         final String[] args = option.equals("--interval")
@@ -63,28 +70,33 @@ class ClientCommandTest {
         assertThat(err.toString().lines().findFirst().orElse("")).contains(message);
     }
 
-    @Test
-    void aBoundedRunExitsZero() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(strings = {"1", "2", "5"})
+    void aBoundedRunExitsZero(String loops) throws Exception {
         final Path output = dir.resolve("out.txt");
         final Path record = dir.resolve("sent.txt");
         final IngestServer server = TestServers.server(0, output, line -> { });
         try {
             assertThat(run("client", "-p", String.valueOf(server.port()), "-c", "5", "--duration", "500ms",
-                    "--record", record.toString(), "-q")).isZero();
+                    "--record", record.toString(), "-q", "--loops", loops)).isZero();
         } finally {
             server.stop();
         }
         assertThat(Files.readAllLines(record)).isNotEmpty();
+        assertThat(server.stats().connectionsTotal()).as("every connection once, whatever the loops").isEqualTo(5);
+        final VerifyResult result = new FileVerifier(false, null).verify(output, List.of(record));
+        assertThat(result.ok()).as(result.render()).isTrue();
     }
 
-    @Test
-    void twoHostsShareTheConnections() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(strings = {"1", "2"})
+    void twoHostsShareTheConnections(String loops) throws Exception {
         final IngestServer a = TestServers.server(0, dir.resolve("a.txt"), line -> { });
         final IngestServer b = TestServers.server(0, dir.resolve("b.txt"), line -> { });
         try {
             // b's port from --port: a host without one takes it.
             assertThat(run("client", "--host", "127.0.0.1:" + a.port() + ",127.0.0.1", "-p", String.valueOf(b.port()),
-                    "-c", "6", "--duration", "300ms", "-q")).isZero();
+                    "-c", "6", "--duration", "300ms", "-q", "--loops", loops)).isZero();
         } finally {
             a.stop();
             b.stop();

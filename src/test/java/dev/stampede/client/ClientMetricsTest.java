@@ -15,7 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,11 +30,12 @@ class ClientMetricsTest {
 
     private final List<String> log = new CopyOnWriteArrayList<>();
 
-    @Test
-    void theCountersMoveAndAfterTheStopMatchTheSummary() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void theCountersMoveAndAfterTheStopMatchTheSummary(int loops) throws Exception {
         try (IngestServer server = TestServers.server(0, dir.resolve("ts.txt"), log::add)) {
             final LoadClient client = LoadClient.start(
-                    TestServers.client(server.port(), 5, 1_500, Phase.SPREAD, null), log::add);
+                    TestServers.client(server.port(), 5, 1_500, Phase.SPREAD, null), loops, log::add);
             try (MetricsServer m = MetricsServer.start(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new ClientMetrics(client::stats))) {
                 TestServers.await("sending, as the metrics say", WAIT, () -> {

@@ -15,7 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,15 +31,16 @@ class EndToEndTest {
     private final List<String> clientLog = new CopyOnWriteArrayList<>();
     private final List<String> serverLog = new CopyOnWriteArrayList<>();
 
-    @Test
-    void fiftyConnectionsForThreeSecondsLoseNothing() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void fiftyConnectionsForThreeSecondsLoseNothing(int loops) throws Exception {
         final Path output = dir.resolve("out.txt");
         final Path record = dir.resolve("sent.txt");
         final IngestServer server = TestServers.server(0, output, serverLog::add);
         final ClientStats stats;
         try {
             final LoadClient client = LoadClient.start(
-                    TestServers.client(server.port(), 50, 3_000, Phase.SPREAD, record), clientLog::add);
+                    TestServers.client(server.port(), 50, 3_000, Phase.SPREAD, record), loops, clientLog::add);
             assertThat(client.awaitTermination(WAIT.toMillis())).as("client stops by itself after --duration").isTrue();
             stats = client.stop();
         } finally {
@@ -55,14 +57,15 @@ class EndToEndTest {
         assertThat(result.missing()).isZero();
     }
 
-    @Test
-    void aServerRestartLosesNothing() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aServerRestartLosesNothing(int loops) throws Exception {
         final Path output = dir.resolve("out.txt");
         final Path record = dir.resolve("sent.txt");
         IngestServer server = TestServers.server(0, output, serverLog::add);
         final int port = server.port();
         final LoadClient client = LoadClient.start(
-                TestServers.client(port, 50, 0, Phase.SPREAD, record), clientLog::add);
+                TestServers.client(port, 50, 0, Phase.SPREAD, record), loops, clientLog::add);
         final ClientStats stats;
         try {
             await("all connected", WAIT, () -> client.stats().connected() == 50);
@@ -87,8 +90,9 @@ class EndToEndTest {
         assertThat(result.lateLines()).as("the startup grace let the replays land in order").isZero();
     }
 
-    @Test
-    void aFastClientWarmsUpFirstAndStillAccountsForEveryTick() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aFastClientWarmsUpFirstAndStillAccountsForEveryTick(int loops) throws Exception {
         final Path output = dir.resolve("out.txt");
         final Path record = dir.resolve("sent.txt");
         final IngestServer server = TestServers.server(0, output, serverLog::add);
@@ -99,7 +103,7 @@ class EndToEndTest {
                     new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.port()), 20, 1,
                     1_000, Phase.SPREAD, 1_000, record, List.of(), 0);
             assertThat(JitWarmup.worthIt(config)).isTrue();
-            final LoadClient client = LoadClient.start(config, clientLog::add);
+            final LoadClient client = LoadClient.start(config, loops, clientLog::add);
             assertThat(client.awaitTermination(WAIT.toMillis())).isTrue();
             stats = client.stop();
         } finally {
@@ -113,8 +117,9 @@ class EndToEndTest {
         assertThat(result.expected()).as("the warm-up's own sends are not recorded").isEqualTo(stats.sent());
     }
 
-    @Test
-    void alignedPhasesMakeDuplicatesTheServerRemoves() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void alignedPhasesMakeDuplicatesTheServerRemoves(int loops) throws Exception {
         final Path output = dir.resolve("out.txt");
         final Path record = dir.resolve("sent.txt");
         final IngestServer server = TestServers.server(0, output, serverLog::add);
@@ -122,7 +127,7 @@ class EndToEndTest {
         final ClientStats stats;
         try {
             final LoadClient client = LoadClient.start(
-                    TestServers.client(server.port(), 20, 2_000, Phase.ALIGNED, record), clientLog::add);
+                    TestServers.client(server.port(), 20, 2_000, Phase.ALIGNED, record), loops, clientLog::add);
             assertThat(client.awaitTermination(WAIT.toMillis())).isTrue();
             stats = client.stop();
         } finally {

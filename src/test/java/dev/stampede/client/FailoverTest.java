@@ -24,7 +24,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,11 +51,12 @@ class FailoverTest {
         servers.forEach(IngestServer::stop);
     }
 
-    @Test
-    void threeServersGetTenOfThirtyConnectionsEachAndHoldEverySentValue() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void threeServersGetTenOfThirtyConnectionsEachAndHoldEverySentValue(int loops) throws Exception {
         start(3);
         final Path record = dir.resolve("sent.txt");
-        final LoadClient client = LoadClient.start(config(30, record), clientLog::add);
+        final LoadClient client = LoadClient.start(config(30, record), loops, clientLog::add);
         final ClientStats stats;
         try {
             await("10 connections on each of the 3 servers", WAIT, () -> client.stats().connected() == 30
@@ -72,11 +74,12 @@ class FailoverTest {
         assertEveryRecordedValueIsInTheFiles(record, stats);
     }
 
-    @Test
-    void theConnectionsOfAServerGoneForGoodMoveToTheOtherAndLoseNothing() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void theConnectionsOfAServerGoneForGoodMoveToTheOtherAndLoseNothing(int loops) throws Exception {
         start(2);
         final Path record = dir.resolve("sent.txt");
-        final LoadClient client = LoadClient.start(config(20, record), clientLog::add);
+        final LoadClient client = LoadClient.start(config(20, record), loops, clientLog::add);
         final ClientStats stats;
         final long movedMs;
         try {
@@ -104,8 +107,9 @@ class FailoverTest {
         assertEveryRecordedValueIsInTheFiles(record, stats);
     }
 
-    @Test
-    void whatADeadServerNeverWroteIsReplayedIntoTheNextOne() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void whatADeadServerNeverWroteIsReplayedIntoTheNextOne(int loops) throws Exception {
         // The second "server" reads and discards everything, then vanishes: a crash that lost all
         // it was sent. Only the replays of the moved connections can carry those values.
         start(1);
@@ -116,7 +120,7 @@ class FailoverTest {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port(0)),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), blackHole.port()));
             final LoadClient client = LoadClient.start(
-                    new ClientConfig(both, 20, 50, 0, Phase.SPREAD, 10_000, record, List.of(), 0), clientLog::add);
+                    new ClientConfig(both, 20, 50, 0, Phase.SPREAD, 10_000, record, List.of(), 0), loops, clientLog::add);
             try {
                 await("10 connections on each", WAIT, () -> client.stats().connected() == 20
                         && blackHole.accepted() == 10 && servers.get(0).stats().connectionsOpen() == 10);
@@ -136,11 +140,12 @@ class FailoverTest {
         assertEveryRecordedValueIsInTheFiles(record, stats);
     }
 
-    @Test
-    void aServerRestartedAtOnceKeepsItsConnections() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aServerRestartedAtOnceKeepsItsConnections(int loops) throws Exception {
         start(2);
         final Path record = dir.resolve("sent.txt");
-        final LoadClient client = LoadClient.start(config(20, record), clientLog::add);
+        final LoadClient client = LoadClient.start(config(20, record), loops, clientLog::add);
         final ClientStats stats;
         final long restartMs;
         try {

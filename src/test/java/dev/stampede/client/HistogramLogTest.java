@@ -22,6 +22,8 @@ import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,8 +46,9 @@ class HistogramLogTest {
         return out;
     }
 
-    @Test
-    void aRunWritesOneIntervalPerStatsIntervalWithEverySendItsLatenessCounted() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aRunWritesOneIntervalPerStatsIntervalWithEverySendItsLatenessCounted(int loops) throws Exception {
         final Path hlog = dir.resolve("lateness.hlog");
         final List<String> log = new CopyOnWriteArrayList<>();
         final IngestServer server = TestServers.server(0, dir.resolve("out.txt"), line -> { });
@@ -54,7 +57,7 @@ class HistogramLogTest {
             // No periodic line (stats 0): still one interval a second.
             final ClientConfig config = TestServers.client(server.port(), 5, 3_200, Phase.SPREAD, null)
                     .withHistogramLog(hlog);
-            try (LoadClient client = LoadClient.start(config, log::add)) {
+            try (LoadClient client = LoadClient.start(config, loops, log::add)) {
                 assertThat(client.awaitTermination(30_000)).isTrue();
                 stats = client.stop();
             }

@@ -14,7 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,16 +31,16 @@ class RecordFailureTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aRecordFileOnAFullDiskStopsTheRecordingNotTheSends() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aRecordFileOnAFullDiskStopsTheRecordingNotTheSends(int loops) throws Exception {
         assumeTrue(Files.isWritable(FULL), "needs /dev/full (Linux)");
         final Path output = dir.resolve("out.txt");
         final List<String> log = new CopyOnWriteArrayList<>();
         final IngestServer server = TestServers.server(0, output, line -> { });
         final ClientStats stats;
         final ServerStats received;
-        try (LoadClient client = LoadClient.start(TestServers.client(server.port(), 20, 3_000, Phase.SPREAD, FULL),
-                log::add)) {
+        try (LoadClient client = LoadClient.start(TestServers.client(server.port(), 20, 3_000, Phase.SPREAD, FULL), loops, log::add)) {
             await("the recording stops, saying why", WAIT,
                     () -> log.stream().anyMatch(l -> l.startsWith("client: recording stopped: /dev/full: cannot write it")
                             && l.contains("(the sends go on)")));

@@ -122,6 +122,71 @@ class ScheduleTest {
         assertThat(after.maxLateNs).isLessThan(interval);
     }
 
+    @Test
+    void sendsDueWithinTheWindowShareAWakeUpAndKeepTheirExactDueTimes() {
+        // 5,000 connections at 50 ms, spread: one due every 10 us; a 200 us window.
+        final long interval = 50 * MS;
+        final long window = 200_000;
+        final long start = 1_234_567L;
+        final Schedule s = new Schedule(start, interval, 5_000, Phase.SPREAD, NONE);
+        assertThat(s.wakeAt(0)).as("no window: wake at the due time").isEqualTo(start);
+        assertThat(s.wakeAt(window)).as("the 21st send is due 200 us after the first").isEqualTo(start + window);
+        // A loop on an exact clock that wakes only at wakeAt: 20 rounds.
+        long wakeUps = 0;
+        long sends = 0;
+        long maxLate = 0;
+        while (s.due() < start + 20 * interval) {
+            final long now = s.wakeAt(window); // the clock when the loop wakes up
+            wakeUps++;
+            assertThat(now).isGreaterThanOrEqualTo(s.due());
+            while (s.due() <= now) {
+                final long k = sends / 5_000;
+                final int i = (int) (sends % 5_000);
+                assertThat(s.due()).as("send %d keeps its own due time", sends)
+                        .isEqualTo(start + k * interval + i * interval / 5_000);
+                maxLate = Math.max(maxLate, now - s.due());
+                sends++;
+                s.advance();
+            }
+        }
+        assertThat(sends).as("20 rounds, and the last wake-up's few").isBetween(20L * 5_000, 20L * 5_000 + 21);
+        assertThat(maxLate).as("at most the window late").isLessThanOrEqualTo(window);
+        assertThat(wakeUps).as("21 sends a wake-up").isLessThanOrEqualTo(sends / 20);
+        // And no drift: a million intervals on, connection 0 is due exactly then.
+        final Schedule far = new Schedule(start, interval, 3, Phase.SPREAD, NONE);
+        for (int send = 0; send < 3_000_000; send++) {
+            far.wakeAt(window);
+            far.advance();
+        }
+        assertThat(far.due()).isEqualTo(start + 1_000_000 * interval);
+    }
+
+    @Test
+    void theLoopsWindowIsAMillisecondButNeverMoreThanATwentiethOfTheInterval() {
+        assertThat(ClientLoop.coalesceNs(50 * MS)).isEqualTo(MS);
+        assertThat(ClientLoop.coalesceNs(10 * MS)).isEqualTo(500_000);
+        assertThat(ClientLoop.coalesceNs(MS)).isEqualTo(50_000);
+        // 50 connections at 1 ms: a send every 20 us; the window takes two more, never the next round.
+        final Schedule s = new Schedule(0, MS, 50, Phase.SPREAD, NONE);
+        assertThat(s.wakeAt(ClientLoop.coalesceNs(MS))).isEqualTo(s.dueOf(0, 2));
+    }
+
+    @Test
+    void aWakeUpNeverWaitsForASendThatIsNotDueSoonOrPastTheEnd() {
+        final long interval = 50 * MS;
+        // 50 connections: one due every millisecond; a 300 us window holds no other.
+        final Schedule sparse = new Schedule(0, interval, 50, Phase.SPREAD, NONE);
+        assertThat(sparse.wakeAt(300_000)).isZero();
+        // Aligned: a whole round is due at once, and the next round is an interval away.
+        final Schedule aligned = new Schedule(0, interval, 400, Phase.ALIGNED, NONE);
+        assertThat(aligned.wakeAt(300_000)).isZero();
+        // The look-ahead is bounded, and stops before the end.
+        final Schedule dense = new Schedule(0, interval, 100_000, Phase.SPREAD, NONE);
+        assertThat(dense.wakeAt(interval)).isEqualTo(dense.dueOf(0, Schedule.MAX_COALESCED));
+        final Schedule ending = new Schedule(0, interval, 5_000, Phase.SPREAD, 50_000);
+        assertThat(ending.wakeAt(interval)).isEqualTo(40_000);
+    }
+
     /** What a loop would do at {@code now}: skip the overdue ticks, send the ones due. */
     private static Run runUntil(Schedule s, long interval, long now) {
         final Run run = new Run(s.connections());

@@ -8,7 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /** What the server says reaches the user: counted, shown, rate-limited; a closing server is retried. */
@@ -18,13 +19,14 @@ class ServerRepliesTest {
 
     private final List<String> log = new CopyOnWriteArrayList<>();
 
-    @Test
-    void errLinesAreCountedAndShownRateLimited() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void errLinesAreCountedAndShownRateLimited(int loops) throws Exception {
         final String errs = "ERR 1 not a decimal number\n".repeat(20);
         final ClientStats stats;
         try (RawServer server = new RawServer(errs, false)) {
             final LoadClient client =
-                    LoadClient.start(TestServers.client(server.port(), 3, 0, Phase.SPREAD, null), log::add);
+                    LoadClient.start(TestServers.client(server.port(), 3, 0, Phase.SPREAD, null), loops, log::add);
             try {
                 await("60 ERR lines read", WAIT, () -> client.stats().errors() >= 60);
             } finally {
@@ -39,12 +41,13 @@ class ServerRepliesTest {
         assertThat(stats.failures()).isZero();
     }
 
-    @Test
-    void aServerThatClosesIsRetriedWithBackoffWhileTheOthersCarryOn() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void aServerThatClosesIsRetriedWithBackoffWhileTheOthersCarryOn(int loops) throws Exception {
         final ClientStats stats;
         try (RawServer server = new RawServer("ERR 0 server full; closing\n", true)) {
             final LoadClient client =
-                    LoadClient.start(TestServers.client(server.port(), 2, 0, Phase.SPREAD, null), log::add);
+                    LoadClient.start(TestServers.client(server.port(), 2, 0, Phase.SPREAD, null), loops, log::add);
             try {
                 await("reconnected twice each", WAIT, () -> client.stats().reconnects() >= 4);
             } finally {
@@ -58,13 +61,14 @@ class ServerRepliesTest {
         assertThat(String.join("\n", log)).contains("server says: ERR 0 server full; closing", "retrying in");
     }
 
-    @Test
-    void nothingListeningMeansRetriesNotACrash() throws Exception {
+    @ParameterizedTest(name = "loops={0}")
+    @ValueSource(ints = {1, 2})
+    void nothingListeningMeansRetriesNotACrash(int loops) throws Exception {
         final int port;
         try (RawServer probe = new RawServer("", true)) {
             port = probe.port(); // a port that was free a moment ago and is closed now
         }
-        final LoadClient client = LoadClient.start(TestServers.client(port, 5, 0, Phase.SPREAD, null), log::add);
+        final LoadClient client = LoadClient.start(TestServers.client(port, 5, 0, Phase.SPREAD, null), loops, log::add);
         final ClientStats stats;
         try {
             await("failed and retried", WAIT, () -> client.stats().failures() >= 10 && client.stats().missedDown() > 0);
