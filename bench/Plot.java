@@ -60,6 +60,7 @@ public final class Plot {
                 case "--logy" -> p.logY = true;
                 case "--zero" -> p.zero = true;
                 case "--points-only" -> p.pointsOnly = true;
+                case "-h", "--help" -> usage("draws one SVG line chart from a TSV");
                 default -> {
                     if (i + 1 >= args.length) {
                         usage("missing value after " + a);
