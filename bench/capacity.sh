@@ -5,7 +5,7 @@
 # server with each --loops count, one after the other, and prints a TSV table.
 #
 #   bench/capacity.sh [--loops "1 2"] [--connections 128] [--lines 4096] [--warmup 4] [--window 8]
-#                     [--no-reference] [--out FILE.tsv] [--quiet-wait S]
+#                     [--no-reference] [--out FILE.tsv] [--quiet-wait S] [-- extra server options]
 #
 # Capacity = the values the server read per second over a steady window (after --warmup s):
 # the bytes the driver wrote in the window less the growth of the bytes queued in the sockets
@@ -26,7 +26,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ARGS=("$@")
-loops="1 2" conns=128 lines=4096 warmup=4 window=8 reference=1 out="" quiet_wait=120
+loops="1 2" conns=128 lines=4096 warmup=4 window=8 reference=1 out="" quiet_wait=120 extra=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --loops) loops=$2; shift 2 ;;
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
         --no-reference) reference=0; shift ;;
         --out) out=$2; shift 2 ;;
         --quiet-wait) quiet_wait=$2; shift 2 ;;
+        --) shift; extra="$*"; break ;;
         -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "capacity: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -182,9 +183,9 @@ if [ "$reference" = 1 ]; then
 fi
 for L in $loops; do
     if [ "$L" = 1 ] && [ $has_loops = 0 ]; then
-        run_one "stampede-1" 1 "$root/stampede server --port {port} --output {output} --stats-interval 1s" >> "$result"
+        run_one "stampede-1" 1 "$root/stampede server --port {port} --output {output} --stats-interval 1s $extra" >> "$result"
     elif [ $has_loops = 1 ]; then
-        run_one "stampede-$L" "$L" "$root/stampede server --port {port} --output {output} --stats-interval 1s --loops $L" >> "$result"
+        run_one "stampede-$L" "$L" "$root/stampede server --port {port} --output {output} --stats-interval 1s --loops $L $extra" >> "$result"
     else
         echo "capacity: this server has no --loops; skipping $L loops" >&2
     fi

@@ -256,6 +256,6 @@ plots "$out" "$svg"
     echo
     column -t -s $'\t' "$out/runs_table.tsv"
     echo
-    [ -s "$out/capacity.tsv" ] && column -t -s $'\t' "$out/capacity.tsv"
+    if [ -s "$out/capacity.tsv" ]; then column -t -s $'\t' "$out/capacity.tsv"; fi
 } | tee "$out/summary.txt"
 echo "report: data in $out" >&2
