@@ -1,0 +1,26 @@
+# quiet.sh — sourced by the bench scripts: this machine is shared (other work runs tests beside the
+# benchmarks, outside the benchmark lock), so each measurement first waits until the machine is
+# nearly idle. Needs $quiet_wait (seconds, at most) set by the caller; sets BUSY.
+
+machine_ticks() { # -> "busy total" clock ticks of all CPUs since boot (/proc/stat)
+    local _c u n s i w q sq st
+    read -r _c u n s i w q sq st _ < /proc/stat
+    echo "$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
+}
+
+busy_pct() { # CPU busy % of the whole machine over the next second
+    local a b
+    a=($(machine_ticks)); sleep 1; b=($(machine_ticks))
+    local t=$((b[1] - a[1]))
+    echo $(( t > 0 ? 100 * (b[0] - a[0]) / t : 0 ))
+}
+
+wait_quiet() { # waits (up to $quiet_wait s) until the machine is < 25 % busy
+    local i b=0
+    for ((i = 0; i < ${quiet_wait:-60}; i++)); do
+        b=$(busy_pct)
+        if [ "$b" -lt 25 ]; then BUSY=$b; return; fi
+    done
+    BUSY=$b
+    echo "bench: the machine is still ${b}% busy; measuring anyway" >&2
+}
