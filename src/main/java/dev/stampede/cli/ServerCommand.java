@@ -115,9 +115,10 @@ final class ServerCommand implements Callable<Integer> {
     Duration silentTimeout;
 
     @Option(names = "--read-batch", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "While busy, pause this long between polls so each wake-up reads many sockets: "
-                    + "less CPU, up to that much more delay; 0 wakes on every arrival (default: 0 with one loop, "
-                    + "1ms with several, whose loops would otherwise each wake for a handful of sockets).")
+            defaultValue = "1ms",
+            description = "While busy (10,000 timestamps/s or more), pause this long between polls so each "
+                    + "wake-up reads many sockets: less CPU, up to that much more delay; 0 wakes on every "
+                    + "arrival (default: ${DEFAULT-VALUE}).")
     Duration readBatch;
 
     @Option(names = "--flush-interval", paramLabel = "DURATION", defaultValue = "10ms",
@@ -286,7 +287,7 @@ final class ServerCommand implements Callable<Integer> {
                 engine,
                 maxSkew.toMillis(),
                 maxConnections != null ? maxConnections : FdLimit.defaultMaxConnections(),
-                readBatch != null ? readBatch.toMillis() : (loops > 1 ? 1 : 0),
+                readBatch.toMillis(),
                 flushInterval.toMillis(),
                 file.statsIntervalMs(),
                 file.fsync,

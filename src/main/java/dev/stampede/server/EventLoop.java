@@ -65,6 +65,13 @@ final class EventLoop implements Runnable {
     private static final int ACCEPTS_PER_POLL = 256;
     private static final long ACCEPT_PAUSE_MS = 100;
     private static final long TICK_MS = 10;
+    /**
+     * Values a second from which {@code --read-batch} pauses: ten a millisecond or more, so that a
+     * pause has reads to share. Below it a pause only adds a wake-up (measured: at 4,000 values a
+     * second it cost 20 % more CPU; at 20,000 it halved it).
+     */
+    private static final long BATCH_FROM_VALUES_PER_S = 10_000;
+    private static final long RATE_WINDOW_MS = 100;
     private static final int SHUTDOWN_READS = 16;
     private static final long WRITE_RETRY_MS = 250;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
@@ -115,6 +122,10 @@ final class EventLoop implements Runnable {
     private long sweepMs;
     private long sweepWallMs;
     private long pausedSinceMs = -1;
+    /** Whether values arrive fast enough for {@code --read-batch} to pause (see the constant). */
+    private boolean busy;
+    private long rateWindowEndMs;
+    private long offeredAtWindowStart;
 
     private volatile boolean stopRequested;
     private volatile Thread loopThread;
@@ -189,14 +200,17 @@ final class EventLoop implements Runnable {
     /** One duty cycle's input: poll, read and decode every ready socket, advance the engine. */
     private void pollAndRead() throws IOException {
         final boolean capped = ready >= SELECT_CAP - 1;
-        if (ready > 0 && !capped && config.readBatchMs() > 0) {
+        // A pause lets more sockets become ready for the next poll; when most already were
+        // (a saturated server: every connection has a backlog), it would only leave the loop idle.
+        final boolean batching = busy && config.readBatchMs() > 0 && ready < connectionsOpen / 2;
+        if (ready > 0 && !capped && batching) {
             // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.readBatchMs()));
         }
         final long pollStartMs = monoMs();
         final long pollStartWallMs = System.currentTimeMillis();
         // Busy: poll without blocking (and at once while polls come back full).
-        ready = ready > 0 && (capped || config.readBatchMs() > 0)
+        ready = ready > 0 && (capped || batching)
                 ? selector.selectNow(onReady)
                 : selector.select(onReady, pollTimeoutMs());
         if (!clockFresh) {
@@ -272,6 +286,11 @@ final class EventLoop implements Runnable {
             pausedSinceMs = -1;
         }
         takeHandOffs();
+        if (nowMs >= rateWindowEndMs) {
+            busy = (engine.offered() - offeredAtWindowStart) * 1000 >= BATCH_FROM_VALUES_PER_S * RATE_WINDOW_MS;
+            offeredAtWindowStart = engine.offered();
+            rateWindowEndMs = nowMs + RATE_WINDOW_MS;
+        }
         closeSilent();
         if (tls != null) {
             tls.sweep(nowMs, onHandshakeTimeout);
