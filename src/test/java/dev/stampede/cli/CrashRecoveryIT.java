@@ -3,11 +3,11 @@ package dev.stampede.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.testing.Await;
+import dev.stampede.testing.Ports;
 import dev.stampede.testing.StampedeProcess;
 import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyResult;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,11 +38,11 @@ class CrashRecoveryIT {
     void theServerKilledFiveTimesLosesNothing(int loops) throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
-        final int port = freePort();
+        final int port = Ports.free();
         StampedeProcess server = startServer(port, out, loops);
         try (StampedeProcess client = startClient(port, sent, loops)) {
             for (int crash = 1; crash <= CRASHES; crash++) {
-                awaitGrowth(out, 500);
+                Await.fileGrows(out, 500, START);
                 server.signal("KILL");
                 server.awaitExit(STOP);
                 server.close();
@@ -52,7 +52,7 @@ class CrashRecoveryIT {
             // Every connection back (and so its replay sent) before the client is stopped.
             final StampedeProcess last = server;
             Await.until("all 50 connections back", START, () -> last.lastLineWith("conns=50 ") != null);
-            awaitGrowth(out, 500);
+            Await.fileGrows(out, 500, START);
             client.signal("TERM");
             assertThat(client.awaitExit(STOP)).isZero();
             assertThat(client.lastLineWith("reconnects=")).doesNotContain("reconnects=0 ");
@@ -70,17 +70,17 @@ class CrashRecoveryIT {
         final int loops = 2;
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
-        final int port = freePort();
+        final int port = Ports.free();
         try (StampedeProcess server = startServer(port, out, 1)) {
             for (int crash = 1; crash <= CRASHES; crash++) {
                 try (StampedeProcess client = startClient(port, sent, loops)) {
-                    awaitGrowth(out, 15_000); // about a second of sends
+                    Await.fileGrows(out, 15_000, START); // about a second of sends
                     client.signal("KILL");
                     client.awaitExit(STOP);
                 }
             }
             try (StampedeProcess client = startClient(port, sent, loops)) {
-                awaitGrowth(out, 15_000);
+                Await.fileGrows(out, 15_000, START);
                 client.signal("TERM");
                 assertThat(client.awaitExit(STOP)).isZero();
             }
@@ -111,21 +111,5 @@ class CrashRecoveryIT {
                 "--replay", "10s", "--quiet", "--loops", String.valueOf(loops));
     }
 
-    /** Waits until the output has grown by {@code bytes}: data flows. */
-    private static void awaitGrowth(Path out, long bytes) throws IOException {
-        final long before = Files.exists(out) ? Files.size(out) : 0;
-        Await.until("the output grows", START, () -> {
-            try {
-                return Files.size(out) > before + bytes;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

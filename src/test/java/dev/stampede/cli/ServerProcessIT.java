@@ -3,6 +3,7 @@ package dev.stampede.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.testing.Await;
+import dev.stampede.testing.Ports;
 import dev.stampede.testing.LineClient;
 import dev.stampede.testing.StampedeProcess;
 import dev.stampede.testing.TickSenders;
@@ -10,7 +11,6 @@ import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyResult;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +95,7 @@ class ServerProcessIT {
     void anUnreadStderrDoesNotStopIngestion() throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path fillerStatus = dir.resolve("filler-status");
-        final int port = freePort();
+        final int port = Ports.free();
         final String fillThePipe = "timeout 2 head -c 4194304 /dev/zero >&2; echo $? > '" + fillerStatus + "'";
         try (StampedeProcess server = StampedeProcess.startWithUnreadStderr(fillThePipe, "server", "--port",
                 String.valueOf(port), "-o", out.toString(), "--stats-interval", "100ms")) {
@@ -230,9 +230,4 @@ class ServerProcessIT {
         });
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

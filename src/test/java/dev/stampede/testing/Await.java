@@ -41,4 +41,18 @@ public final class Await {
             throw new AssertionError("interrupted", e);
         }
     }
+
+    /** Waits until {@code file} has grown by more than {@code bytes} from its size now: data flows. */
+    public static void fileGrows(java.nio.file.Path file, long bytes, Duration timeout) {
+        final long before = size(file);
+        until(file.getFileName() + " grows by " + bytes + " bytes", timeout, () -> size(file) > before + bytes);
+    }
+
+    private static long size(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.exists(file) ? java.nio.file.Files.size(file) : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
 }
