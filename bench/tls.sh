@@ -81,6 +81,9 @@ start_server() {
     server=$!
 }
 now_ms() { date +%s%3N; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # user + system, in clock ticks
+busy_idle() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat; }    # the machine's busy, idle ticks
+hz=$(getconf CLK_TCK)
 await_line() { # file pattern timeout_s -> 0 when a line matches
     local deadline=$(( $(date +%s) + $3 ))
     while [ "$(date +%s)" -lt $deadline ]; do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
@@ -98,8 +101,16 @@ start_server 2
 await_line "$tmp/server-2.err" "listening on" 60
 t_listen=$(now_ms)
 : > "$tmp/client.err" # from here on: the client's lines after the restart
+s_cpu0=$(cpu_ticks "$server") c_cpu0=$(cpu_ticks "$client") m0=$(busy_idle)
 # back: every connection up again (handshake done: its ticks are sent), as the client says
 if await_line "$tmp/client.err" "up=$n/$n " 60; then back_ms=$(( $(now_ms) - t_listen )); else back_ms=timeout; fi
+# the CPU the reconnect storm took (from listening to all up): the server's, the client's, and
+# how busy the whole machine was (other processes included), to see whether the cores were the limit
+s_cpu1=$(cpu_ticks "$server") c_cpu1=$(cpu_ticks "$client") m1=$(busy_idle)
+storm_cpu=$(awk -v s0="$s_cpu0" -v s1="$s_cpu1" -v c0="$c_cpu0" -v c1="$c_cpu1" -v hz="$hz" \
+    -v m0="$m0" -v m1="$m1" 'BEGIN { split(m0, a, " "); split(m1, b, " "); busy = b[1] - a[1]; idle = b[2] - a[2];
+    printf "storm_server_cpu_s=%.1f storm_client_cpu_s=%.1f storm_machine_busy_pct=%.0f",
+        (s1 - s0) / hz, (c1 - c0) / hz, (busy + idle > 0 ? 100 * busy / (busy + idle) : 0) }')
 # and sending: the server receives at least 95% of n per 50 ms
 if await_line "$tmp/server-2.err" "conns=$n rate=(9[5-9][0-9]{3}|1[0-9]{5})/s" 60; then
     sending_ms=$(( $(now_ms) - t_listen ))
@@ -113,4 +124,4 @@ summary=$(grep "server: stopped" "$tmp/server-2.err" | tail -1)
 late=$(grep -oE ' late=[0-9]+' <<<"$summary" | tail -1 | cut -d= -f2)
 tlsf=$(grep -oE ' tls_failures=[0-9]+' <<<"$summary" | tail -1 | cut -d= -f2)
 verify=$("$root/stampede" verify "$out" 2>&1 | tail -1)
-echo "restart n=$n loops=${loops:-1} stop_to_listen_ms=$((t_listen - t0)) listen_to_all_up_ms=$back_ms listen_to_full_rate_ms=$sending_ms late=$late tls_failures=$tlsf verify=\"$verify\" logs=$tmp"
+echo "restart n=$n loops=${loops:-1} stop_to_listen_ms=$((t_listen - t0)) listen_to_all_up_ms=$back_ms listen_to_full_rate_ms=$sending_ms $storm_cpu late=$late tls_failures=$tlsf verify=\"$verify\" logs=$tmp"
