@@ -40,15 +40,15 @@ import java.util.function.Consumer;
  * quick), so while every server is down each connection still tries about once per 5 s at most.
  *
  * <h2>TLS</h2>
- * With {@link #useTls}, a connection's handshake follows its connect and holds its connect slot;
- * the client's loops share {@value #MAX_IN_FLIGHT} slots between them (each loop has its part):
- * a handshake costs each side about a millisecond of CPU and a server takes 64 per event loop at a
- * time, so with {@code --loops 2} and 1,024 slots each, after a server restart twice as many
- * connected sockets queued at the server while their handshake timeout ran, and hundreds timed out
- * and started over; with the total of one loop, none did. A connection is up once its handshake
- * has finished. A handshake that fails (the server's certificate expired, names another host, is
- * not signed by the CA; not a TLS server) or does not finish within the timeout is a failure like
- * a refused connect: logged with the reason, retried after the back-off.
+ * With {@link #useTls}, a connection's handshake follows its connect and holds its connect slot,
+ * and at most {@value #MAX_TLS_IN_FLIGHT} are in flight per loop (not {@value #MAX_IN_FLIGHT}): a
+ * handshake costs each side about a millisecond of CPU and a server takes 64 per event loop at a
+ * time, so the rest only wait at the server while their handshake timeout runs. After a server
+ * restart under 5,000 clients, 1,024 in flight (per loop, or shared by two loops) had hundreds of
+ * handshakes time out and start over in some runs; 128 per loop had none. A connection is up once
+ * its handshake has finished. A handshake that fails (the server's certificate expired, names
+ * another host, is not signed by the CA; not a TLS server) or does not finish within the timeout
+ * is a failure like a refused connect: logged with the reason, retried after the back-off.
  *
  * <p>Not thread-safe: owned by the client's event loop, which calls {@link #pump} regularly and
  * {@link #finish} when a connect completes or a handshaking socket is ready.
@@ -56,6 +56,11 @@ import java.util.function.Consumer;
 final class Connector {
     /** Connects in progress at most. */
     static final int MAX_IN_FLIGHT = 1024;
+    /**
+     * TLS connects in progress (connecting or handshaking) per loop at most: enough to keep two
+     * server loops' 64 handshake slots busy, few enough that none waits long for one.
+     */
+    static final int MAX_TLS_IN_FLIGHT = 128;
     /** Failures in a row on one server after which a connection moves to the next server. */
     static final int FAILOVER_AFTER = 5;
 
@@ -113,16 +118,10 @@ final class Connector {
         }
     }
 
-    /**
-     * Every connection handshakes TLS after its connect; {@code null} for plaintext.
-     *
-     * @param loops the client's event loops: with TLS they share {@value #MAX_IN_FLIGHT} connects
-     *     in flight, so that a reconnect storm never has more handshakes waiting at the server than
-     *     with one loop (whose 1,024 finished within the handshake timeout)
-     */
-    void useTls(ClientTls clientTls, int loops) {
+    /** Every connection handshakes TLS after its connect; {@code null} for plaintext. */
+    void useTls(ClientTls clientTls) {
         this.tls = clientTls;
-        this.maxInFlight = clientTls == null ? MAX_IN_FLIGHT : Math.max(1, MAX_IN_FLIGHT / loops);
+        this.maxInFlight = clientTls == null ? MAX_IN_FLIGHT : MAX_TLS_IN_FLIGHT;
         this.tlsBuffers = clientTls == null ? null : new TlsBuffers(clientTls.context().createSSLEngine());
     }
 
