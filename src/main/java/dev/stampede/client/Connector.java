@@ -44,8 +44,8 @@ import java.util.function.Consumer;
  * and at most {@value #MAX_TLS_IN_FLIGHT} are in flight per loop (not {@value #MAX_IN_FLIGHT}): a
  * handshake costs each side about a millisecond of CPU and a server takes 64 per event loop at a
  * time, so the rest only wait at the server while their handshake timeout runs. After a server
- * restart under 5,000 clients, 1,024 in flight (per loop, or shared by two loops) had hundreds of
- * handshakes time out and start over in some runs; 128 per loop had none. A connection is up once
+ * restart under 5,000 clients, 1,024 in flight (per loop, or shared by two loops) had handshakes
+ * time out and start over in some runs (up to 196); 128 per loop had none. A connection is up once
  * its handshake has finished. A handshake that fails (the server's certificate expired, names
  * another host, is not signed by the CA; not a TLS server) or does not finish within the timeout
  * is a failure like a refused connect: logged with the reason, retried after the back-off.
