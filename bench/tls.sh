@@ -5,7 +5,10 @@
 # restart under 5,000 TLS clients: the server is stopped and started again on its file, and we
 # time until every connection is back and sending, and count late values.
 #
-#   flock /tmp/stampede-bench.lock bench/tls.sh [-d SECONDS] [-w SECONDS] [-n "2000 5000"] [--no-restart]
+#   flock /tmp/stampede-bench.lock bench/tls.sh [-d SECONDS] [-w SECONDS] [-n "2000 5000"] [--no-restart] [-l N]
+#
+# -l N runs server and client with --loops N (default: their default, one loop each).
+# -n "" runs only the restart.
 #
 # Each client sends for W + D seconds after its connect phase; the steady figures
 # (*_steady_us_per_msg: CPU per timestamp once connected) are taken after the first W seconds
@@ -15,14 +18,15 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 measure="$root/../shared/reference/measure.sh"
-d=20 warm=30 ns="2000 5000" restart=1
+d=20 warm=30 ns="2000 5000" restart=1 loops=""
 while [ $# -gt 0 ]; do
     case "$1" in
         -d) d=$2; shift 2 ;;
         -w) warm=$2; shift 2 ;;
         -n) ns=$2; shift 2 ;;
         --no-restart) restart=0; shift ;;
-        *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        -l) loops=$2; shift 2 ;;
+        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
 command -v openssl >/dev/null || { echo "tls.sh: needs openssl" >&2; exit 2; }
@@ -48,6 +52,8 @@ echo "tls.sh: certificates and logs in $tmp" >&2
 )
 server_tls="--tls-cert $tmp/server.pem --tls-key $tmp/server.key --tls-client-ca $tmp/ca.pem"
 client_tls="--tls-ca $tmp/ca.pem --tls-cert $tmp/client.pem --tls-key $tmp/client.key"
+loops_opt=""
+[ -n "$loops" ] && loops_opt="--loops $loops"
 keys='server_cpu_us_per_msg|server_steady_us_per_msg|client_cpu_us_per_msg|client_steady_us_per_msg|server_rss_max_mb|client_rss_max_mb|lag_p50_ms|sorted_ok|unique_ok|client_missed|server_late|client_sent'
 
 for n in $ns; do
@@ -55,8 +61,8 @@ for n in $ns; do
         s_extra="" c_extra=""
         [ "$mode" = tls ] && s_extra=$server_tls c_extra=$client_tls
         line=$("$measure" \
-            --server "$root/stampede server --port {port} --output {output} -q $s_extra" \
-            --client "$root/stampede client --port {port} -c {n} --duration {duration}s -q $c_extra" \
+            --server "$root/stampede server --port {port} --output {output} -q $loops_opt $s_extra" \
+            --client "$root/stampede client --port {port} -c {n} --duration {duration}s -q $loops_opt $c_extra" \
             --n "$n" --duration "$((d + warm))" --warmup "$warm" 2>>"$tmp/measure.log")
         echo "mode=$mode n=$n $(tr ' ' '\n' <<<"$line" | grep -E "^($keys)=" | tr '\n' ' ')"
     done
@@ -70,11 +76,14 @@ n=5000
 out="$tmp/restart.txt"
 port=$((20000 + RANDOM % 10000))
 start_server() {
-    "$root/stampede" server --port "$port" -o "$out" --stats-interval 100ms $server_tls 2>>"$tmp/server-$1.err" &
+    "$root/stampede" server --port "$port" -o "$out" --stats-interval 100ms $loops_opt $server_tls 2>>"$tmp/server-$1.err" &
     pids+=($!)
     server=$!
 }
 now_ms() { date +%s%3N; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # user + system, in clock ticks
+busy_idle() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat; }    # the machine's busy, idle ticks
+hz=$(getconf CLK_TCK)
 await_line() { # file pattern timeout_s -> 0 when a line matches
     local deadline=$(( $(date +%s) + $3 ))
     while [ "$(date +%s)" -lt $deadline ]; do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
@@ -82,7 +91,7 @@ await_line() { # file pattern timeout_s -> 0 when a line matches
 }
 start_server 1
 await_line "$tmp/server-1.err" "listening on" 60
-"$root/stampede" client --port "$port" -c $n --stats-interval 100ms $client_tls 2>>"$tmp/client.err" &
+"$root/stampede" client --port "$port" -c $n --stats-interval 100ms $loops_opt $client_tls 2>>"$tmp/client.err" &
 client=$!; pids+=($client)
 await_line "$tmp/server-1.err" "conns=$n " 120 || { echo "tls.sh: the clients did not all connect" >&2; exit 1; }
 sleep 5
@@ -92,8 +101,16 @@ start_server 2
 await_line "$tmp/server-2.err" "listening on" 60
 t_listen=$(now_ms)
 : > "$tmp/client.err" # from here on: the client's lines after the restart
+s_cpu0=$(cpu_ticks "$server") c_cpu0=$(cpu_ticks "$client") m0=$(busy_idle)
 # back: every connection up again (handshake done: its ticks are sent), as the client says
 if await_line "$tmp/client.err" "up=$n/$n " 60; then back_ms=$(( $(now_ms) - t_listen )); else back_ms=timeout; fi
+# the CPU the reconnect storm took (from listening to all up): the server's, the client's, and
+# how busy the whole machine was (other processes included), to see whether the cores were the limit
+s_cpu1=$(cpu_ticks "$server") c_cpu1=$(cpu_ticks "$client") m1=$(busy_idle)
+storm_cpu=$(awk -v s0="$s_cpu0" -v s1="$s_cpu1" -v c0="$c_cpu0" -v c1="$c_cpu1" -v hz="$hz" \
+    -v m0="$m0" -v m1="$m1" 'BEGIN { split(m0, a, " "); split(m1, b, " "); busy = b[1] - a[1]; idle = b[2] - a[2];
+    printf "storm_server_cpu_s=%.1f storm_client_cpu_s=%.1f storm_machine_busy_pct=%.0f",
+        (s1 - s0) / hz, (c1 - c0) / hz, (busy + idle > 0 ? 100 * busy / (busy + idle) : 0) }')
 # and sending: the server receives at least 95% of n per 50 ms
 if await_line "$tmp/server-2.err" "conns=$n rate=(9[5-9][0-9]{3}|1[0-9]{5})/s" 60; then
     sending_ms=$(( $(now_ms) - t_listen ))
@@ -107,4 +124,4 @@ summary=$(grep "server: stopped" "$tmp/server-2.err" | tail -1)
 late=$(grep -oE ' late=[0-9]+' <<<"$summary" | tail -1 | cut -d= -f2)
 tlsf=$(grep -oE ' tls_failures=[0-9]+' <<<"$summary" | tail -1 | cut -d= -f2)
 verify=$("$root/stampede" verify "$out" 2>&1 | tail -1)
-echo "restart n=$n stop_to_listen_ms=$((t_listen - t0)) listen_to_all_up_ms=$back_ms listen_to_full_rate_ms=$sending_ms late=$late tls_failures=$tlsf verify=\"$verify\" logs=$tmp"
+echo "restart n=$n loops=${loops:-1} stop_to_listen_ms=$((t_listen - t0)) listen_to_all_up_ms=$back_ms listen_to_full_rate_ms=$sending_ms $storm_cpu late=$late tls_failures=$tlsf verify=\"$verify\" logs=$tmp"

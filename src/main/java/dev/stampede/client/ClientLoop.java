@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  *
  * <h2>The duty cycle</h2>
  * <ol>
- *   <li>Connect phase: start connects (at most {@value Connector#MAX_IN_FLIGHT} in flight) until
+ *   <li>Connect phase: start connects (at most {@value Connector#MAX_IN_FLIGHT} in flight,
+ *       {@value Connector#MAX_TLS_IN_FLIGHT} with TLS) until
  *       every connection is up or has failed once; the schedule then starts, so that a healthy
  *       run does not begin with ticks missed while 19,000 connections come up.</li>
  *   <li>Schedule: send every tick that is due; sleep until the next one, or rather until the

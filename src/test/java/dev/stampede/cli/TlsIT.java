@@ -15,12 +15,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Mutual TLS with real processes, as users run it: {@code ./stampede server --tls-cert --tls-key
  * --tls-client-ca} and {@code ./stampede client --tls-ca --tls-cert --tls-key --record}, checked by
  * {@code ./stampede verify --expect}; then the server stopped and restarted under its TLS clients,
- * which reconnect, handshake again and replay: nothing lost.
+ * which reconnect, handshake again and replay: nothing lost; with one event loop on each side and
+ * with two ({@code --loops 2} on both: the reconnect storm's handshakes spread over the loops).
  */
 @Timeout(180)
 class TlsIT {
@@ -48,20 +51,22 @@ class TlsIT {
         assertVerified(out, sent);
     }
 
-    @Test
-    void aRestartedServerGetsItsTlsClientsBackAndLosesNothing() throws Exception {
+    @ParameterizedTest(name = "--loops {0}")
+    @ValueSource(ints = {1, 2})
+    void aRestartedServerGetsItsTlsClientsBackAndLosesNothing(int loops) throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
         final int port = freePort();
-        StampedeProcess server = startServer(port, out);
-        try (StampedeProcess client = StampedeProcess.start(clientArgs(port, sent, "--replay", "10s"))) {
+        final String loopsArg = String.valueOf(loops);
+        StampedeProcess server = startServer(port, out, "--loops", loopsArg);
+        try (StampedeProcess client = StampedeProcess.start(clientArgs(port, sent, "--replay", "10s", "--loops", loopsArg))) {
             final StampedeProcess first = server;
             Await.until("50 TLS connections up", START, () -> first.lastLineWith("conns=50 ") != null);
             awaitGrowth(out, 2_000);
             server.signal("TERM"); // a clean restart (an upgrade): nothing may turn late
             assertThat(server.awaitExit(STOP)).isZero();
             server.close();
-            server = startServer(port, out);
+            server = startServer(port, out, "--loops", loopsArg);
             assertThat(server.lastLineWith("resuming")).isNotNull();
             final StampedeProcess second = server;
             Await.until("all 50 back over TLS", START, () -> second.lastLineWith("conns=50 ") != null);
@@ -80,10 +85,13 @@ class TlsIT {
         assertVerified(out, sent);
     }
 
-    private static StampedeProcess startServer(int port, Path out) throws IOException {
-        final StampedeProcess p = StampedeProcess.start("server", "--port", String.valueOf(port), "-o", out.toString(),
-                "--stats-interval", "500ms", "--tls-cert", TestCerts.file("server.pem").toString(), "--tls-key",
-                TestCerts.file("server.key").toString(), "--tls-client-ca", TestCerts.file("ca.pem").toString());
+    private static StampedeProcess startServer(int port, Path out, String... more) throws IOException {
+        final List<String> args = new ArrayList<>(List.of("server", "--port", String.valueOf(port), "-o",
+                out.toString(), "--stats-interval", "500ms", "--tls-cert", TestCerts.file("server.pem").toString(),
+                "--tls-key", TestCerts.file("server.key").toString(), "--tls-client-ca",
+                TestCerts.file("ca.pem").toString()));
+        args.addAll(List.of(more));
+        final StampedeProcess p = StampedeProcess.start(args.toArray(new String[0]));
         p.awaitPort(START);
         return p;
     }
