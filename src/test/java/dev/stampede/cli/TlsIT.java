@@ -3,10 +3,10 @@ package dev.stampede.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.testing.Await;
+import dev.stampede.testing.Ports;
 import dev.stampede.testing.StampedeProcess;
 import dev.stampede.testing.TestCerts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +37,7 @@ class TlsIT {
     void mutualTlsEndToEndWithRecordAndVerify() throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
-        final int port = freePort();
+        final int port = Ports.free();
         try (StampedeProcess server = startServer(port, out)) {
             assertThat(server.lastLineWith("listening on")).contains("(TLS, client certificates required)");
             try (StampedeProcess client = StampedeProcess.start(clientArgs(port, sent, "--duration", "3s"))) {
@@ -56,13 +56,13 @@ class TlsIT {
     void aRestartedServerGetsItsTlsClientsBackAndLosesNothing(int loops) throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
-        final int port = freePort();
+        final int port = Ports.free();
         final String loopsArg = String.valueOf(loops);
         StampedeProcess server = startServer(port, out, "--loops", loopsArg);
         try (StampedeProcess client = StampedeProcess.start(clientArgs(port, sent, "--replay", "10s", "--loops", loopsArg))) {
             final StampedeProcess first = server;
             Await.until("50 TLS connections up", START, () -> first.lastLineWith("conns=50 ") != null);
-            awaitGrowth(out, 2_000);
+            Await.fileGrows(out, 2_000, START);
             server.signal("TERM"); // a clean restart (an upgrade): nothing may turn late
             assertThat(server.awaitExit(STOP)).isZero();
             server.close();
@@ -70,7 +70,7 @@ class TlsIT {
             assertThat(server.lastLineWith("resuming")).isNotNull();
             final StampedeProcess second = server;
             Await.until("all 50 back over TLS", START, () -> second.lastLineWith("conns=50 ") != null);
-            awaitGrowth(out, 2_000);
+            Await.fileGrows(out, 2_000, START);
             client.signal("TERM");
             assertThat(client.awaitExit(STOP)).isZero();
             assertThat(client.lastLineWith("client: stopped")).doesNotContain("reconnects=0 ");
@@ -113,20 +113,5 @@ class TlsIT {
         }
     }
 
-    private static void awaitGrowth(Path out, long bytes) throws IOException {
-        final long before = Files.exists(out) ? Files.size(out) : 0;
-        Await.until("the output grows", START, () -> {
-            try {
-                return Files.size(out) > before + bytes;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }
