@@ -368,7 +368,7 @@ final class EventLoop implements Runnable {
         engine.removeSource(c.source());
         silence.remove(c);
         connectionsOpen--;
-        group.connections().decrementAndGet();
+        group.releaseSlot();
     }
 
     /**
@@ -489,10 +489,18 @@ final class EventLoop implements Runnable {
     /** Takes the socket in, or, the server being full, evicts a silent one for it or refuses it. */
     private void admit(SocketChannel ch) {
         try {
-            if (group.connections().get() >= config.maxConnections() && !evictLongestSilent()) {
-                refuse(ch);
+            // A slot is taken atomically across loops; one freed by an eviction may go to another
+            // loop's newcomer first, so every connection let in past the limit cost an eviction.
+            final int max = config.maxConnections();
+            if (group.takeSlot(max) || (evictLongestSilent() && group.takeSlot(max))) {
+                try {
+                    register(ch);
+                } catch (IOException | RuntimeException e) {
+                    group.releaseSlot();
+                    throw e;
+                }
             } else {
-                register(ch);
+                refuse(ch);
             }
         } catch (IOException e) {
             closeQuietly(ch);
@@ -504,7 +512,6 @@ final class EventLoop implements Runnable {
         final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs),
                 tls == null ? null : tls.open(nowMs));
         connectionsOpen++;
-        group.connections().incrementAndGet();
         silence.add(c, nowMs);
         try {
             c.attach(ch.register(selector, SelectionKey.OP_READ, c));
@@ -512,7 +519,6 @@ final class EventLoop implements Runnable {
             engine.removeSource(c.source());
             silence.remove(c);
             connectionsOpen--;
-            group.connections().decrementAndGet();
             throw e;
         }
     }

@@ -113,8 +113,18 @@ final class LoopGroup {
         return max;
     }
 
-    /** Connections open in all loops (counted at registration, so briefly approximate). */
-    AtomicInteger connections() {
-        return connections;
+    /** Takes a connection slot if fewer than {@code max} are taken (any loop, atomically). */
+    boolean takeSlot(int max) {
+        for (int n = connections.get(); n < max; n = connections.get()) {
+            if (connections.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A connection closed (or was never registered): its slot is free. */
+    void releaseSlot() {
+        connections.decrementAndGet();
     }
 }
