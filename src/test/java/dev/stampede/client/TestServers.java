@@ -20,7 +20,17 @@ final class TestServers {
 
     /** A stampede server on loopback; port 0 picks a free one. */
     static IngestServer server(int port, Path output, Consumer<String> log) throws IOException {
-        final ServerConfig config = new ServerConfig(
+        return IngestServer.start(config(port, output), log);
+    }
+
+    /** A stampede server with TLS on loopback; port 0 picks a free one. */
+    static IngestServer tlsServer(int port, Path output, dev.stampede.transport.ServerTls tls, Consumer<String> log)
+            throws IOException {
+        return IngestServer.start(config(port, output).withTls(tls), log);
+    }
+
+    private static ServerConfig config(int port, Path output) {
+        return new ServerConfig(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 output,
                 ServerConfig.engineFor(500, 5_000, 300_000, 3_000, false),
@@ -33,26 +43,6 @@ final class TestServers {
                 1_000,
                 3_000,
                 30_000);
-        return IngestServer.start(config, log);
-    }
-
-    /** A stampede server with TLS on loopback; port 0 picks a free one. */
-    static IngestServer tlsServer(int port, Path output, dev.stampede.transport.ServerTls tls, Consumer<String> log)
-            throws IOException {
-        final ServerConfig config = new ServerConfig(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                output,
-                ServerConfig.engineFor(500, 5_000, 300_000, 3_000, false),
-                300_000,
-                10_000,
-                0,
-                10,
-                0,
-                FsyncPolicy.INTERVAL,
-                1_000,
-                3_000,
-                30_000).withTls(tls);
-        return IngestServer.start(config, log);
     }
 
     /** A client config for loopback, with defaults for the rest (no periodic stats line). */
