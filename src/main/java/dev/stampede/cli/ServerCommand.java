@@ -129,7 +129,8 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--loops", paramLabel = "N", defaultValue = "1",
             description = "Event-loop threads, each with its share of the connections and its own ordering; "
                     + "their outputs merge into the one file, unique as with one loop. More loops use more cores: "
-                    + "worth it past ~5,000 connections or ~100k timestamps/s per core (default: ${DEFAULT-VALUE}).")
+                    + "worth it only when one core is not enough; one costs least per timestamp "
+                    + "(default: ${DEFAULT-VALUE}).")
     int loops;
 
     @Mixin
