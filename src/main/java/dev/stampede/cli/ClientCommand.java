@@ -1,6 +1,6 @@
 package dev.stampede.cli;
 
-import dev.stampede.agent.AsyncLog;
+import dev.stampede.runtime.AsyncLog;
 import dev.stampede.client.ClientConfig;
 import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;

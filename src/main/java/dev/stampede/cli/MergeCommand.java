@@ -1,6 +1,6 @@
 package dev.stampede.cli;
 
-import dev.stampede.agent.AsyncLog;
+import dev.stampede.runtime.AsyncLog;
 import dev.stampede.kafka.MergeConfig;
 import dev.stampede.kafka.Merger;
 import dev.stampede.metrics.MergeMetrics;

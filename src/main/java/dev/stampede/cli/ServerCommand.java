@@ -1,6 +1,6 @@
 package dev.stampede.cli;
 
-import dev.stampede.agent.AsyncLog;
+import dev.stampede.runtime.AsyncLog;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.kafka.KafkaSettings;
 import dev.stampede.kafka.NodePublisher;

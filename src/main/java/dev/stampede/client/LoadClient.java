@@ -1,6 +1,6 @@
 package dev.stampede.client;
 
-import dev.stampede.agent.LoopThread;
+import dev.stampede.runtime.LoopThread;
 import dev.stampede.stats.ClientStats;
 import java.io.IOException;
 import java.nio.channels.Selector;

@@ -1,6 +1,6 @@
 package dev.stampede.kafka;
 
-import dev.stampede.agent.LoopThread;
+import dev.stampede.runtime.LoopThread;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.engine.OrderingEngine;
 import dev.stampede.stats.MergeStats;

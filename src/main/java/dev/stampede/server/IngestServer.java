@@ -1,6 +1,6 @@
 package dev.stampede.server;
 
-import dev.stampede.agent.LoopThread;
+import dev.stampede.runtime.LoopThread;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.engine.FinalMerge;
 import dev.stampede.engine.OrderingEngine;

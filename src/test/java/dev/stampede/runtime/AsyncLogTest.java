@@ -1,4 +1,4 @@
-package dev.stampede.agent;
+package dev.stampede.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

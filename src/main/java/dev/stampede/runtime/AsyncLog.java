@@ -1,4 +1,4 @@
-package dev.stampede.agent;
+package dev.stampede.runtime;
 
 import java.io.PrintStream;
 import java.util.concurrent.ArrayBlockingQueue;

@@ -1,4 +1,4 @@
-package dev.stampede.agent;
+package dev.stampede.runtime;
 
 /**
  * Runs one event loop (an agent with a duty cycle) on a thread of its own, and waits for it to
