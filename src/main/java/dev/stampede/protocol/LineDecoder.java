@@ -14,7 +14,9 @@ import java.nio.ByteBuffer;
  * {@code maxErrors} rejects.
  *
  * <p>Accepted: 1 to 19 ASCII digits, optionally followed by {@code \r}, then {@code \n}; the value
- * must fit a signed long and lie within the {@link SkewCheck} of the server clock.
+ * must fit a signed long and lie within the {@link SkewCheck} of the server clock. The first line of
+ * a connection may instead be the {@linkplain #ACK_OPENER opening line} that asks for
+ * acknowledgements ({@link LineHandler#onAcksRequested}); anywhere else it is a bad line like any.
  *
  * <p>Not thread-safe; allocation-free.
  */
@@ -23,6 +25,12 @@ public final class LineDecoder {
     public static final int MAX_LINE_BYTES = 64;
     /** Rejects after which a connection is closed: enough for a human at nc, few for a port scan. */
     public static final int DEFAULT_MAX_ERRORS = 10;
+    /**
+     * The opening line by which a client asks for acknowledgements (docs/PROTOCOL.md): not a
+     * timestamp, so a server that does not know it answers {@code ERR 1 not a decimal number}.
+     */
+    public static final String ACK_OPENER = "ACKS 1";
+    private static final byte[] OPENER = ACK_OPENER.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final SkewCheck skew;
     private final int maxErrors;
@@ -35,6 +43,8 @@ public final class LineDecoder {
     private long lineNumber;
     private int errors;
     private boolean closed;
+    /** Bytes of line 1 that matched {@link #OPENER} so far; -1 once it cannot be the opener. */
+    private int openerMatched;
 
     /** A decoder with the default error budget. */
     public LineDecoder(SkewCheck skew) {
@@ -74,6 +84,9 @@ public final class LineDecoder {
                 src.position(i + 1);
                 return reject(lineNumber + 1, Reject.LINE_TOO_LONG, handler);
             } else {
+                if (openerMatched >= 0) {
+                    matchOpener(b);
+                }
                 take(b);
             }
         }
@@ -113,6 +126,14 @@ public final class LineDecoder {
         return lineBytes > 0;
     }
 
+    private void matchOpener(byte b) {
+        if (!cr && openerMatched < OPENER.length && b == OPENER[openerMatched]) {
+            openerMatched++;
+        } else if (cr || b != '\r' || openerMatched != OPENER.length) {
+            openerMatched = -1;
+        }
+    }
+
     private void take(byte b) {
         final int d = Ascii.digit(b);
         if (d >= 0 && !cr) {
@@ -148,6 +169,8 @@ public final class LineDecoder {
     /** Ends the current line; returns true if the connection must close. */
     private boolean endLine(long nowMs, LineHandler handler) {
         lineNumber++;
+        final boolean opener = openerMatched == OPENER.length;
+        openerMatched = -1;
         Reject r = problem;
         if (r == null) {
             if (digits == 0) {
@@ -164,6 +187,10 @@ public final class LineDecoder {
         lineBytes = 0;
         cr = false;
         problem = null;
+        if (opener) {
+            handler.onAcksRequested(lineNumber);
+            return false;
+        }
         if (r == null) {
             handler.onValue(value);
             return false;

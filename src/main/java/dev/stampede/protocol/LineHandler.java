@@ -17,4 +17,12 @@ public interface LineHandler {
      * the decoder takes no more input.
      */
     void onReject(long lineNumber, Reject reason);
+
+    /**
+     * The connection's first line was {@link LineDecoder#ACK_OPENER}: it asks to be told how many
+     * of its lines are durable. A handler that does not acknowledge ignores it (the client then
+     * hears no acknowledgement and falls back to its replay).
+     */
+    default void onAcksRequested(long lineNumber) {
+    }
 }

@@ -225,4 +225,34 @@ class LineDecoderTest {
             assertThat(line.contains("; closing")).isEqualTo(r.closesConnection());
         }
     }
+
+    @Test
+    void theAckOpenerOnTheFirstLineAsksForAcknowledgementsSplitAtEveryByte() {
+        final String in = "ACKS 1\r\n" + NOW + "\n" + "ACKS 1\n";
+        final byte[] all = in.getBytes(StandardCharsets.US_ASCII);
+        for (int cut = 0; cut <= all.length; cut++) {
+            final LineDecoder d = decoder();
+            final RecordingHandler h = new RecordingHandler();
+            d.decode(ByteBuffer.wrap(all, 0, cut), NOW, h);
+            d.decode(ByteBuffer.wrap(all, cut, all.length - cut), NOW, h);
+            assertThat(h.events).as("split at byte %d", cut)
+                    .containsExactly("acks:1", "v:" + NOW, "r:3:NOT_A_NUMBER");
+            assertThat(d.errorCount()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ACKS 2", "'ACKS 1 '", "ACKS", "acks 1", "ACKS 11", "' ACKS 1'"})
+    void anythingElseOnTheFirstLineIsABadLine(String line) {
+        final RecordingHandler h = new RecordingHandler();
+        decoder().decode(bytes(line + "\n"), NOW, h);
+        assertThat(h.events).hasSize(1).allMatch(e -> e.startsWith("r:1:"));
+    }
+
+    @Test
+    void theOpenerWithACarriageReturnInsideIsABadLine() {
+        final RecordingHandler h = new RecordingHandler();
+        decoder().decode(bytes("ACKS 1\r\r\n"), NOW, h);
+        assertThat(h.events).containsExactly("r:1:NOT_A_NUMBER");
+    }
 }
