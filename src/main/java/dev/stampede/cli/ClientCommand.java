@@ -199,9 +199,19 @@ final class ClientCommand implements Callable<Integer> {
             final List<InetSocketAddress> servers = ServerAddresses.resolve(ServerAddresses.parse(host, port));
             final List<InetAddress> sources =
                     sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
-            final ClientConfig config = new ClientConfig(servers, connections, interval.toMillis(),
-                    duration.toMillis(), phase, replay.toMillis(), record, sources,
-                    quiet ? 0 : statsInterval.toMillis()).withHistogramLog(histogramLog).withTls(tls.tls());
+            final ClientConfig config = ClientConfig.builder()
+                    .servers(servers)
+                    .connections(connections)
+                    .intervalMs(interval.toMillis())
+                    .durationMs(duration.toMillis())
+                    .phase(phase)
+                    .replayMs(replay.toMillis())
+                    .record(record)
+                    .sourceAddresses(sources)
+                    .statsIntervalMs(quiet ? 0 : statsInterval.toMillis())
+                    .histogramLog(histogramLog)
+                    .tls(tls.tls())
+                    .build();
             LoadClient.checkLoops(loops, config.connections());
             return config;
         } catch (IllegalArgumentException e) {

@@ -8,7 +8,6 @@ import dev.stampede.metrics.MetricsServer;
 import dev.stampede.stats.MergeStats;
 import dev.stampede.store.FileFormatException;
 import dev.stampede.store.FileLockedException;
-import dev.stampede.store.FsyncPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,14 +72,23 @@ final class MergeCommand implements Callable<Integer> {
         }
     }
 
+    /** The options as a config; a usage error (IllegalArgumentException) if one is wrong. */
+    MergeConfig config() throws IOException {
+        return MergeConfig.builder()
+                .kafka(kafka.settings("merge"))
+                .output(output)
+                .idleTimeoutMs(idleTimeout.toMillis())
+                .fsync(file.fsync)
+                .fsyncIntervalMs(file.fsyncInterval.toMillis())
+                .statsIntervalMs(file.statsIntervalMs())
+                .rotation(rotation.rotation())
+                .build();
+    }
+
     private int run(AsyncLog log) throws Exception {
         final MergeConfig config;
         try {
-            // The merge syncs (and saves its offsets) on the interval; "always" makes that 10 ms.
-            final long syncMs = file.fsync == FsyncPolicy.ALWAYS
-                    ? Math.min(file.fsyncInterval.toMillis(), 10) : file.fsyncInterval.toMillis();
-            config = new MergeConfig(kafka.settings("merge"), output, idleTimeout.toMillis(), file.fsync, syncMs,
-                    file.statsIntervalMs(), rotation.rotation());
+            config = config();
         } catch (IllegalArgumentException e) {
             log.accept("merge: " + e.getMessage());
             return 2;

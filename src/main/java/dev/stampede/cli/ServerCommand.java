@@ -1,7 +1,6 @@
 package dev.stampede.cli;
 
 import dev.stampede.agent.AsyncLog;
-import dev.stampede.engine.EngineConfig;
 import dev.stampede.kafka.KafkaSettings;
 import dev.stampede.kafka.NodePublisher;
 import dev.stampede.metrics.MetricsServer;
@@ -13,7 +12,6 @@ import dev.stampede.store.FileFormatException;
 import dev.stampede.store.FileLockedException;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -280,41 +278,30 @@ final class ServerCommand implements Callable<Integer> {
         if (loops < 1 || loops > ServerConfig.MAX_LOOPS) {
             throw new IllegalArgumentException("--loops must be 1 to " + ServerConfig.MAX_LOOPS + ", not " + loops);
         }
-        final EngineConfig engine = ServerConfig.engineFor(idleTimeout.toMillis(), maxDelay.toMillis(),
-                maxSkew.toMillis(), startupGrace.toMillis(), keepDuplicates);
-        return new ServerConfig(
-                new InetSocketAddress(InetAddress.getByName(bind), port),
-                output,
-                engine,
-                maxSkew.toMillis(),
-                maxConnections != null ? maxConnections : FdLimit.defaultMaxConnections(),
-                readBatch.toMillis(),
-                flushInterval.toMillis(),
-                file.statsIntervalMs(),
-                file.fsync,
-                file.fsyncInterval.toMillis(),
-                startupGrace.toMillis(),
-                silentTimeout.toMillis(),
-                rotation.rotation(),
-                loops,
-                tls.tls());
+        final ServerConfig.Builder b = ServerConfig.builder()
+                .bind(new InetSocketAddress(InetAddress.getByName(bind), port))
+                .output(output)
+                .idleTimeoutMs(idleTimeout.toMillis())
+                .maxDelayMs(maxDelay.toMillis())
+                .maxSkewMs(maxSkew.toMillis())
+                .keepDuplicates(keepDuplicates)
+                .readBatchMs(readBatch.toMillis())
+                .flushIntervalMs(flushInterval.toMillis())
+                .statsIntervalMs(file.statsIntervalMs())
+                .fsync(file.fsync)
+                .fsyncIntervalMs(file.fsyncInterval.toMillis())
+                .startupGraceMs(startupGrace.toMillis())
+                .silentTimeoutMs(silentTimeout.toMillis())
+                .rotation(rotation.rotation())
+                .loops(loops)
+                .tls(tls.tls());
+        if (maxConnections != null) {
+            b.maxConnections(maxConnections);
+        }
+        return b.build();
     }
 
     private static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
-    /** The default connection limit, from the process's open-files limit. */
-    static final class FdLimit {
-        private static final int RESERVED_FDS = 64;
-
-        static int defaultMaxConnections() {
-            final var os = ManagementFactory.getOperatingSystemMXBean();
-            long limit = 1024;
-            if (os instanceof com.sun.management.UnixOperatingSystemMXBean) {
-                limit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
-            }
-            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, limit - RESERVED_FDS));
-        }
     }
 }

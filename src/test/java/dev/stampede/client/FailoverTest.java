@@ -120,7 +120,8 @@ class FailoverTest {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port(0)),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), blackHole.port()));
             final LoadClient client = LoadClient.start(
-                    new ClientConfig(both, 20, 50, 0, Phase.SPREAD, 10_000, record, List.of(), 0), loops, clientLog::add);
+                    ClientConfig.builder().servers(both).connections(20).intervalMs(50).phase(Phase.SPREAD)
+                            .replayMs(10_000).record(record).statsIntervalMs(0).build(), loops, clientLog::add);
             try {
                 await("10 connections on each", WAIT, () -> client.stats().connected() == 20
                         && blackHole.accepted() == 10 && servers.get(0).stats().connectionsOpen() == 10);
@@ -200,7 +201,8 @@ class FailoverTest {
         for (IngestServer s : servers) {
             addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.port()));
         }
-        return new ClientConfig(addresses, connections, 50, 0, Phase.SPREAD, 10_000, record, List.of(), 0);
+        return ClientConfig.builder().servers(addresses).connections(connections).intervalMs(50)
+                .phase(Phase.SPREAD).replayMs(10_000).record(record).statsIntervalMs(0).build();
     }
 
     /**
