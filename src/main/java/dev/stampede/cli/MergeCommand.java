@@ -4,8 +4,6 @@ import dev.stampede.agent.AsyncLog;
 import dev.stampede.kafka.MergeConfig;
 import dev.stampede.kafka.Merger;
 import dev.stampede.metrics.MergeMetrics;
-import dev.stampede.metrics.MetricsServer;
-import dev.stampede.stats.MergeStats;
 import dev.stampede.store.FileFormatException;
 import dev.stampede.store.FileLockedException;
 import java.io.IOException;
@@ -47,7 +45,10 @@ final class MergeCommand implements Callable<Integer> {
     KafkaOptions kafka = new KafkaOptions();
 
     @Mixin
-    FileOptions file = new FileOptions();
+    FsyncOptions fsync = new FsyncOptions();
+
+    @Mixin
+    StatsOptions stats = new StatsOptions();
 
     @Mixin
     RotationOptions rotation = new RotationOptions();
@@ -78,52 +79,39 @@ final class MergeCommand implements Callable<Integer> {
                 .kafka(kafka.settings("merge"))
                 .output(output)
                 .idleTimeoutMs(idleTimeout.toMillis())
-                .fsync(file.fsync)
-                .fsyncIntervalMs(file.fsyncInterval.toMillis())
-                .statsIntervalMs(file.statsIntervalMs())
+                .fsync(fsync.policy)
+                .fsyncIntervalMs(fsync.interval.toMillis())
+                .statsIntervalMs(stats.statsIntervalMs())
                 .rotation(rotation.rotation())
                 .build();
     }
 
     private int run(AsyncLog log) throws Exception {
+        final Lifecycle life = new Lifecycle("merge", log);
         final MergeConfig config;
         try {
             config = config();
         } catch (IllegalArgumentException e) {
-            log.accept("merge: " + e.getMessage());
-            return 2;
+            return life.usage(e.getMessage());
         } catch (IOException e) {
-            log.accept("merge: --kafka-config " + kafka.config + ": " + e.getMessage());
-            return 2;
+            return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
         }
-        final Signals signals = Signals.install();
         final Merger merger;
         try {
             merger = Merger.start(config, log);
         } catch (FileFormatException | FileLockedException e) {
-            log.accept("merge: " + e.getMessage());
-            return 1;
+            return life.failed(e.getMessage());
         } catch (IOException e) {
-            log.accept("merge: cannot start: " + e.getMessage());
-            return 1;
+            return life.failed("cannot start: " + e.getMessage());
         }
         log.accept("merge: " + config.kafka().topic() + " at " + config.kafka().bootstrap() + " -> "
                 + output.toAbsolutePath() + " (idle-timeout=" + DurationConverter.format(idleTimeout)
-                + " fsync=" + file.fsyncName() + ")");
-        final MetricsServer metricsServer;
-        try {
-            metricsServer = metrics.start("merge", new MergeMetrics(merger::stats), log);
-        } catch (IOException e) {
-            merger.stop();
-            return 1;
+                + " fsync=" + fsync.policyName() + ")");
+        if (!life.serveMetrics(metrics, new MergeMetrics(merger::stats), merger::stop)) {
+            return Lifecycle.FAILED;
         }
-        final boolean signalled = signals.awaitWhile(merger::isRunning);
-        if (signalled) {
-            log.accept("merge: " + signals.received() + ": saving what is final, then exiting");
-        }
-        final MergeStats last = merger.stop();
-        log.accept(last.summaryLine());
-        MetricsOption.stop(metricsServer);
-        return signalled ? 0 : 1;
+        final boolean signalled = life.awaitAndStop(merger::isRunning, "saving what is final, then exiting",
+                () -> merger.stop().summaryLine());
+        return Lifecycle.untilSignalled(signalled);
     }
 }

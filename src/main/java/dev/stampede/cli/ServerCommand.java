@@ -3,7 +3,6 @@ package dev.stampede.cli;
 import dev.stampede.agent.AsyncLog;
 import dev.stampede.kafka.KafkaSettings;
 import dev.stampede.kafka.NodePublisher;
-import dev.stampede.metrics.MetricsServer;
 import dev.stampede.metrics.ServerMetrics;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
@@ -132,7 +131,10 @@ final class ServerCommand implements Callable<Integer> {
     int loops;
 
     @Mixin
-    FileOptions file = new FileOptions();
+    FsyncOptions fsync = new FsyncOptions();
+
+    @Mixin
+    StatsOptions stats = new StatsOptions();
 
     @Mixin
     RotationOptions rotation = new RotationOptions();
@@ -160,32 +162,27 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     private int run(AsyncLog log) throws Exception {
+        final Lifecycle life = new Lifecycle("server", log);
         final ServerConfig config;
         final KafkaSettings publishTo;
         try {
             config = config();
             publishTo = kafkaSettings();
         } catch (IllegalArgumentException | UnknownHostException e) {
-            log.accept("server: " + e.getMessage());
-            return 2;
+            return life.usage(e.getMessage());
         } catch (IOException e) {
-            log.accept("server: --kafka-config " + kafka.config + ": " + e.getMessage());
-            return 2;
+            return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
         }
-        final Signals signals = Signals.install();
         final IngestServer server;
         try {
             server = IngestServer.start(config, log);
         } catch (FileFormatException | FileLockedException e) {
-            log.accept("server: " + e.getMessage());
-            return 1;
+            return life.failed(e.getMessage());
         } catch (BindException e) {
-            log.accept("server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
+            return life.failed("cannot listen on " + bind + ":" + port + ": " + e.getMessage()
                     + (port != 0 ? " (another server on this port? try --port)" : ""));
-            return 1;
         } catch (IOException e) {
-            log.accept("server: cannot start: " + e);
-            return 1;
+            return life.failed("cannot start: " + e);
         }
         log.accept("server: listening on " + hostPort(server.address())
                 + (config.tls() != null ? " (TLS, " + (config.tls().clientAuth() ? "client certificates required"
@@ -193,42 +190,35 @@ final class ServerCommand implements Callable<Integer> {
                 + ", writing " + output.toAbsolutePath() + " (late values: "
                 + OutputStore.latePath(output).getFileName() + ")");
         warnIfExposed(config, log);
-        final MetricsServer metricsServer;
-        try {
-            metricsServer = metrics.start("server", new ServerMetrics(server::stats), log);
-        } catch (IOException e) {
-            server.stop();
-            return 1;
+        if (!life.serveMetrics(metrics, new ServerMetrics(server::stats), server::stop)) {
+            return Lifecycle.FAILED;
         }
-        signals.onSecondSignal(() -> {
+        life.onSecondSignal(() -> {
             log.accept("server: second signal: stopping now (between two writes, no torn line)");
             try {
                 log.awaitDrained(SECOND_SIGNAL_LOG_MS); // say so if stderr is read; never wait long
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            server.haltBetweenWrites(130);
+            server.haltBetweenWrites(Lifecycle.HALTED);
         });
         log.accept("server: idle-timeout=" + DurationConverter.format(idleTimeout)
                 + " max-delay=" + DurationConverter.format(maxDelay)
                 + " max-skew=" + DurationConverter.format(maxSkew)
                 + (keepDuplicates ? " keep-duplicates" : " unique")
                 + " max-connections=" + config.maxConnections()
-                + " fsync=" + file.fsyncName()
+                + " fsync=" + fsync.policyName()
                 + " startup-grace=" + DurationConverter.format(startupGrace));
         final NodePublisher publisher = publishTo == null ? null : publish(publishTo, server, log);
-        final boolean signalled = signals.awaitWhile(server::isRunning);
-        if (signalled) {
-            log.accept("server: " + signals.received() + ": writing what is pending, then exiting");
-        }
-        final ServerStats last = server.stop();
-        if (publisher != null) {
-            // The files are complete now: publish their rest and say this node is leaving.
-            publisher.finish(PUBLISH_AT_STOP_MS);
-        }
-        log.accept(last.summaryLine());
-        MetricsOption.stop(metricsServer);
-        return signalled ? 0 : 1; // otherwise the loop failed, and said why
+        final boolean signalled = life.awaitAndStop(server::isRunning, "writing what is pending, then exiting", () -> {
+            final ServerStats last = server.stop();
+            if (publisher != null) {
+                // The files are complete now: publish their rest and say this node is leaving.
+                publisher.finish(PUBLISH_AT_STOP_MS);
+            }
+            return last.summaryLine();
+        });
+        return Lifecycle.untilSignalled(signalled); // otherwise the loop failed, and said why
     }
 
     /**
@@ -287,9 +277,9 @@ final class ServerCommand implements Callable<Integer> {
                 .keepDuplicates(keepDuplicates)
                 .readBatchMs(readBatch.toMillis())
                 .flushIntervalMs(flushInterval.toMillis())
-                .statsIntervalMs(file.statsIntervalMs())
-                .fsync(file.fsync)
-                .fsyncIntervalMs(file.fsyncInterval.toMillis())
+                .statsIntervalMs(stats.statsIntervalMs())
+                .fsync(fsync.policy)
+                .fsyncIntervalMs(fsync.interval.toMillis())
                 .startupGraceMs(startupGrace.toMillis())
                 .silentTimeoutMs(silentTimeout.toMillis())
                 .rotation(rotation.rotation())
