@@ -37,6 +37,11 @@ public final class Signals {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), sig -> s.onSignal("SIG" + sig.getName()));
         }
+        try {
+            Signal.handle(new Signal("HUP"), sig -> log.accept(command + ": SIGHUP: nothing to reload yet"));
+        } catch (IllegalArgumentException notOurs) {
+            // The JVM runs with -Xrs (signals left to the host): HUP keeps whatever the host made it.
+        }
         return s;
     }
 
