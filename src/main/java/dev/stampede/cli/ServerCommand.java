@@ -1,6 +1,7 @@
 package dev.stampede.cli;
 
 import dev.stampede.agent.AsyncLog;
+import dev.stampede.format.OutputFiles;
 import dev.stampede.kafka.KafkaSettings;
 import dev.stampede.kafka.NodePublisher;
 import dev.stampede.metrics.ServerMetrics;
@@ -9,7 +10,6 @@ import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.store.FileFormatException;
 import dev.stampede.store.FileLockedException;
-import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -188,7 +188,7 @@ final class ServerCommand implements Callable<Integer> {
                 + (config.tls() != null ? " (TLS, " + (config.tls().clientAuth() ? "client certificates required"
                         : "no client certificates") + ")" : "")
                 + ", writing " + output.toAbsolutePath() + " (late values: "
-                + OutputStore.latePath(output).getFileName() + ")");
+                + OutputFiles.latePath(output).getFileName() + ")");
         warnIfExposed(config, log);
         if (!life.serveMetrics(metrics, new ServerMetrics(server::stats), server::stop)) {
             return Lifecycle.FAILED;
@@ -239,7 +239,7 @@ final class ServerCommand implements Callable<Integer> {
     private NodePublisher publish(KafkaSettings settings, IngestServer server, AsyncLog log) {
         log.accept("server: kafka: publishing to " + settings.topic() + " partition " + node + " at "
                 + settings.bootstrap());
-        final NodePublisher p = new NodePublisher(settings, node, output, OutputStore.latePath(output),
+        final NodePublisher p = new NodePublisher(settings, node, output, OutputFiles.latePath(output),
                 server::writtenWatermark, log).start();
         server.reportPublicationLag(p::lagMs);
         return p;

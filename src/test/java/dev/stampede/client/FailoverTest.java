@@ -5,9 +5,9 @@ import static dev.stampede.client.TestServers.awaitMoreSent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.stampede.format.OutputFiles;
 import dev.stampede.server.IngestServer;
 import dev.stampede.stats.ClientStats;
-import dev.stampede.store.OutputStore;
 import dev.stampede.testing.Await;
 import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyResult;
@@ -172,7 +172,7 @@ class FailoverTest {
         assertThat(stats.failovers()).isZero();
         assertThat(servers.get(1).stats().connectionsTotal()).as("nobody moved to the other server").isEqualTo(10);
         assertThat(stats.replayed()).as("replayed into the restarted server").isPositive();
-        final Path lateFile = Path.of(outputs.get(0) + OutputStore.LATE_SUFFIX);
+        final Path lateFile = Path.of(outputs.get(0) + OutputFiles.LATE_SUFFIX);
         assertThat(Files.exists(lateFile) ? Files.readAllLines(lateFile) : List.<String>of())
                 .as("the replays landed within the restarted server's startup grace").isEmpty();
         assertEveryRecordedValueIsInTheFiles(record, stats);
@@ -218,7 +218,7 @@ class FailoverTest {
             final VerifyResult v = new FileVerifier(false, null).verify(out, List.of());
             assertThat(v.ok()).as(v.render()).isTrue();
             union.addAll(Files.readAllLines(out));
-            final Path late = Path.of(out + OutputStore.LATE_SUFFIX);
+            final Path late = Path.of(out + OutputFiles.LATE_SUFFIX);
             if (Files.exists(late)) {
                 union.addAll(Files.readAllLines(late));
             }
