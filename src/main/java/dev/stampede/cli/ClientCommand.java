@@ -7,9 +7,7 @@ import dev.stampede.client.Phase;
 import dev.stampede.client.ServerAddresses;
 import dev.stampede.client.SourceAddresses;
 import dev.stampede.metrics.ClientMetrics;
-import dev.stampede.metrics.MetricsServer;
 import dev.stampede.server.ServerConfig;
-import dev.stampede.stats.ClientStats;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -163,30 +161,21 @@ final class ClientCommand implements Callable<Integer> {
         // stop the event loop (nor the stop at the end).
         try (AsyncLog log = AsyncLog.toStderr()) {
             warnIfTooFewFiles(config.connections(), log);
-            final Signals signals = Signals.install();
+            final Lifecycle life = new Lifecycle("client", log);
             final LoadClient client;
             try {
                 client = LoadClient.start(config, loops, log);
             } catch (IOException e) {
                 // A file that cannot be opened says which option it is (LoadClient.start).
                 final String why = e.getMessage();
-                log.accept("client: cannot start: " + (why != null && why.startsWith("--") ? why : e.toString()));
-                return 1;
+                return life.failed("cannot start: " + (why != null && why.startsWith("--") ? why : e.toString()));
             }
-            final MetricsServer metricsServer;
-            try {
-                metricsServer = metrics.start("client", new ClientMetrics(client::stats), log);
-            } catch (IOException e) {
-                client.stop();
-                return 1;
+            if (!life.serveMetrics(metrics, new ClientMetrics(client::stats), client::stop)) {
+                return Lifecycle.FAILED;
             }
-            if (signals.awaitWhile(client::isRunning)) {
-                log.accept("client: " + signals.received() + ": stopping");
-            }
-            final ClientStats last = client.stop();
-            log.accept(last.summaryLine());
-            MetricsOption.stop(metricsServer);
-            return client.failed() ? 1 : 0;
+            // The client also stops by itself, after --duration: a clean stop too, unless it failed.
+            life.awaitAndStop(client::isRunning, "stopping", () -> client.stop().summaryLine());
+            return client.failed() ? Lifecycle.FAILED : Lifecycle.OK;
         }
     }
 
@@ -199,9 +188,19 @@ final class ClientCommand implements Callable<Integer> {
             final List<InetSocketAddress> servers = ServerAddresses.resolve(ServerAddresses.parse(host, port));
             final List<InetAddress> sources =
                     sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
-            final ClientConfig config = new ClientConfig(servers, connections, interval.toMillis(),
-                    duration.toMillis(), phase, replay.toMillis(), record, sources,
-                    quiet ? 0 : statsInterval.toMillis()).withHistogramLog(histogramLog).withTls(tls.tls());
+            final ClientConfig config = ClientConfig.builder()
+                    .servers(servers)
+                    .connections(connections)
+                    .intervalMs(interval.toMillis())
+                    .durationMs(duration.toMillis())
+                    .phase(phase)
+                    .replayMs(replay.toMillis())
+                    .record(record)
+                    .sourceAddresses(sources)
+                    .statsIntervalMs(quiet ? 0 : statsInterval.toMillis())
+                    .histogramLog(histogramLog)
+                    .tls(tls.tls())
+                    .build();
             LoadClient.checkLoops(loops, config.connections());
             return config;
         } catch (IllegalArgumentException e) {

@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (duration.isZero() || connections < 1) {
             System.err.println("demo: --duration and --connections must be positive");
-            return 2;
+            return Lifecycle.USAGE;
         }
         final Path folder = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("stampede-demo-");
         final Path output = folder.resolve("timestamps.txt");
@@ -78,20 +78,20 @@ final class DemoCommand implements Callable<Integer> {
         out.println("demo: live stats every second (server: and client: lines), on stderr");
         out.println();
 
-        final Signals signals = Signals.install();
         final ClientStats clientStats;
         final ServerStats serverStats;
         // Every stderr line goes through the log: a stderr nobody reads must not stop either event
         // loop. Closed (drained, within 2 s) before the report, so that it comes after the summaries.
         try (AsyncLog log = AsyncLog.toStderr()) {
+            final Lifecycle life = new Lifecycle("demo", log);
             final IngestServer server = IngestServer.start(serverConfig(output), log);
             try (LoadClient client = LoadClient.start(clientConfig(server.port(), sent), log)) {
-                signals.awaitWhile(client::isRunning); // the client stops by itself after --duration
+                life.await(client::isRunning); // the client stops by itself after --duration
                 clientStats = client.stop();
             } catch (IOException e) {
                 server.stop();
                 log.accept("demo: client failed: " + e);
-                return 1;
+                return Lifecycle.FAILED;
             }
             serverStats = server.stop();
             log.accept(clientStats.summaryLine());
@@ -99,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         final VerifyResult verified = new FileVerifier(false, null).verify(output, List.of(sent));
         report(clientStats, serverStats, verified, output);
-        return verified.ok() ? 0 : 1;
+        return verified.ok() ? Lifecycle.OK : Lifecycle.FAILED;
     }
 
     /** The server as {@code ./stampede server} would run it, on a free port and with 1 s stats. */

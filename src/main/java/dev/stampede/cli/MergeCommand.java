@@ -4,11 +4,8 @@ import dev.stampede.runtime.AsyncLog;
 import dev.stampede.kafka.MergeConfig;
 import dev.stampede.kafka.Merger;
 import dev.stampede.metrics.MergeMetrics;
-import dev.stampede.metrics.MetricsServer;
-import dev.stampede.stats.MergeStats;
 import dev.stampede.store.FileFormatException;
 import dev.stampede.store.FileLockedException;
-import dev.stampede.store.FsyncPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +45,10 @@ final class MergeCommand implements Callable<Integer> {
     KafkaOptions kafka = new KafkaOptions();
 
     @Mixin
-    FileOptions file = new FileOptions();
+    FsyncOptions fsync = new FsyncOptions();
+
+    @Mixin
+    StatsOptions stats = new StatsOptions();
 
     @Mixin
     RotationOptions rotation = new RotationOptions();
@@ -73,49 +73,45 @@ final class MergeCommand implements Callable<Integer> {
         }
     }
 
+    /** The options as a config; a usage error (IllegalArgumentException) if one is wrong. */
+    MergeConfig config() throws IOException {
+        return MergeConfig.builder()
+                .kafka(kafka.settings("merge"))
+                .output(output)
+                .idleTimeoutMs(idleTimeout.toMillis())
+                .fsync(fsync.policy)
+                .fsyncIntervalMs(fsync.interval.toMillis())
+                .statsIntervalMs(stats.statsIntervalMs())
+                .rotation(rotation.rotation())
+                .build();
+    }
+
     private int run(AsyncLog log) throws Exception {
+        final Lifecycle life = new Lifecycle("merge", log);
         final MergeConfig config;
         try {
-            // The merge syncs (and saves its offsets) on the interval; "always" makes that 10 ms.
-            final long syncMs = file.fsync == FsyncPolicy.ALWAYS
-                    ? Math.min(file.fsyncInterval.toMillis(), 10) : file.fsyncInterval.toMillis();
-            config = new MergeConfig(kafka.settings("merge"), output, idleTimeout.toMillis(), file.fsync, syncMs,
-                    file.statsIntervalMs(), rotation.rotation());
+            config = config();
         } catch (IllegalArgumentException e) {
-            log.accept("merge: " + e.getMessage());
-            return 2;
+            return life.usage(e.getMessage());
         } catch (IOException e) {
-            log.accept("merge: --kafka-config " + kafka.config + ": " + e.getMessage());
-            return 2;
+            return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
         }
-        final Signals signals = Signals.install();
         final Merger merger;
         try {
             merger = Merger.start(config, log);
         } catch (FileFormatException | FileLockedException e) {
-            log.accept("merge: " + e.getMessage());
-            return 1;
+            return life.failed(e.getMessage());
         } catch (IOException e) {
-            log.accept("merge: cannot start: " + e.getMessage());
-            return 1;
+            return life.failed("cannot start: " + e.getMessage());
         }
         log.accept("merge: " + config.kafka().topic() + " at " + config.kafka().bootstrap() + " -> "
                 + output.toAbsolutePath() + " (idle-timeout=" + DurationConverter.format(idleTimeout)
-                + " fsync=" + file.fsyncName() + ")");
-        final MetricsServer metricsServer;
-        try {
-            metricsServer = metrics.start("merge", new MergeMetrics(merger::stats), log);
-        } catch (IOException e) {
-            merger.stop();
-            return 1;
+                + " fsync=" + fsync.policyName() + ")");
+        if (!life.serveMetrics(metrics, new MergeMetrics(merger::stats), merger::stop)) {
+            return Lifecycle.FAILED;
         }
-        final boolean signalled = signals.awaitWhile(merger::isRunning);
-        if (signalled) {
-            log.accept("merge: " + signals.received() + ": saving what is final, then exiting");
-        }
-        final MergeStats last = merger.stop();
-        log.accept(last.summaryLine());
-        MetricsOption.stop(metricsServer);
-        return signalled ? 0 : 1;
+        final boolean signalled = life.awaitAndStop(merger::isRunning, "saving what is final, then exiting",
+                () -> merger.stop().summaryLine());
+        return Lifecycle.untilSignalled(signalled);
     }
 }

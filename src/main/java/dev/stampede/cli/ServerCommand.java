@@ -1,19 +1,16 @@
 package dev.stampede.cli;
 
+import dev.stampede.format.OutputFiles;
 import dev.stampede.runtime.AsyncLog;
-import dev.stampede.engine.EngineConfig;
 import dev.stampede.kafka.KafkaSettings;
 import dev.stampede.kafka.NodePublisher;
-import dev.stampede.metrics.MetricsServer;
 import dev.stampede.metrics.ServerMetrics;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.store.FileFormatException;
 import dev.stampede.store.FileLockedException;
-import dev.stampede.store.OutputStore;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -134,7 +131,10 @@ final class ServerCommand implements Callable<Integer> {
     int loops;
 
     @Mixin
-    FileOptions file = new FileOptions();
+    FsyncOptions fsync = new FsyncOptions();
+
+    @Mixin
+    StatsOptions stats = new StatsOptions();
 
     @Mixin
     RotationOptions rotation = new RotationOptions();
@@ -162,75 +162,63 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     private int run(AsyncLog log) throws Exception {
+        final Lifecycle life = new Lifecycle("server", log);
         final ServerConfig config;
         final KafkaSettings publishTo;
         try {
             config = config();
             publishTo = kafkaSettings();
         } catch (IllegalArgumentException | UnknownHostException e) {
-            log.accept("server: " + e.getMessage());
-            return 2;
+            return life.usage(e.getMessage());
         } catch (IOException e) {
-            log.accept("server: --kafka-config " + kafka.config + ": " + e.getMessage());
-            return 2;
+            return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
         }
-        final Signals signals = Signals.install();
         final IngestServer server;
         try {
             server = IngestServer.start(config, log);
         } catch (FileFormatException | FileLockedException e) {
-            log.accept("server: " + e.getMessage());
-            return 1;
+            return life.failed(e.getMessage());
         } catch (BindException e) {
-            log.accept("server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
+            return life.failed("cannot listen on " + bind + ":" + port + ": " + e.getMessage()
                     + (port != 0 ? " (another server on this port? try --port)" : ""));
-            return 1;
         } catch (IOException e) {
-            log.accept("server: cannot start: " + e);
-            return 1;
+            return life.failed("cannot start: " + e);
         }
         log.accept("server: listening on " + hostPort(server.address())
                 + (config.tls() != null ? " (TLS, " + (config.tls().clientAuth() ? "client certificates required"
                         : "no client certificates") + ")" : "")
                 + ", writing " + output.toAbsolutePath() + " (late values: "
-                + OutputStore.latePath(output).getFileName() + ")");
+                + OutputFiles.latePath(output).getFileName() + ")");
         warnIfExposed(config, log);
-        final MetricsServer metricsServer;
-        try {
-            metricsServer = metrics.start("server", new ServerMetrics(server::stats), log);
-        } catch (IOException e) {
-            server.stop();
-            return 1;
+        if (!life.serveMetrics(metrics, new ServerMetrics(server::stats), server::stop)) {
+            return Lifecycle.FAILED;
         }
-        signals.onSecondSignal(() -> {
+        life.onSecondSignal(() -> {
             log.accept("server: second signal: stopping now (between two writes, no torn line)");
             try {
                 log.awaitDrained(SECOND_SIGNAL_LOG_MS); // say so if stderr is read; never wait long
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            server.haltBetweenWrites(130);
+            server.haltBetweenWrites(Lifecycle.HALTED);
         });
         log.accept("server: idle-timeout=" + DurationConverter.format(idleTimeout)
                 + " max-delay=" + DurationConverter.format(maxDelay)
                 + " max-skew=" + DurationConverter.format(maxSkew)
                 + (keepDuplicates ? " keep-duplicates" : " unique")
                 + " max-connections=" + config.maxConnections()
-                + " fsync=" + file.fsyncName()
+                + " fsync=" + fsync.policyName()
                 + " startup-grace=" + DurationConverter.format(startupGrace));
         final NodePublisher publisher = publishTo == null ? null : publish(publishTo, server, log);
-        final boolean signalled = signals.awaitWhile(server::isRunning);
-        if (signalled) {
-            log.accept("server: " + signals.received() + ": writing what is pending, then exiting");
-        }
-        final ServerStats last = server.stop();
-        if (publisher != null) {
-            // The files are complete now: publish their rest and say this node is leaving.
-            publisher.finish(PUBLISH_AT_STOP_MS);
-        }
-        log.accept(last.summaryLine());
-        MetricsOption.stop(metricsServer);
-        return signalled ? 0 : 1; // otherwise the loop failed, and said why
+        final boolean signalled = life.awaitAndStop(server::isRunning, "writing what is pending, then exiting", () -> {
+            final ServerStats last = server.stop();
+            if (publisher != null) {
+                // The files are complete now: publish their rest and say this node is leaving.
+                publisher.finish(PUBLISH_AT_STOP_MS);
+            }
+            return last.summaryLine();
+        });
+        return Lifecycle.untilSignalled(signalled); // otherwise the loop failed, and said why
     }
 
     /**
@@ -251,7 +239,7 @@ final class ServerCommand implements Callable<Integer> {
     private NodePublisher publish(KafkaSettings settings, IngestServer server, AsyncLog log) {
         log.accept("server: kafka: publishing to " + settings.topic() + " partition " + node + " at "
                 + settings.bootstrap());
-        final NodePublisher p = new NodePublisher(settings, node, output, OutputStore.latePath(output),
+        final NodePublisher p = new NodePublisher(settings, node, output, OutputFiles.latePath(output),
                 server::writtenWatermark, log).start();
         server.reportPublicationLag(p::lagMs);
         return p;
@@ -280,41 +268,30 @@ final class ServerCommand implements Callable<Integer> {
         if (loops < 1 || loops > ServerConfig.MAX_LOOPS) {
             throw new IllegalArgumentException("--loops must be 1 to " + ServerConfig.MAX_LOOPS + ", not " + loops);
         }
-        final EngineConfig engine = ServerConfig.engineFor(idleTimeout.toMillis(), maxDelay.toMillis(),
-                maxSkew.toMillis(), startupGrace.toMillis(), keepDuplicates);
-        return new ServerConfig(
-                new InetSocketAddress(InetAddress.getByName(bind), port),
-                output,
-                engine,
-                maxSkew.toMillis(),
-                maxConnections != null ? maxConnections : FdLimit.defaultMaxConnections(),
-                readBatch.toMillis(),
-                flushInterval.toMillis(),
-                file.statsIntervalMs(),
-                file.fsync,
-                file.fsyncInterval.toMillis(),
-                startupGrace.toMillis(),
-                silentTimeout.toMillis(),
-                rotation.rotation(),
-                loops,
-                tls.tls());
+        final ServerConfig.Builder b = ServerConfig.builder()
+                .bind(new InetSocketAddress(InetAddress.getByName(bind), port))
+                .output(output)
+                .idleTimeoutMs(idleTimeout.toMillis())
+                .maxDelayMs(maxDelay.toMillis())
+                .maxSkewMs(maxSkew.toMillis())
+                .keepDuplicates(keepDuplicates)
+                .readBatchMs(readBatch.toMillis())
+                .flushIntervalMs(flushInterval.toMillis())
+                .statsIntervalMs(stats.statsIntervalMs())
+                .fsync(fsync.policy)
+                .fsyncIntervalMs(fsync.interval.toMillis())
+                .startupGraceMs(startupGrace.toMillis())
+                .silentTimeoutMs(silentTimeout.toMillis())
+                .rotation(rotation.rotation())
+                .loops(loops)
+                .tls(tls.tls());
+        if (maxConnections != null) {
+            b.maxConnections(maxConnections);
+        }
+        return b.build();
     }
 
     private static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
-    /** The default connection limit, from the process's open-files limit. */
-    static final class FdLimit {
-        private static final int RESERVED_FDS = 64;
-
-        static int defaultMaxConnections() {
-            final var os = ManagementFactory.getOperatingSystemMXBean();
-            long limit = 1024;
-            if (os instanceof com.sun.management.UnixOperatingSystemMXBean) {
-                limit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
-            }
-            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, limit - RESERVED_FDS));
-        }
     }
 }

@@ -3,16 +3,21 @@ package dev.stampede.cli;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
- * SIGTERM and SIGINT as a request to finish, not an abrupt end.
+ * SIGTERM and SIGINT as a request to finish, not an abrupt end; SIGHUP as nothing that stops.
  *
  * <p>A JVM shutdown hook would also run on those signals, but the process would then exit with
  * 143 or 130, and a clean stop must exit 0 (README). So this replaces the JVM's handlers for the
  * two signals ({@code sun.misc.Signal}, supported in the {@code jdk.unsupported} module): the first
  * signal releases {@link #await}, the program finishes its work and returns normally; a second
  * one runs the {@code onSecondSignal} action (leave at once).
+ *
+ * <p>SIGHUP (a closed terminal, a reload, logrotate) would take the JVM's default too: exit 129 at
+ * once, no summary, pending values not written. It is only logged, and the program carries on (it
+ * is no first or second stop signal either); a reload may give it a use later.
  */
 public final class Signals {
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -21,11 +26,21 @@ public final class Signals {
 
     private Signals() {}
 
-    /** Installs the handlers for TERM and INT. */
-    public static Signals install() {
+    /**
+     * Installs the handlers for TERM, INT and HUP.
+     *
+     * @param command the program's name, which starts its log lines ({@code server})
+     * @param log where a SIGHUP is said (called on the JVM's signal thread: it must not block)
+     */
+    public static Signals install(String command, Consumer<String> log) {
         final Signals s = new Signals();
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), sig -> s.onSignal("SIG" + sig.getName()));
+        }
+        try {
+            Signal.handle(new Signal("HUP"), sig -> log.accept(command + ": SIGHUP: nothing to reload yet"));
+        } catch (IllegalArgumentException notOurs) {
+            // The JVM runs with -Xrs (signals left to the host): HUP keeps whatever the host made it.
         }
         return s;
     }

@@ -90,53 +90,16 @@ public record ClientConfig(
         }
     }
 
-    /** A config without TLS. */
-    public ClientConfig(List<InetSocketAddress> servers, int connections, long intervalMs, long durationMs,
-            Phase phase, long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs,
-            int sendBufferBytes, Path histogramLog) {
-        this(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses, statsIntervalMs,
-                sendBufferBytes, histogramLog, null);
+    /** Settings named one by one; see {@link Builder} for the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** This config with TLS ({@code null}: plaintext). */
-    public ClientConfig withTls(ClientTls clientTls) {
-        return new ClientConfig(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
-                statsIntervalMs, sendBufferBytes, histogramLog, clientTls);
-    }
-
-    /** A config without a histogram log. */
-    public ClientConfig(List<InetSocketAddress> servers, int connections, long intervalMs, long durationMs,
-            Phase phase, long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs,
-            int sendBufferBytes) {
-        this(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses, statsIntervalMs,
-                sendBufferBytes, null);
-    }
-
-    /** This config with {@code --histogram-log FILE}. */
-    public ClientConfig withHistogramLog(Path file) {
-        return new ClientConfig(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
-                statsIntervalMs, sendBufferBytes, file, tls);
-    }
-
-    /** A config with the OS's default socket send buffer. */
-    public ClientConfig(List<InetSocketAddress> servers, int connections, long intervalMs, long durationMs,
-            Phase phase, long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs) {
-        this(servers, connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses, statsIntervalMs,
-                0);
-    }
-
-    /** A config for one server. */
-    public ClientConfig(InetSocketAddress server, int connections, long intervalMs, long durationMs, Phase phase,
-            long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs, int sendBufferBytes) {
-        this(List.of(server), connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
-                statsIntervalMs, sendBufferBytes);
-    }
-
-    /** A config for one server, with the OS's default socket send buffer. */
-    public ClientConfig(InetSocketAddress server, int connections, long intervalMs, long durationMs, Phase phase,
-            long replayMs, Path record, List<InetAddress> sourceAddresses, long statsIntervalMs) {
-        this(List.of(server), connections, intervalMs, durationMs, phase, replayMs, record, sourceAddresses,
-                statsIntervalMs, 0);
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().servers(servers).connections(connections).intervalMs(intervalMs).durationMs(durationMs)
+                .phase(phase).replayMs(replayMs).record(record).sourceAddresses(sourceAddresses)
+                .statsIntervalMs(statsIntervalMs).sendBufferBytes(sendBufferBytes).histogramLog(histogramLog).tls(tls);
     }
 
     /** The first server (the only one, with one {@code --host}). */
@@ -151,5 +114,117 @@ public record ClientConfig(
 
     private static int replayEntries(long replayMs, long intervalMs) {
         return replayMs == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE / 2, (replayMs + intervalMs - 1) / intervalMs + 1);
+    }
+
+    /**
+     * Builds a {@link ClientConfig} from named settings, with the defaults of
+     * {@code ./stampede client} (its options name the same settings): one server at
+     * 127.0.0.1:5050, 50 connections, a send every 50 ms until stopped, spread phase, a 10 s
+     * replay, no record file, the OS's source addresses, a status line every second, the OS's send
+     * buffer, no histogram log, plaintext. {@link #build()} validates, with messages that name the
+     * option.
+     */
+    public static final class Builder {
+        /** The server's default port (the server's {@code ServerConfig.DEFAULT_PORT}). */
+        private static final int DEFAULT_PORT = 5050;
+
+        private List<InetSocketAddress> servers = List.of(new InetSocketAddress("127.0.0.1", DEFAULT_PORT));
+        private int connections = 50;
+        private long intervalMs = 50;
+        private long durationMs;
+        private Phase phase = Phase.SPREAD;
+        private long replayMs = 10_000;
+        private Path record;
+        private List<InetAddress> sourceAddresses = List.of();
+        private long statsIntervalMs = 1_000;
+        private int sendBufferBytes;
+        private Path histogramLog;
+        private ClientTls tls;
+
+        private Builder() {}
+
+        /** The servers, in order: connection i starts on server i mod n. */
+        public Builder servers(List<InetSocketAddress> v) {
+            servers = v;
+            return this;
+        }
+
+        /** One server. */
+        public Builder server(InetSocketAddress v) {
+            servers = List.of(v);
+            return this;
+        }
+
+        /** How many connections to keep open. */
+        public Builder connections(int v) {
+            connections = v;
+            return this;
+        }
+
+        /** Time between two sends of one connection. */
+        public Builder intervalMs(long v) {
+            intervalMs = v;
+            return this;
+        }
+
+        /** How long to send, from the end of the connect phase; 0 until stopped. */
+        public Builder durationMs(long v) {
+            durationMs = v;
+            return this;
+        }
+
+        /** Where in each interval each connection sends. */
+        public Builder phase(Phase v) {
+            phase = v;
+            return this;
+        }
+
+        /** How much of what a connection sent it sends again after a reconnect; 0 none. */
+        public Builder replayMs(long v) {
+            replayMs = v;
+            return this;
+        }
+
+        /** File to append every timestamp sent to, or {@code null}. */
+        public Builder record(Path v) {
+            record = v;
+            return this;
+        }
+
+        /** Local addresses to bind, round robin; empty to let the OS choose. */
+        public Builder sourceAddresses(List<InetAddress> v) {
+            sourceAddresses = v;
+            return this;
+        }
+
+        /** How often the status line goes to the log; 0 for none. */
+        public Builder statsIntervalMs(long v) {
+            statsIntervalMs = v;
+            return this;
+        }
+
+        /** SO_SNDBUF of each socket; 0 leaves the OS default. */
+        public Builder sendBufferBytes(int v) {
+            sendBufferBytes = v;
+            return this;
+        }
+
+        /** File for the send lateness as an HdrHistogram interval log, or {@code null}. */
+        public Builder histogramLog(Path v) {
+            histogramLog = v;
+            return this;
+        }
+
+        /** TLS for every connection, or {@code null} for plaintext. */
+        public Builder tls(ClientTls v) {
+            tls = v;
+            return this;
+        }
+
+        /** The config, validated. */
+        public ClientConfig build() {
+            return new ClientConfig(servers, connections, intervalMs, durationMs, phase, replayMs, record,
+                    sourceAddresses, statsIntervalMs, sendBufferBytes, histogramLog, tls);
+        }
     }
 }

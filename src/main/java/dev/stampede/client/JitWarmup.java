@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.util.List;
 
 /**
  * Runs the client's own send path for a moment before the real schedule, so that the JIT has
@@ -46,8 +45,9 @@ final class JitWarmup {
     static void run(ClientConfig config) throws IOException {
         try (ServerSocketChannel sink = ServerSocketChannel.open()) {
             sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), CONNECTIONS);
-            final ClientConfig scratch = new ClientConfig((InetSocketAddress) sink.getLocalAddress(), CONNECTIONS,
-                    INTERVAL_MS, DURATION_MS, Phase.SPREAD, config.replayMs() > 0 ? 1_000 : 0, null, List.of(), 0);
+            final ClientConfig scratch = ClientConfig.builder().server((InetSocketAddress) sink.getLocalAddress())
+                    .connections(CONNECTIONS).intervalMs(INTERVAL_MS).durationMs(DURATION_MS)
+                    .replayMs(config.replayMs() > 0 ? 1_000 : 0).statsIntervalMs(0).build();
             final LoopGroup alone = new LoopGroup(1, CONNECTIONS, System.nanoTime(), System.currentTimeMillis(),
                     1_000_000_000L, false, LatenessRecorder.highestUs(scratch), null, null, line -> { });
             new ClientLoop(scratch, 0, alone, Selector.open(), line -> { }, false).run();

@@ -42,18 +42,84 @@ public record EngineConfig(long idleTimeoutMs, long maxDelayMs, long maxAheadMs,
         }
     }
 
+    /** Settings named one by one; see {@link Builder} for the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().idleTimeoutMs(idleTimeoutMs).maxDelayMs(maxDelayMs).maxAheadMs(maxAheadMs)
+                .holdLagMs(holdLagMs).keepDuplicates(keepDuplicates).historyMs(historyMs);
+    }
+
     /** Unique values; no hold beyond the max delay; a minute ahead; 2^19 ms (~8.7 min) history. */
     public static EngineConfig of(long idleTimeoutMs, long maxDelayMs) {
-        return new EngineConfig(idleTimeoutMs, maxDelayMs, 60_000, maxDelayMs, false, 1L << 19);
+        return builder().idleTimeoutMs(idleTimeoutMs).maxDelayMs(maxDelayMs).maxAheadMs(60_000).historyMs(1L << 19)
+                .build();
     }
 
     /** The server's defaults: idle 500 ms, max delay 5 s, 5 min ahead, 18 s hold, unique. */
     public static EngineConfig defaults() {
-        return new EngineConfig(500, 5_000, 300_000, 18_000, false, 1L << 20);
+        return builder().holdLagMs(18_000).build();
     }
 
-    /** The same settings with duplicates kept (or not). */
-    public EngineConfig withKeepDuplicates(boolean keep) {
-        return new EngineConfig(idleTimeoutMs, maxDelayMs, maxAheadMs, holdLagMs, keep, historyMs);
+    /**
+     * Builds an {@link EngineConfig} from named settings. Defaults: idle timeout 500 ms, max delay
+     * 5 s, 5 min ahead, a hold lag equal to the max delay (no hold beyond it), unique values,
+     * 2^20 ms (~17 min) of duplicate history. {@link #build()} validates.
+     */
+    public static final class Builder {
+        private long idleTimeoutMs = 500;
+        private long maxDelayMs = 5_000;
+        private long maxAheadMs = 300_000;
+        /** Unset (-1): the max delay. */
+        private long holdLagMs = -1;
+        private boolean keepDuplicates;
+        private long historyMs = 1L << 20;
+
+        private Builder() {}
+
+        /** A source silent this long stops holding the watermark back. */
+        public Builder idleTimeoutMs(long v) {
+            idleTimeoutMs = v;
+            return this;
+        }
+
+        /** The watermark never lags the clock by more than this (outside a hold). */
+        public Builder maxDelayMs(long v) {
+            maxDelayMs = v;
+            return this;
+        }
+
+        /** How far ahead of the clock a value may be. */
+        public Builder maxAheadMs(long v) {
+            maxAheadMs = v;
+            return this;
+        }
+
+        /** How far below the clock a hold may keep the watermark; at least the max delay. */
+        public Builder holdLagMs(long v) {
+            holdLagMs = v;
+            return this;
+        }
+
+        /** Keep repeated values instead of dropping them. */
+        public Builder keepDuplicates(boolean v) {
+            keepDuplicates = v;
+            return this;
+        }
+
+        /** How far below the watermark a value can still be recognised as a duplicate. */
+        public Builder historyMs(long v) {
+            historyMs = v;
+            return this;
+        }
+
+        /** The settings, validated. */
+        public EngineConfig build() {
+            return new EngineConfig(idleTimeoutMs, maxDelayMs, maxAheadMs, holdLagMs < 0 ? maxDelayMs : holdLagMs,
+                    keepDuplicates, historyMs);
+        }
     }
 }

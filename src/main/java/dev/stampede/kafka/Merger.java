@@ -130,7 +130,8 @@ public final class Merger implements AutoCloseable {
                 saved = Map.of();
             }
             final OrderingEngine engine = new OrderingEngine(
-                    new EngineConfig(config.idleTimeoutMs(), WINDOW_MS, AHEAD_MS, WINDOW_MS, false, HISTORY_MS), store);
+                    EngineConfig.builder().idleTimeoutMs(config.idleTimeoutMs()).maxDelayMs(WINDOW_MS)
+                            .maxAheadMs(AHEAD_MS).historyMs(HISTORY_MS).build(), store);
             store.resume(engine, "merge", log);
             if (!saved.isEmpty()) {
                 log.accept("merge: continuing " + saved.size() + " partitions from " + offsets.path());

@@ -79,7 +79,7 @@ public final class ServerMetrics implements MultiCollector {
                         + "silent or evicted.");
         for (Reject r : REASONS) {
             b.dataPoint(CounterDataPointSnapshot.builder().labels(REASON_LABELS[r.ordinal()])
-                    .value(s.rejected(r)).build());
+                    .value(s.rejected(r.ordinal())).build());
         }
         return b.build();
     }

@@ -8,5 +8,9 @@
  * {@link ClientMetrics}, {@link MergeMetrics}), so every figure of one scrape comes from the same
  * snapshot and the counters add up as they do in the stats lines. {@link MetricsServer} runs the
  * exporter's HTTP server on one daemon thread.
+ *
+ * <p>One job: exposition. The figures themselves, their snapshots and the stderr lines are
+ * {@code stats}' job; this package only turns a snapshot into metric families (and names the
+ * rejection reasons from the protocol's codes) and serves them.
  */
 package dev.stampede.metrics;

@@ -4,6 +4,7 @@ import dev.stampede.engine.EngineConfig;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.Rotation;
 import dev.stampede.transport.ServerTls;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -50,34 +51,6 @@ public record ServerConfig(
     /** Most event loops: more than the cores of any machine this runs on is pointless. */
     public static final int MAX_LOOPS = 256;
 
-    /** A config with one event loop, without TLS. */
-    public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
-            long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
-            long startupGraceMs, long silentTimeoutMs, Rotation rotation) {
-        this(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs, statsIntervalMs, fsync,
-                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, 1, null);
-    }
-
-    /** This config with TLS ({@code null}: plaintext). */
-    public ServerConfig withTls(ServerTls serverTls) {
-        return new ServerConfig(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
-                statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, loops, serverTls);
-    }
-
-    /** A config without rotation or TLS, with one event loop. */
-    public ServerConfig(InetSocketAddress bind, Path output, EngineConfig engine, long maxSkewMs, int maxConnections,
-            long readBatchMs, long flushIntervalMs, long statsIntervalMs, FsyncPolicy fsync, long fsyncIntervalMs,
-            long startupGraceMs, long silentTimeoutMs) {
-        this(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs, statsIntervalMs, fsync,
-                fsyncIntervalMs, startupGraceMs, silentTimeoutMs, null, 1, null);
-    }
-
-    /** This config with {@code n} event loops. */
-    public ServerConfig withLoops(int n) {
-        return new ServerConfig(bind, output, engine, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
-                statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, n, tls);
-    }
-
     /** The default port. */
     public static final int DEFAULT_PORT = 5050;
     /**
@@ -117,6 +90,26 @@ public record ServerConfig(
         }
     }
 
+    /** Settings named one by one; see {@link Builder} for the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder holding these settings, to change some of them. The engine is carried as it is
+     * (not derived again) unless an ordering setting is changed on the builder.
+     */
+    public Builder toBuilder() {
+        final Builder b = new Builder().bind(bind).output(output).maxSkewMs(maxSkewMs).maxConnections(maxConnections)
+                .readBatchMs(readBatchMs).flushIntervalMs(flushIntervalMs).statsIntervalMs(statsIntervalMs)
+                .fsync(fsync).fsyncIntervalMs(fsyncIntervalMs).startupGraceMs(startupGraceMs)
+                .silentTimeoutMs(silentTimeoutMs).rotation(rotation).loops(loops).tls(tls)
+                .idleTimeoutMs(engine.idleTimeoutMs()).maxDelayMs(engine.maxDelayMs())
+                .keepDuplicates(engine.keepDuplicates());
+        b.engine = engine;
+        return b;
+    }
+
     /**
      * The engine settings a server with these options runs:
      * <ul>
@@ -133,5 +126,176 @@ public record ServerConfig(
         final long history = Math.min(EngineConfig.MAX_HISTORY_MS, Math.max(1L << 16, 2 * maxSkewMs + maxDelayMs + 1_000));
         return new EngineConfig(idleTimeoutMs, maxDelayMs, Math.min(maxSkewMs, EngineConfig.MAX_AHEAD_MS),
                 maxDelayMs + startupGraceMs + REPLAY_ALLOWANCE_MS, keepDuplicates, history);
+    }
+
+    /**
+     * Builds a {@link ServerConfig} from named settings, with the defaults of
+     * {@code ./stampede server} (its options name the same settings): 127.0.0.1:{@value #DEFAULT_PORT},
+     * {@code timestamps.txt}, idle timeout 500 ms, max delay 5 s, max skew 5 min, unique values,
+     * connections up to the open-files limit less 64, read batch 1 ms, flush every 10 ms, stats
+     * every 5 s, fsync every 1 s, startup grace 3 s, silent timeout 30 s, no rotation, one loop,
+     * plaintext. The engine settings are derived from the ordering settings by {@link #engineFor}.
+     * {@link #build()} validates.
+     */
+    public static final class Builder {
+        private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", DEFAULT_PORT);
+        private Path output = Path.of("timestamps.txt");
+        private long idleTimeoutMs = 500;
+        private long maxDelayMs = 5_000;
+        private boolean keepDuplicates;
+        private long maxSkewMs = 300_000;
+        private int maxConnections = FdLimit.defaultMaxConnections();
+        private long readBatchMs = 1;
+        private long flushIntervalMs = 10;
+        private long statsIntervalMs = 5_000;
+        private FsyncPolicy fsync = FsyncPolicy.INTERVAL;
+        private long fsyncIntervalMs = 1_000;
+        private long startupGraceMs = 3_000;
+        private long silentTimeoutMs = 30_000;
+        private Rotation rotation;
+        private int loops = 1;
+        private ServerTls tls;
+        /** The engine of {@link #toBuilder()}, until an ordering setting changes; else derived. */
+        private EngineConfig engine;
+
+        private Builder() {}
+
+        /** Address and port to listen on. */
+        public Builder bind(InetSocketAddress v) {
+            bind = v;
+            return this;
+        }
+
+        /** The port on the bind address; 0 for any free one. */
+        public Builder port(int v) {
+            bind = new InetSocketAddress(bind.getAddress(), v);
+            return this;
+        }
+
+        /** The output file. */
+        public Builder output(Path v) {
+            output = v;
+            return this;
+        }
+
+        /** A connection silent this long stops holding the file back. */
+        public Builder idleTimeoutMs(long v) {
+            idleTimeoutMs = v;
+            engine = null;
+            return this;
+        }
+
+        /** Longest a value waits for slower connections. */
+        public Builder maxDelayMs(long v) {
+            maxDelayMs = v;
+            engine = null;
+            return this;
+        }
+
+        /** Write repeated values too. */
+        public Builder keepDuplicates(boolean v) {
+            keepDuplicates = v;
+            engine = null;
+            return this;
+        }
+
+        /** Values further than this from the server clock are rejected. */
+        public Builder maxSkewMs(long v) {
+            maxSkewMs = v;
+            engine = null;
+            return this;
+        }
+
+        /** Connections beyond this are refused. */
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        /** Pause between polls while busy; 0 wakes on every readiness event. */
+        public Builder readBatchMs(long v) {
+            readBatchMs = v;
+            return this;
+        }
+
+        /** How often buffered lines are written to the file. */
+        public Builder flushIntervalMs(long v) {
+            flushIntervalMs = v;
+            return this;
+        }
+
+        /** How often a stats line is logged; 0 for none. */
+        public Builder statsIntervalMs(long v) {
+            statsIntervalMs = v;
+            return this;
+        }
+
+        /** When written lines are forced to disk. */
+        public Builder fsync(FsyncPolicy v) {
+            fsync = v;
+            return this;
+        }
+
+        /** The interval of {@link FsyncPolicy#INTERVAL}. */
+        public Builder fsyncIntervalMs(long v) {
+            fsyncIntervalMs = v;
+            return this;
+        }
+
+        /** After a restart, how long the watermark holds still. */
+        public Builder startupGraceMs(long v) {
+            startupGraceMs = v;
+            engine = null;
+            return this;
+        }
+
+        /** A connection without a valid value this long is closed; 0 never. */
+        public Builder silentTimeoutMs(long v) {
+            silentTimeoutMs = v;
+            return this;
+        }
+
+        /** Event-time rotation of the output, or {@code null}. */
+        public Builder rotation(Rotation v) {
+            rotation = v;
+            return this;
+        }
+
+        /** Event-loop threads, 1 to {@link #MAX_LOOPS}. */
+        public Builder loops(int v) {
+            loops = v;
+            return this;
+        }
+
+        /** TLS for every connection, or {@code null} for plaintext. */
+        public Builder tls(ServerTls v) {
+            tls = v;
+            return this;
+        }
+
+        /** The config, validated. */
+        public ServerConfig build() {
+            final EngineConfig e = engine != null ? engine
+                    : engineFor(idleTimeoutMs, maxDelayMs, maxSkewMs, startupGraceMs, keepDuplicates);
+            return new ServerConfig(bind, output, e, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
+                    statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, loops, tls);
+        }
+    }
+
+    /** The default connection limit, from the process's open-files limit. */
+    static final class FdLimit {
+        /** File descriptors the JVM and the server need besides their sockets. */
+        private static final int RESERVED_FDS = 64;
+
+        private FdLimit() {}
+
+        static int defaultMaxConnections() {
+            final var os = ManagementFactory.getOperatingSystemMXBean();
+            long limit = 1024;
+            if (os instanceof com.sun.management.UnixOperatingSystemMXBean) {
+                limit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
+            }
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, limit - RESERVED_FDS));
+        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.stampede.stats;
 
-import dev.stampede.protocol.Reject;
-
 /**
  * A point-in-time copy of the server's counters, made by the event loop and safe to hand to any
  * thread. Formats the periodic stats line and the exit summary ({@code key=value} pairs that
@@ -26,7 +24,8 @@ import dev.stampede.protocol.Reject;
  * @param publishLagMs how far publication to Kafka trails the file, in ms of watermark; -1 when
  *     not publishing (or nothing published yet)
  * @param writeFailures failed writes and fsyncs of the output and late files (each was retried)
- * @param rejectedByReason {@code ERR} rejections by {@link Reject} ordinal: the lines counted in
+ * @param rejectedByReason {@code ERR} rejections by reason, indexed by the ordinal of the protocol's
+ *     reason code ({@code protocol.Reject}, which this package need not know): the lines counted in
  *     {@code invalid}, plus connections closed for too many errors, refused (server full), closed
  *     as silent or evicted. A copy made for this snapshot: read it, never change it
  * @param tlsFailures TLS connections that ended before their handshake completed: not TLS, a
@@ -53,9 +52,12 @@ public record ServerStats(
         long[] rejectedByReason,
         long tlsFailures) {
 
-    /** Rejections for {@code reason} since start. */
-    public long rejected(Reject reason) {
-        return rejectedByReason[reason.ordinal()];
+    /**
+     * Rejections since start for the reason code with this ordinal ({@code Reject.ordinal()}); 0 for
+     * a reason this snapshot holds no count of (the snapshot of {@link #zero()} holds none).
+     */
+    public long rejected(int reason) {
+        return reason < rejectedByReason.length ? rejectedByReason[reason] : 0;
     }
 
     /** The periodic line: totals, plus the rate of valid values since {@code previous}. */
@@ -120,7 +122,11 @@ public record ServerStats(
         long silentClosed = 0;
         long evicted = 0;
         long tlsFailures = 0;
-        final long[] rejects = new long[Reject.values().length];
+        int reasons = 0;
+        for (ServerStats s : loops) {
+            reasons = Math.max(reasons, s.rejectedByReason.length);
+        }
+        final long[] rejects = new long[reasons];
         for (ServerStats s : loops) {
             open += s.connectionsOpen;
             total += s.connectionsTotal;
@@ -133,7 +139,7 @@ public record ServerStats(
             silentClosed += s.silentClosed;
             evicted += s.evicted;
             tlsFailures += s.tlsFailures;
-            for (int i = 0; i < rejects.length; i++) {
+            for (int i = 0; i < s.rejectedByReason.length; i++) {
                 rejects[i] += s.rejectedByReason[i];
             }
         }
@@ -142,9 +148,8 @@ public record ServerStats(
                 rejects, tlsFailures);
     }
 
-    /** All zeros, as before the start. */
+    /** All zeros, as before the start (no rejection counted for any reason). */
     public static ServerStats zero() {
-        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0, -1, 0,
-                new long[Reject.values().length], 0);
+        return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, false, 0, 0, 0, -1, 0, new long[0], 0);
     }
 }

@@ -2,6 +2,7 @@ package dev.stampede.store;
 
 import dev.stampede.engine.OrderedSink;
 import dev.stampede.engine.Resumable;
+import dev.stampede.format.OutputFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -18,9 +19,6 @@ import java.util.function.Consumer;
  * failure figures.
  */
 public final class OutputStore implements OrderedSink, AutoCloseable {
-    /** Suffix of the late file, next to the output file. */
-    public static final String LATE_SUFFIX = ".late";
-
     private static final int OUTPUT_BUFFER_BYTES = 256 * 1024;
     private static final int LATE_BUFFER_BYTES = 16 * 1024;
 
@@ -99,7 +97,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
 
     /** The late file that goes with {@code outputFile}. */
     public static Path latePath(Path outputFile) {
-        return outputFile.resolveSibling(outputFile.getFileName() + LATE_SUFFIX);
+        return OutputFiles.latePath(outputFile);
     }
 
     /** Where the file left off when it was opened. */

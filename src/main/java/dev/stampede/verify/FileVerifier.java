@@ -1,6 +1,6 @@
 package dev.stampede.verify;
 
-import dev.stampede.store.OutputStore;
+import dev.stampede.format.OutputFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,7 +114,7 @@ public final class FileVerifier {
                 }
                 doneBytes += r.position();
             }
-            final Path late = OutputStore.latePath(file);
+            final Path late = OutputFiles.latePath(file);
             long lateLines = 0;
             final boolean hasLate = Files.isRegularFile(late);
             if (hasLate) {

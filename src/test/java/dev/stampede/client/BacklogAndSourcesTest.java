@@ -34,9 +34,10 @@ class BacklogAndSourcesTest {
         final ClientStats stats;
         // The first connection is read, the second never: its socket fills up (small buffers: fast).
         try (RawServer server = new RawServer("", false, 1, 4096)) {
-            final ClientConfig config = new ClientConfig(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 2, 1, 0, Phase.SPREAD,
-                    1_000, record, List.of(), 0, 4096);
+            final ClientConfig config = ClientConfig.builder()
+                    .server(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))
+                    .connections(2).intervalMs(1).phase(Phase.SPREAD).replayMs(1_000).record(record)
+                    .statsIntervalMs(0).sendBufferBytes(4096).build();
             final LoadClient client = LoadClient.start(config, loops, log::add);
             try {
                 await("the unread socket is full", WAIT, () -> client.stats().missedFull() > 100);
@@ -59,9 +60,10 @@ class BacklogAndSourcesTest {
         final ClientStats stats;
         final List<String> sources;
         try (RawServer server = new RawServer("", false)) {
-            final ClientConfig config = new ClientConfig(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 6, 50, 0, Phase.SPREAD,
-                    10_000, null, SourceAddresses.parse("127.0.0.2-127.0.0.4"), 0);
+            final ClientConfig config = ClientConfig.builder()
+                    .server(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))
+                    .connections(6).intervalMs(50).phase(Phase.SPREAD).replayMs(10_000)
+                    .sourceAddresses(SourceAddresses.parse("127.0.0.2-127.0.0.4")).statsIntervalMs(0).build();
             final LoadClient client = LoadClient.start(config, loops, log::add);
             try {
                 // The client is up once the handshake is done; the server's accept thread may

@@ -99,9 +99,10 @@ class EndToEndTest {
         final ClientStats stats;
         try {
             // 20 connections every 1 ms: 20,000 sends/s, above the warm-up threshold.
-            final ClientConfig config = new ClientConfig(
-                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.port()), 20, 1,
-                    1_000, Phase.SPREAD, 1_000, record, List.of(), 0);
+            final ClientConfig config = ClientConfig.builder()
+                    .server(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.port()))
+                    .connections(20).intervalMs(1).durationMs(1_000).phase(Phase.SPREAD).replayMs(1_000)
+                    .record(record).statsIntervalMs(0).build();
             assertThat(JitWarmup.worthIt(config)).isTrue();
             final LoadClient client = LoadClient.start(config, loops, clientLog::add);
             assertThat(client.awaitTermination(WAIT.toMillis())).isTrue();

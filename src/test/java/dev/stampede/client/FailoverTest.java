@@ -5,9 +5,9 @@ import static dev.stampede.client.TestServers.awaitMoreSent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.stampede.format.OutputFiles;
 import dev.stampede.server.IngestServer;
 import dev.stampede.stats.ClientStats;
-import dev.stampede.store.OutputStore;
 import dev.stampede.testing.Await;
 import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyResult;
@@ -120,7 +120,8 @@ class FailoverTest {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port(0)),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), blackHole.port()));
             final LoadClient client = LoadClient.start(
-                    new ClientConfig(both, 20, 50, 0, Phase.SPREAD, 10_000, record, List.of(), 0), loops, clientLog::add);
+                    ClientConfig.builder().servers(both).connections(20).intervalMs(50).phase(Phase.SPREAD)
+                            .replayMs(10_000).record(record).statsIntervalMs(0).build(), loops, clientLog::add);
             try {
                 await("10 connections on each", WAIT, () -> client.stats().connected() == 20
                         && blackHole.accepted() == 10 && servers.get(0).stats().connectionsOpen() == 10);
@@ -171,7 +172,7 @@ class FailoverTest {
         assertThat(stats.failovers()).isZero();
         assertThat(servers.get(1).stats().connectionsTotal()).as("nobody moved to the other server").isEqualTo(10);
         assertThat(stats.replayed()).as("replayed into the restarted server").isPositive();
-        final Path lateFile = Path.of(outputs.get(0) + OutputStore.LATE_SUFFIX);
+        final Path lateFile = Path.of(outputs.get(0) + OutputFiles.LATE_SUFFIX);
         assertThat(Files.exists(lateFile) ? Files.readAllLines(lateFile) : List.<String>of())
                 .as("the replays landed within the restarted server's startup grace").isEmpty();
         assertEveryRecordedValueIsInTheFiles(record, stats);
@@ -200,7 +201,8 @@ class FailoverTest {
         for (IngestServer s : servers) {
             addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.port()));
         }
-        return new ClientConfig(addresses, connections, 50, 0, Phase.SPREAD, 10_000, record, List.of(), 0);
+        return ClientConfig.builder().servers(addresses).connections(connections).intervalMs(50)
+                .phase(Phase.SPREAD).replayMs(10_000).record(record).statsIntervalMs(0).build();
     }
 
     /**
@@ -216,7 +218,7 @@ class FailoverTest {
             final VerifyResult v = new FileVerifier(false, null).verify(out, List.of());
             assertThat(v.ok()).as(v.render()).isTrue();
             union.addAll(Files.readAllLines(out));
-            final Path late = Path.of(out + OutputStore.LATE_SUFFIX);
+            final Path late = Path.of(out + OutputFiles.LATE_SUFFIX);
             if (Files.exists(late)) {
                 union.addAll(Files.readAllLines(late));
             }

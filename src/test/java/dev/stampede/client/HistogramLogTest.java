@@ -56,7 +56,7 @@ class HistogramLogTest {
         try {
             // No periodic line (stats 0): still one interval a second.
             final ClientConfig config = TestServers.client(server.port(), 5, 3_200, Phase.SPREAD, null)
-                    .withHistogramLog(hlog);
+                    .toBuilder().histogramLog(hlog).build();
             try (LoadClient client = LoadClient.start(config, loops, log::add)) {
                 assertThat(client.awaitTermination(30_000)).isTrue();
                 stats = client.stop();
@@ -152,7 +152,7 @@ class HistogramLogTest {
     void aFailingDiskFailsTheStartCleanly() {
         final Path full = Path.of("/dev/full");
         assumeTrue(Files.isWritable(full), "needs /dev/full (Linux)");
-        final ClientConfig config = TestServers.client(1, 1, 1_000, Phase.SPREAD, null).withHistogramLog(full);
+        final ClientConfig config = TestServers.client(1, 1, 1_000, Phase.SPREAD, null).toBuilder().histogramLog(full).build();
         assertThatThrownBy(() -> LoadClient.start(config, line -> { }).close())
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("--histogram-log /dev/full: cannot write it");

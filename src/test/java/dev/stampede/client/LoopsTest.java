@@ -139,9 +139,10 @@ class LoopsTest {
         final IngestServer server = TestServers.server(0, output, line -> { });
         final ClientStats stats;
         try {
-            final ClientConfig config = new ClientConfig(
-                    List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port())), 10, 50, 0,
-                    Phase.SPREAD, 10_000, record, List.of(), 200, 0, hlog);
+            final ClientConfig config = ClientConfig.builder()
+                    .server(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))
+                    .connections(10).intervalMs(50).phase(Phase.SPREAD).replayMs(10_000).record(record)
+                    .statsIntervalMs(200).histogramLog(hlog).build();
             final LoadClient client = LoadClient.start(config, 3, log::add);
             await("all connected", WAIT, () -> client.stats().connected() == 10);
             awaitMoreSent(client, 400, WAIT);

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -26,29 +25,32 @@ final class TestServers {
     /** A stampede server with TLS on loopback; port 0 picks a free one. */
     static IngestServer tlsServer(int port, Path output, dev.stampede.transport.ServerTls tls, Consumer<String> log)
             throws IOException {
-        return IngestServer.start(config(port, output).withTls(tls), log);
+        return IngestServer.start(config(port, output).toBuilder().tls(tls).build(), log);
     }
 
     private static ServerConfig config(int port, Path output) {
-        return new ServerConfig(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                output,
-                ServerConfig.engineFor(500, 5_000, 300_000, 3_000, false),
-                300_000,
-                10_000,
-                0,
-                10,
-                0,
-                FsyncPolicy.INTERVAL,
-                1_000,
-                3_000,
-                30_000);
+        return ServerConfig.builder()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .output(output)
+                .idleTimeoutMs(500)
+                .maxDelayMs(5_000)
+                .maxSkewMs(300_000)
+                .startupGraceMs(3_000)
+                .maxConnections(10_000)
+                .readBatchMs(0)
+                .flushIntervalMs(10)
+                .statsIntervalMs(0)
+                .fsync(FsyncPolicy.INTERVAL)
+                .fsyncIntervalMs(1_000)
+                .silentTimeoutMs(30_000)
+                .build();
     }
 
     /** A client config for loopback, with defaults for the rest (no periodic stats line). */
     static ClientConfig client(int port, int connections, long durationMs, Phase phase, Path record) {
-        return new ClientConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), connections, 50,
-                durationMs, phase, 10_000, record, List.of(), 0);
+        return ClientConfig.builder().server(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .connections(connections).intervalMs(50).durationMs(durationMs).phase(phase).replayMs(10_000)
+                .record(record).statsIntervalMs(0).build();
     }
 
     /** Waits until {@code condition} holds; fails after {@code timeout}. */

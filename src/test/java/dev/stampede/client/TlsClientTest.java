@@ -56,7 +56,7 @@ class TlsClientTest {
         final IngestServer server = TestServers.tlsServer(0, output, serverTls("server.pem", true), serverLog::add);
         try {
             final LoadClient client = LoadClient.start(TestServers.client(server.port(), 300, 3_000, Phase.SPREAD,
-                    record).withTls(clientTls(true, null)), clientLog::add);
+                    record).toBuilder().tls(clientTls(true, null)).build(), clientLog::add);
             assertThat(client.awaitTermination(WAIT.toMillis())).as("client stops by itself after --duration").isTrue();
             stats = client.stop();
         } finally {
@@ -87,7 +87,7 @@ class TlsClientTest {
         final Path output = dir.resolve("out.txt");
         final IngestServer server = TestServers.server(0, output, serverLog::add);
         try (LoadClient client = LoadClient.start(TestServers.client(server.port(), 2, 0, Phase.SPREAD, null)
-                .withTls(clientTls(false, null)), clientLog::add)) {
+                .toBuilder().tls(clientTls(false, null)).build(), clientLog::add)) {
             Await.until("the client says why", WAIT, () -> String.join("\n", clientLog), l -> l.contains("not TLS"));
             assertThat(client.stats().connected()).isZero();
         } finally {
@@ -100,7 +100,7 @@ class TlsClientTest {
         final Path output = dir.resolve("out.txt");
         final IngestServer server = TestServers.tlsServer(0, output, serverTls("server.pem", true), serverLog::add);
         try (LoadClient client = LoadClient.start(TestServers.client(server.port(), 2, 0, Phase.SPREAD, null)
-                .withTls(clientTls(false, null)), clientLog::add)) {
+                .toBuilder().tls(clientTls(false, null)).build(), clientLog::add)) {
             Await.until("the client says why", WAIT, () -> String.join("\n", clientLog),
                     l -> l.contains("the server refused our certificate, or wants one"));
             Await.until("the server counts it", WAIT, () -> server.stats().tlsFailures(), n -> n >= 2);
@@ -114,7 +114,7 @@ class TlsClientTest {
         final Path output = dir.resolve("out.txt");
         final IngestServer server = TestServers.tlsServer(0, output, serverTls, serverLog::add);
         try (LoadClient client = LoadClient.start(TestServers.client(server.port(), 2, 0, Phase.SPREAD, null)
-                .withTls(tls), clientLog::add)) {
+                .toBuilder().tls(tls).build(), clientLog::add)) {
             Await.until("the client says why", WAIT, () -> String.join("\n", clientLog), l -> l.contains(reason));
             assertThat(String.join("\n", clientLog)).contains("TLS handshake failed");
             Await.until("the failures counted", WAIT, () -> client.stats().failures(), n -> n >= 2);

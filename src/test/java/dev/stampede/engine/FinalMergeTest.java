@@ -70,7 +70,7 @@ class FinalMergeTest {
 
     @Test
     void keepsEveryCopyWhenDuplicatesAreKept() {
-        final FinalMerge keep = new FinalMerge(EngineConfig.of(500, 5_000).withKeepDuplicates(true), 2, T, sink);
+        final FinalMerge keep = new FinalMerge(EngineConfig.of(500, 5_000).toBuilder().keepDuplicates(true).build(), 2, T, sink);
         keep.offer(T + 1, 2);
         keep.offer(T + 1, 1);
         keep.advance(0, T + 5);

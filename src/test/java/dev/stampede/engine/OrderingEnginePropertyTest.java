@@ -162,7 +162,8 @@ class OrderingEnginePropertyTest {
             final long maxDelay = 50 + r.nextInt(1_000);
             // History wide enough for every value here (the server sizes it from --max-skew likewise):
             // beyond it a duplicate of a written value can only be reported late.
-            final EngineConfig config = new EngineConfig(idle, maxDelay, 60_000, maxDelay, keep, 1 << 16);
+            final EngineConfig config = EngineConfig.builder().idleTimeoutMs(idle).maxDelayMs(maxDelay).maxAheadMs(60_000)
+                    .holdLagMs(maxDelay).keepDuplicates(keep).historyMs(1 << 16).build();
             final Scenario s = new Scenario(seed, config, 1 + r.nextInt(30));
             s.clockOffset = r.nextInt(400) - 200;
             final int sources = 1 + r.nextInt(8);
@@ -192,7 +193,8 @@ class OrderingEnginePropertyTest {
          */
         static Scenario steady(long seed) {
             final SplittableRandom r = new SplittableRandom(seed);
-            final Scenario s = new Scenario(seed, new EngineConfig(500, 5_000, 60_000, 5_000, false, 1 << 16),
+            final Scenario s = new Scenario(seed, EngineConfig.builder().idleTimeoutMs(500).maxDelayMs(5_000)
+                    .maxAheadMs(60_000).holdLagMs(5_000).historyMs(1 << 16).build(),
                     1 + r.nextInt(20));
             s.connectAllFirst = true;
             s.clockOffset = 30;
@@ -221,7 +223,8 @@ class OrderingEnginePropertyTest {
             final long ahead = 200 + r.nextInt(3_000);
             final long holdLag = maxDelay + r.nextInt(2_000);
             // Windows of a few thousand ms: jumps of 10-40 s cross the whole ring several times.
-            final EngineConfig config = new EngineConfig(idle, maxDelay, ahead, holdLag, false, 1 << 17);
+            final EngineConfig config = EngineConfig.builder().idleTimeoutMs(idle).maxDelayMs(maxDelay).maxAheadMs(ahead)
+                    .holdLagMs(holdLag).historyMs(1 << 17).build();
             final Scenario s = new Scenario(seed, config, 1 + r.nextInt(30));
             s.connectAllFirst = r.nextBoolean();
             if (r.nextInt(3) == 0) {

@@ -197,7 +197,7 @@ class OrderingEngineTest {
 
     @Test
     void keepDuplicatesWritesEveryCopyInOrder() {
-        final OrderingEngine keep = new OrderingEngine(EngineConfig.of(IDLE, MAX_DELAY).withKeepDuplicates(true), sink);
+        final OrderingEngine keep = new OrderingEngine(EngineConfig.of(IDLE, MAX_DELAY).toBuilder().keepDuplicates(true).build(), sink);
         final int a = keep.addSource(0);
         final int b = keep.addSource(0);
         offer(keep, a, T, 0);
@@ -252,7 +252,8 @@ class OrderingEngineTest {
     void aJumpLongerThanTheRingLeavesNoPhantomStaleSource() {
         // A small window (ring of 2,048 ms) and sources that jump 10 s: the jump must not latch a
         // source's new latest into a ring slot the watermark is about to pass.
-        final OrderingEngine small = new OrderingEngine(new EngineConfig(IDLE, 100, 1_000, 100, false, 1 << 16), sink);
+        final OrderingEngine small = new OrderingEngine(EngineConfig.builder().idleTimeoutMs(IDLE).maxDelayMs(100).maxAheadMs(1_000)
+                .holdLagMs(100).historyMs(1 << 16).build(), sink);
         final int a = small.addSource(0);
         final int b = small.addSource(0);
         small.offer(a, T, 0, T);
@@ -272,7 +273,8 @@ class OrderingEngineTest {
 
     @Test
     void holdKeepsTheWatermarkAtTheHoldLagBehindTheClock() {
-        final OrderingEngine held = new OrderingEngine(new EngineConfig(IDLE, MAX_DELAY, AHEAD_MS, 20_000, false, 1 << 16), sink);
+        final OrderingEngine held = new OrderingEngine(EngineConfig.builder().idleTimeoutMs(IDLE).maxDelayMs(MAX_DELAY)
+                .maxAheadMs(AHEAD_MS).holdLagMs(20_000).historyMs(1 << 16).build(), sink);
         held.holdUntil(1_000);
         final int a = held.addSource(0);
         held.offer(a, T, 0, T + 10_000); // 10 s old: beyond max delay, within the hold lag
@@ -287,7 +289,8 @@ class OrderingEngineTest {
     @Test
     void afterALongOutageTheWatermarkCatchesUpAsSoonAsTheHoldEnds() {
         final long now0 = T + 3_600_000; // the file ends an hour ago
-        final OrderingEngine e = new OrderingEngine(new EngineConfig(IDLE, MAX_DELAY, AHEAD_MS, 18_000, false, 1 << 20), sink);
+        final OrderingEngine e = new OrderingEngine(EngineConfig.builder().idleTimeoutMs(IDLE).maxDelayMs(MAX_DELAY)
+                .maxAheadMs(AHEAD_MS).holdLagMs(18_000).historyMs(1 << 20).build(), sink);
         e.resumeAfter(T);
         e.holdUntil(3_000);
         final int a = e.addSource(0);

@@ -278,13 +278,15 @@ class PublishAndMergeTest {
     }
 
     private static MergeConfig mergeConfig(KafkaSettings kafka, Path global) {
-        return new MergeConfig(kafka, global, 500, FsyncPolicy.INTERVAL, 200, 0);
+        return MergeConfig.builder().kafka(kafka).output(global).idleTimeoutMs(500).fsync(FsyncPolicy.INTERVAL)
+                .fsyncIntervalMs(200).statsIntervalMs(0).build();
     }
 
     private static ServerConfig serverConfig(Path output, int port) {
-        return new ServerConfig(new InetSocketAddress("127.0.0.1", port), output,
-                ServerConfig.engineFor(300, 5_000, 300_000, 0, false), 300_000, 100, 0, 10, 0,
-                FsyncPolicy.INTERVAL, 1_000, 0, 30_000);
+        return ServerConfig.builder().bind(new InetSocketAddress("127.0.0.1", port)).output(output)
+                .idleTimeoutMs(300).maxDelayMs(5_000).maxSkewMs(300_000).startupGraceMs(0).maxConnections(100)
+                .readBatchMs(0).flushIntervalMs(10).statsIntervalMs(0).fsync(FsyncPolicy.INTERVAL)
+                .fsyncIntervalMs(1_000).silentTimeoutMs(30_000).build();
     }
 
     /** A decoded record, kept (the reader reuses its buffer). */

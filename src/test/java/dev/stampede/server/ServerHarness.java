@@ -110,19 +110,24 @@ final class ServerHarness implements AutoCloseable {
 
         ServerHarness start(Path dir) throws IOException {
             final Path output = dir.resolve(fileName);
-            final ServerConfig config = new ServerConfig(
-                    new InetSocketAddress("127.0.0.1", 0),
-                    output,
-                    ServerConfig.engineFor(idleTimeoutMs, maxDelayMs, maxSkewMs, startupGraceMs, keepDuplicates),
-                    maxSkewMs,
-                    maxConnections,
-                    readBatchMs,
-                    5,
-                    0,
-                    fsync,
-                    fsyncIntervalMs,
-                    startupGraceMs,
-                    silentTimeoutMs).withLoops(loops).withTls(tls);
+            final ServerConfig config = ServerConfig.builder()
+                    .bind(new InetSocketAddress("127.0.0.1", 0))
+                    .output(output)
+                    .idleTimeoutMs(idleTimeoutMs)
+                    .maxDelayMs(maxDelayMs)
+                    .maxSkewMs(maxSkewMs)
+                    .startupGraceMs(startupGraceMs)
+                    .keepDuplicates(keepDuplicates)
+                    .maxConnections(maxConnections)
+                    .readBatchMs(readBatchMs)
+                    .flushIntervalMs(5)
+                    .statsIntervalMs(0)
+                    .fsync(fsync)
+                    .fsyncIntervalMs(fsyncIntervalMs)
+                    .silentTimeoutMs(silentTimeoutMs)
+                    .loops(loops)
+                    .tls(tls)
+                    .build();
             final List<String> log = Collections.synchronizedList(new ArrayList<>());
             return new ServerHarness(output, IngestServer.start(config, log::add, opener), log);
         }

@@ -108,9 +108,10 @@ class SilentConnectionTest {
                     silent.add(server.connect());
                 }
                 Await.until("every slot taken", WAIT, () -> server.stats().connectionsOpen() == slots);
-                final ClientConfig config = new ClientConfig(
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 10, 50, 0,
-                        Phase.SPREAD, 10_000, record, List.of(), 0);
+                final ClientConfig config = ClientConfig.builder()
+                        .server(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))
+                        .connections(10).intervalMs(50).phase(Phase.SPREAD).replayMs(10_000).record(record)
+                        .statsIntervalMs(0).build();
                 final ClientStats clientStats;
                 try (LoadClient client = LoadClient.start(config, line -> { })) {
                     Await.until("the real client's 10 connections up", WAIT, () -> client.stats().connected() == 10);
