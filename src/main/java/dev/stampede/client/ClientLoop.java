@@ -77,6 +77,7 @@ final class ClientLoop implements Runnable {
     private final ClientCounters counters = new ClientCounters();
     private final Connector connector;
     private final Sender sender;
+    private final Acknowledgements acks;
     private final LatenessRecorder lateness;
     private final RecordBatch record;
     private final Consumer<String> log;
@@ -124,12 +125,17 @@ final class ClientLoop implements Runnable {
         this.connections = new ClientConnection[Schedule.share(config.connections(), index, loops)];
         for (int m = 0; m < connections.length; m++) {
             connections[m] = new ClientConnection(index + m * loops,
-                    new ReplayRing(config.replayEntries(), ClientConfig.BACKLOG_VALUES, config.intervalMs()));
+                    new ReplayRing(config.replayEntries(), config.unackedEntries(), ClientConfig.BACKLOG_VALUES,
+                            config.intervalMs()));
         }
         this.sender = new Sender(counters, record);
         this.connector = new Connector(selector, config.servers().toArray(new InetSocketAddress[0]), sources(config), config.sendBufferBytes(),
                 connections, counters, new Backoff(System.nanoTime()), this::onUp, log);
         sender.connector(connector);
+        connector.connectTimeout(config.connectTimeoutMs() * MS);
+        this.acks = new Acknowledgements(config.acks(), config.ackTimeoutMs() * MS, group.ackingServers(),
+                group.ackLatency(), counters);
+        acks.connector(connector);
         this.published = ClientStats.zero(connections.length);
         group.register(index, selector);
         connector.useTls(config.tls());
@@ -312,7 +318,7 @@ final class ClientLoop implements Runnable {
             counters.missedFull++;
             return;
         }
-        counters.replayDropped += dropped;
+        acks.onOffer(c, dropped);
         lateness.record(lateNs);
         sender.flush(c);
     }
@@ -353,15 +359,21 @@ final class ClientLoop implements Runnable {
         }
     }
 
-    /** A connection is up (again): send its replay first, then its ticks follow. */
+    /**
+     * A connection is up (again): send the opener, then what it must send again (see {@link
+     * Acknowledgements#onUp}); its ticks follow.
+     */
     private void onUp(ClientConnection c) {
-        c.ring.rewind();
-        if (c.ring.unsent() > 0) {
+        acks.onUp(c);
+        if (c.ring.hasUnsent()) {
             sender.flush(c);
         }
     }
 
-    /** The server says nothing unless something is wrong: show what it says, rate-limited. */
+    /**
+     * The server acknowledges (if asked) and otherwise says nothing unless something is wrong:
+     * show what it says, rate-limited.
+     */
     private void readReplies(ClientConnection c, long now) {
         ByteBuffer in = readBuffer;
         final int n;
@@ -369,7 +381,7 @@ final class ClientLoop implements Runnable {
             if (c.tls != null) {
                 n = c.tls.read(c.channel);
                 in = connector.tlsPlaintext();
-                c.wantWrites(c.tls.hasPendingOutput() || c.ring.unsent() > 0);
+                c.wantWrites(c.tls.hasPendingOutput() || c.ring.hasUnsent());
             } else {
                 readBuffer.clear();
                 n = c.channel.read(readBuffer);
@@ -386,10 +398,14 @@ final class ClientLoop implements Runnable {
         if (!in.hasRemaining()) {
             return; // TLS: a session ticket or a record cut in two, no reply yet
         }
+        acks.heard(c, now);
         if (c.replies == null) {
             c.replies = new ReplyReader();
         }
         while (c.replies.next(in)) {
+            if (acks.onLine(c, c.replies, System.currentTimeMillis())) {
+                continue;
+            }
             counters.errors++;
             if (replyLog.permit(now)) {
                 replyLog.emit("client: connection " + c.index + ": server says: " + c.replies.text());
@@ -406,6 +422,7 @@ final class ClientLoop implements Runnable {
     }
 
     private void periodic(long now) {
+        acks.check(connections, now);
         if (record != null && now - nextRecordFlushNs >= 0) {
             record.flush();
             nextRecordFlushNs = now + RECORD_FLUSH_NS;
@@ -440,7 +457,9 @@ final class ClientLoop implements Runnable {
                 counters.failures,
                 counters.errors,
                 Lateness.NONE,
-                Lateness.NONE); // the group's merged lateness replaces these
+                Lateness.NONE, // the group's merged lateness replaces these
+                new ClientStats.Acks(counters.acked, Acknowledgements.unacked(connections), counters.droppedUnacked,
+                        counters.ackTimeouts, 0, 0)); // and the group's ack latency these
     }
 
     // ---------------------------------------------------------------- ending
@@ -490,6 +509,9 @@ final class ClientLoop implements Runnable {
         return n + " servers " + ServerAddresses.format(config.servers()) + " ("
                 + (c % n == 0 ? c / n + " each" : c / n + " to " + (c / n + 1) + " each")
                 + ", connection i on server i mod " + n + "; a connection moves to the next server after "
-                + Connector.FAILOVER_AFTER + " failures in a row)";
+                + Connector.FAILOVER_AFTER + " failures in a row"
+                + (config.acks() && config.ackTimeoutMs() > 0
+                        ? ", or at once after " + config.ackTimeoutMs() + " ms without an acknowledgement" : "")
+                + ")";
     }
 }
