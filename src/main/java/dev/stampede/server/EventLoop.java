@@ -5,6 +5,9 @@ import dev.stampede.protocol.ErrReply;
 import dev.stampede.protocol.LineDecoder;
 import dev.stampede.protocol.Reject;
 import dev.stampede.protocol.SkewCheck;
+import dev.stampede.runtime.Agent;
+import dev.stampede.runtime.MonoClock;
+import dev.stampede.runtime.StatsCadence;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.transport.TlsAcceptor;
 import java.io.IOException;
@@ -44,8 +47,10 @@ import java.util.function.Supplier;
  *
  * <h2>Threading</h2>
  * Everything here runs on the loop's own thread, which owns the selector, its connections and its
- * engine (and, with one loop, the store): no locks on the hot path. Other threads only call
- * {@link #requestStop()}, {@link #handOff} and read {@link #stats()}.
+ * engine (and, with one loop, the store): no locks on the hot path. It runs as an {@link Agent}
+ * under an {@link dev.stampede.runtime.AgentRunner} with {@link
+ * dev.stampede.runtime.IdleStrategy#NONE} (it waits in its selector); other threads only call
+ * {@link #onStopRequested()} (through the runner), {@link #handOff} and read {@link #stats()}.
  *
  * <h2>Idleness and time</h2>
  * A connection with bytes waiting unread must never look idle, however slow a loop pass was. So
@@ -57,7 +62,7 @@ import java.util.function.Supplier;
  * process) reads what waited in the sockets before the watermark catches up with the clock, and
  * nothing turns late for having waited unread.
  */
-final class EventLoop implements Runnable {
+final class EventLoop implements Agent {
     /** Most events one JDK epoll poll returns (sun.nio.ch.EPollSelectorImpl.NUM_EPOLLEVENTS). */
     static final int SELECT_CAP = 1024;
 
@@ -127,9 +132,8 @@ final class EventLoop implements Runnable {
     private long rateWindowEndMs;
     private long offeredAtWindowStart;
 
-    private volatile boolean stopRequested;
     private volatile Thread loopThread;
-    private final StatsCadence stats;
+    private final StatsCadence<ServerStats> stats;
     private final Supplier<ServerStats> snapshot = this::snapshot;
     private volatile LongSupplier publishLagMs = () -> -1;
 
@@ -149,18 +153,22 @@ final class EventLoop implements Runnable {
         this.log = log;
         this.skew = new SkewCheck(config.maxSkewMs());
         this.tls = config.tls() == null ? null : new TlsAcceptor(config.tls(), log);
-        this.startMs = monoMs();
+        this.startMs = MonoClock.monoMs();
         this.nowMs = startMs;
         this.wallMs = System.currentTimeMillis();
         this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT);
         this.sweepMs = nowMs;
         this.sweepWallMs = wallMs;
-        this.stats = new StatsCadence(reportStats ? config.statsIntervalMs() : 0, log, nowMs);
+        this.stats = new StatsCadence<>(reportStats ? config.statsIntervalMs() : 0, log, nowMs, ServerStats.zero(),
+                ServerStats::reportLine);
     }
 
-    /** Asks the loop to finish: it reads what the sockets hold, writes everything, and returns. */
-    void requestStop() {
-        stopRequested = true;
+    /**
+     * The runner asks the loop to finish (any thread): it wakes up, reads what the sockets hold,
+     * writes everything, and returns.
+     */
+    @Override
+    public void onStopRequested() {
         selector.wakeup();
         final Thread t = loopThread;
         if (t != null) {
@@ -179,22 +187,30 @@ final class EventLoop implements Runnable {
     }
 
     @Override
-    public void run() {
+    public String roleName() {
+        return "server: event loop";
+    }
+
+    @Override
+    public void onStart() {
         loopThread = Thread.currentThread();
-        try {
-            while (!stopRequested) {
-                if (output.isBackedUp()) {
-                    waitForWrites();
-                } else {
-                    pollAndRead();
-                }
-                housekeeping();
-            }
-        } catch (IOException | RuntimeException e) {
-            log.accept("server: event loop failed: " + e + "; writing what it has and stopping");
-        } finally {
-            shutdown();
+    }
+
+    @Override
+    public int doWork() throws IOException {
+        if (output.isBackedUp()) {
+            waitForWrites();
+        } else {
+            pollAndRead();
         }
+        housekeeping();
+        return ready;
+    }
+
+    /** The orderly end, whether the loop stopped or failed: read what is waiting, write everything. */
+    @Override
+    public void onClose() {
+        shutdown();
     }
 
     /** One duty cycle's input: poll, read and decode every ready socket, advance the engine. */
@@ -207,7 +223,7 @@ final class EventLoop implements Runnable {
             // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.readBatchMs()));
         }
-        final long pollStartMs = monoMs();
+        final long pollStartMs = MonoClock.monoMs();
         final long pollStartWallMs = System.currentTimeMillis();
         // Busy: poll without blocking (and at once while polls come back full).
         ready = ready > 0 && (capped || batching)
@@ -334,7 +350,7 @@ final class EventLoop implements Runnable {
     }
 
     private void readClock() {
-        nowMs = monoMs();
+        nowMs = MonoClock.monoMs();
         wallMs = System.currentTimeMillis();
     }
 
@@ -587,7 +603,7 @@ final class EventLoop implements Runnable {
     private ServerStats snapshot() {
         final long w = engine.watermark();
         return new ServerStats(
-                monoMs() - startMs,
+                MonoClock.monoMs() - startMs,
                 connectionsOpen,
                 connectionsTotal,
                 engine.offered(),
@@ -614,9 +630,5 @@ final class EventLoop implements Runnable {
         } catch (IOException ignored) {
             // Closing on the way out: nothing useful to do with the error.
         }
-    }
-
-    static long monoMs() {
-        return System.nanoTime() / 1_000_000;
     }
 }
