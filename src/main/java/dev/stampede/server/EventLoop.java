@@ -42,7 +42,7 @@ import java.util.function.Supplier;
  *
  * <h2>Several loops</h2>
  * Loop 0 accepts, and hands the sockets round (round robin; a socket is then its loop's alone). The
- * loops' engines share their frontiers through the {@link LoopGroup}, so all sources hold one
+ * loops' engines share their frontiers through the {@link LoopPeers}, so all sources hold one
  * watermark as with one loop; the merge turns their outputs into one stream.
  *
  * <h2>Threading</h2>
@@ -83,7 +83,7 @@ final class EventLoop implements Agent {
 
     private final ServerConfig config;
     private final int index;
-    private final LoopGroup group;
+    private final LoopPeers peers;
     private final Selector selector;
     /** The listening socket, in loop 0 only ({@code null} in the others). */
     private final ServerSocketChannel listener;
@@ -141,11 +141,11 @@ final class EventLoop implements Agent {
      * @param listener the listening socket, for loop 0; {@code null} for the others
      * @param reportStats whether this loop logs the stats line (with several loops, the merge does)
      */
-    EventLoop(ServerConfig config, int index, LoopGroup group, Selector selector, ServerSocketChannel listener,
+    EventLoop(ServerConfig config, int index, LoopPeers peers, Selector selector, ServerSocketChannel listener,
             OrderingEngine engine, LoopOutput output, Consumer<String> log, boolean reportStats) throws IOException {
         this.config = config;
         this.index = index;
-        this.group = group;
+        this.peers = peers;
         this.selector = selector;
         this.listener = listener;
         this.engine = engine;
@@ -237,11 +237,11 @@ final class EventLoop implements Agent {
             sweepMs = pollStartMs;
             sweepWallMs = pollStartWallMs;
         }
-        if (ready > 0 && listener == null && group.size() > 1) {
+        if (ready > 0 && listener == null && peers.size() > 1) {
             acceptBeforeAdvance();
         }
-        engine.advance(sweepMs, sweepWallMs, group.peersFrontier(index), group.peersNewest(index));
-        group.publish(index, engine.frontier(), engine.newest());
+        engine.advance(sweepMs, sweepWallMs, peers.peersFrontier(index), peers.peersNewest(index));
+        peers.publish(index, engine.frontier(), engine.newest());
     }
 
     /**
@@ -252,7 +252,7 @@ final class EventLoop implements Agent {
      * accepted before its watermark moves on them: one {@code accept} call a busy pass.
      */
     private void acceptBeforeAdvance() {
-        final ServerSocketChannel shared = group.listener();
+        final ServerSocketChannel shared = peers.listener();
         while (true) {
             final SocketChannel ch;
             try {
@@ -321,7 +321,7 @@ final class EventLoop implements Agent {
     private long pollTimeoutMs() {
         // With several loops, each keeps its watermark moving for the merge, busy or not.
         final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0 || output.hasUnwritten()
-                || group.size() > 1;
+                || peers.size() > 1;
         if (work) {
             return TICK_MS;
         }
@@ -384,7 +384,7 @@ final class EventLoop implements Agent {
         engine.removeSource(c.source());
         silence.remove(c);
         connectionsOpen--;
-        group.releaseSlot();
+        peers.releaseSlot();
     }
 
     /**
@@ -393,10 +393,10 @@ final class EventLoop implements Agent {
      * @return false if this loop is stopping: the caller keeps the socket
      */
     boolean handOff(SocketChannel ch) {
-        group.arriving(index);
+        peers.arriving(index);
         synchronized (handOffs) {
             if (handOffsClosed) {
-                group.arrived(index, 1);
+                peers.arrived(index, 1);
                 return false;
             }
             handOffs.add(ch);
@@ -406,7 +406,7 @@ final class EventLoop implements Agent {
     }
 
     private void takeHandOffs() {
-        if (group.size() == 1) {
+        if (peers.size() == 1) {
             return;
         }
         int taken = 0;
@@ -417,8 +417,8 @@ final class EventLoop implements Agent {
         if (taken > 0) {
             // The new sources hold this engine's watermark where it is: say so before the peers
             // stop waiting for them.
-            group.publish(index, Math.min(engine.frontier(), engine.watermark()), engine.newest());
-            group.arrived(index, taken);
+            peers.publish(index, Math.min(engine.frontier(), engine.watermark()), engine.newest());
+            peers.arrived(index, taken);
         }
     }
 
@@ -493,9 +493,9 @@ final class EventLoop implements Agent {
 
     /** Round robin over the loops: the socket goes to the next one (this one included). */
     private void dispatch(SocketChannel ch) {
-        if (group.size() > 1) {
-            final int target = group.nextLoop();
-            if (target != index && group.loop(target).handOff(ch)) {
+        if (peers.size() > 1) {
+            final int target = peers.nextLoop();
+            if (target != index && peers.loop(target).handOff(ch)) {
                 return;
             }
         }
@@ -508,11 +508,11 @@ final class EventLoop implements Agent {
             // A slot is taken atomically across loops; one freed by an eviction may go to another
             // loop's newcomer first, so every connection let in past the limit cost an eviction.
             final int max = config.maxConnections();
-            if (group.takeSlot(max) || (evictLongestSilent() && group.takeSlot(max))) {
+            if (peers.takeSlot(max) || (evictLongestSilent() && peers.takeSlot(max))) {
                 try {
                     register(ch);
                 } catch (IOException | RuntimeException e) {
-                    group.releaseSlot();
+                    peers.releaseSlot();
                     throw e;
                 }
             } else {
@@ -588,7 +588,7 @@ final class EventLoop implements Agent {
         }
         // The clock as of now, after the last reads: what they got was sent before it.
         engine.drain(System.currentTimeMillis());
-        group.publish(index, Long.MAX_VALUE, engine.newest());
+        peers.publish(index, Long.MAX_VALUE, engine.newest());
         stats.publish(snapshot()); // before the merge can end, which sums it
         // The writers retry a failing disk for a few seconds before we give up on it.
         try {

@@ -88,7 +88,7 @@ public final class IngestServer implements AutoCloseable {
         final List<AutoCloseable> opened = new ArrayList<>();
         opened.add(store);
         try {
-            final LoopGroup group = new LoopGroup(n);
+            final LoopPeers peers = new LoopPeers(n);
             // Where the merge starts: at or below every loop engine's first watermark.
             final long mergeStart = System.currentTimeMillis() - Math.max(ec.holdLagMs(), ec.maxDelayMs()) - 1_000;
             final FinalMerge finalMerge = n == 1 ? null : new FinalMerge(ec, n, mergeStart, store);
@@ -110,7 +110,7 @@ public final class IngestServer implements AutoCloseable {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(config.bind(), BACKLOG);
             listener.configureBlocking(false);
-            group.listener(listener);
+            peers.listener(listener);
             final EventLoop[] loops = new EventLoop[n];
             for (int i = 0; i < n; i++) {
                 final Selector selector = Selector.open();
@@ -118,9 +118,9 @@ public final class IngestServer implements AutoCloseable {
                 if (restart) {
                     engines[i].holdUntil(MonoClock.monoMs() + config.startupGraceMs());
                 }
-                loops[i] = new EventLoop(config, i, group, selector, i == 0 ? listener : null, engines[i], outputs[i],
+                loops[i] = new EventLoop(config, i, peers, selector, i == 0 ? listener : null, engines[i], outputs[i],
                         log, n == 1);
-                group.set(i, loops[i]);
+                peers.set(i, loops[i]);
                 if (merge != null) {
                     merge.setLoop(i, loops[i]);
                 }

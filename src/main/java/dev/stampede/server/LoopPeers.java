@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What the event loops of one server share: each engine's {@link
+ * What the event loops of one server share with their peers: each engine's {@link
  * dev.stampede.engine.OrderingEngine#frontier frontier} and newest value, so that their sources
  * hold one watermark together; the count of open connections, for {@code --max-connections};
  * the listening socket and the loops themselves, for handing accepted sockets round.
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Each loop writes its own slots once per pass and reads the others' (plain volatile longs,
  * a cache line apart so that two loops never write the same line): no lock, nothing per value.
  */
-final class LoopGroup {
+final class LoopPeers {
     /** Longs between two loops' slots: 64 bytes, one cache line. */
     private static final int STRIDE = 8;
 
@@ -29,7 +29,7 @@ final class LoopGroup {
     private volatile ServerSocketChannel listener;
     private final EventLoop[] loops;
 
-    LoopGroup(int size) {
+    LoopPeers(int size) {
         this.size = size;
         this.frontiers = new AtomicLongArray(size * STRIDE);
         this.newests = new AtomicLongArray(size * STRIDE);
