@@ -266,7 +266,13 @@ final class EventLoop implements Agent {
         return StatsCadence.SNAPSHOT_MS;
     }
 
-    private void onReady(SelectionKey key) {
+    /** A key the selector found ready (package-private: the seam {@code ReadyKeyTest} drives). */
+    void onReady(SelectionKey key) {
+        if (!key.isValid()) {
+            // Cancelled earlier in this same pass (a connection evicted or closed by another's
+            // handling): the selector still hands it over, and readyOps() would throw.
+            return;
+        }
         if (!clockFresh) {
             readClock();
             clockFresh = true;
