@@ -18,12 +18,19 @@ import java.nio.channels.SocketChannel;
  * being full, it takes the place of the connection silent the longest, if that one has been
  * silent for at least the idle timeout (it holds nobody back then, and a live client sends far
  * more often), so connections that say nothing can never keep real clients out; otherwise it is
- * refused with {@code ERR 0 server full}. Owned by the loop's thread.
+ * refused with {@code ERR 0 server full}.
+ *
+ * <p>The longest silent of the whole server: with several loops, when another loop's longest
+ * silent (as the loops publish it in {@link LoopPeers}, once a pass) went silent before this
+ * loop's, the newcomer is handed to that loop, which evicts its own longest silent for it (or, if
+ * that one spoke meanwhile, refuses it). A slot freed by an eviction is taken by compare-and-set
+ * like any other, so {@code --max-connections} stays exact. Owned by the loop's thread.
  */
 final class Admission {
     private final EventLoop loop;
     private final ServerConfig config;
     private final LoopPeers peers;
+    private final int index;
     private final Selector selector;
     private final OrderingEngine engine;
     private final SilenceList silence;
@@ -32,9 +39,10 @@ final class Admission {
     /** The loop's TLS state, or {@code null}. */
     private final TlsAcceptor tls;
 
-    Admission(EventLoop loop, ServerConfig config, LoopPeers peers, Selector selector, OrderingEngine engine,
-            SilenceList silence, LoopCounters counters, TlsAcceptor tls) {
+    Admission(EventLoop loop, int index, ServerConfig config, LoopPeers peers, Selector selector,
+            OrderingEngine engine, SilenceList silence, LoopCounters counters, TlsAcceptor tls) {
         this.loop = loop;
+        this.index = index;
         this.config = config;
         this.peers = peers;
         this.selector = selector;
@@ -49,14 +57,18 @@ final class Admission {
      * Takes the socket in, or, the server being full, evicts a silent one for it or refuses it.
      *
      * @param evictForIt another loop passed the socket on because this one holds the server's
-     *     longest-silent connection
+     *     longest-silent connection (it is never passed on again)
      */
     void admit(SocketChannel ch, boolean evictForIt) {
         try {
             // A slot is taken atomically across loops; one freed by an eviction may go to another
             // loop's newcomer first, so every connection let in past the limit cost an eviction.
             final int max = config.maxConnections();
-            if (peers.takeSlot(max) || (evictLongestSilent() && peers.takeSlot(max))) {
+            final boolean slot = peers.takeSlot(max);
+            if (!slot && !evictForIt && passToLongestSilentPeer(ch)) {
+                return;
+            }
+            if (slot || (evictLongestSilent() && peers.takeSlot(max))) {
                 try {
                     register(ch);
                 } catch (IOException | RuntimeException e) {
@@ -69,6 +81,31 @@ final class Admission {
         } catch (IOException e) {
             closeQuietly(ch);
         }
+    }
+
+    /**
+     * The server is full: hands the newcomer to the loop holding the longest-silent connection of
+     * the server, if that is another loop's and evictable.
+     *
+     * @return true if the other loop took the socket
+     */
+    private boolean passToLongestSilentPeer(SocketChannel ch) {
+        if (peers.size() == 1) {
+            return false;
+        }
+        final int peer = peers.longestSilentPeer(index);
+        if (peer < 0) {
+            return false;
+        }
+        final long since = peers.silentSince(peer);
+        final Connection own = silence.head();
+        if (own != null && own.lastValueMs <= since) {
+            return false; // this loop's is the longest silent
+        }
+        if (since + config.engine().idleTimeoutMs() > loop.sweepMs()) {
+            return false; // not evictable: nobody is
+        }
+        return peers.loop(peer).handOff(ch, true);
     }
 
     /** Closes this loop's connection silent the longest, if silent for the idle timeout. */

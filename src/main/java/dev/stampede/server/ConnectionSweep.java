@@ -10,6 +10,8 @@ import java.util.function.Consumer;
  * per-connection job on a clock (an acknowledgement sweep, say). Owned by the loop's thread.
  */
 final class ConnectionSweep {
+    private final int index;
+    private final LoopPeers peers;
     private final SilenceList silence;
     private final long silentTimeoutMs;
     private final LoopCounters counters;
@@ -17,7 +19,10 @@ final class ConnectionSweep {
     private final TlsAcceptor tls;
     private final Consumer<Object> onHandshakeTimeout;
 
-    ConnectionSweep(SilenceList silence, long silentTimeoutMs, LoopCounters counters, TlsAcceptor tls) {
+    ConnectionSweep(int index, LoopPeers peers, SilenceList silence, long silentTimeoutMs, LoopCounters counters,
+            TlsAcceptor tls) {
+        this.index = index;
+        this.peers = peers;
         this.silence = silence;
         this.silentTimeoutMs = silentTimeoutMs;
         this.counters = counters;
@@ -34,6 +39,10 @@ final class ConnectionSweep {
         closeSilent(sweepMs);
         if (tls != null) {
             tls.sweep(nowMs, onHandshakeTimeout);
+        }
+        if (peers.size() > 1) {
+            final Connection head = silence.head();
+            peers.publishSilentSince(index, head == null ? Long.MAX_VALUE : head.lastValueMs);
         }
     }
 

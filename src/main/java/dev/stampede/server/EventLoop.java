@@ -128,9 +128,9 @@ final class EventLoop implements Agent {
         this.wallMs = System.currentTimeMillis();
         this.sweepMs = nowMs;
         this.sweepWallMs = wallMs;
-        this.admission = new Admission(this, config, peers, selector, engine, silence, counters, tls);
+        this.admission = new Admission(this, index, config, peers, selector, engine, silence, counters, tls);
         this.acceptor = new Acceptor(index, peers, selector, listener, admission, counters, log);
-        this.sweep = new ConnectionSweep(silence, config.silentTimeoutMs(), counters, tls);
+        this.sweep = new ConnectionSweep(index, peers, silence, config.silentTimeoutMs(), counters, tls);
         this.readBatch = new ReadBatchRule(config.readBatchMs());
         this.stats = new StatsCadence<>(reportStats ? config.statsIntervalMs() : 0, log, nowMs, ServerStats.zero(),
                 ServerStats::reportLine);
