@@ -18,11 +18,11 @@ import java.util.function.Consumer;
 /**
  * One of the client's event loops: connects its share of the connections, then sends their ticks
  * on the {@link Schedule}, reads what the server says, reconnects what fails, reports to its
- * {@link LoopGroup}.
+ * {@link ClientLoops}.
  *
  * <p>With {@code --loops L}, loop {@code j} owns connections {@code j, j + L, j + 2L, ...}: each
  * keeps its index among all, and so its phase, its server and its source address. The loops share
- * nothing per timestamp; they meet in the {@link LoopGroup} to start their schedules at one
+ * nothing per timestamp; they meet in the {@link ClientLoops} to start their schedules at one
  * instant, once a stats interval to merge their figures, and once a record batch.
  *
  * <h2>The duty cycle</h2>
@@ -44,7 +44,7 @@ import java.util.function.Consumer;
  *
  * <h2>Threading</h2>
  * Everything runs on the loop's own thread, which owns the selector, its connections, its
- * counters and its record batch: no lock per timestamp. It takes the {@link LoopGroup}'s lock
+ * counters and its record batch: no lock per timestamp. It takes the {@link ClientLoops}'s lock
  * once a stats interval and the record file's once a batch. Other threads only call
  * {@link #requestStop()} and read {@link #stats()}.
  */
@@ -71,7 +71,7 @@ final class ClientLoop implements Runnable {
 
     private final ClientConfig config;
     private final int index;
-    private final LoopGroup group;
+    private final ClientLoops group;
     private final Selector selector;
     private final ClientConnection[] connections;
     private final ClientCounters counters = new ClientCounters();
@@ -106,7 +106,7 @@ final class ClientLoop implements Runnable {
      * @param group what the loops share (the record file and histogram log are the group's)
      * @param warmUpFirst run a {@link JitWarmup} before connecting when the send rate calls for it
      */
-    ClientLoop(ClientConfig config, int index, LoopGroup group, Selector selector, Consumer<String> log,
+    ClientLoop(ClientConfig config, int index, ClientLoops group, Selector selector, Consumer<String> log,
             boolean warmUpFirst) {
         this.config = config;
         this.index = index;
@@ -225,7 +225,7 @@ final class ClientLoop implements Runnable {
      */
     private boolean awaitStart() throws IOException {
         long now = System.nanoTime();
-        while (!stopRequested && group.scheduleStartNs() == LoopGroup.NOT_YET) {
+        while (!stopRequested && group.scheduleStartNs() == ClientLoops.NOT_YET) {
             connector.pump(now);
             selector.select(onReady, 10); // the last loop to arrive wakes the selector
             now = System.nanoTime();

@@ -48,7 +48,7 @@ final class JitWarmup {
             sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), CONNECTIONS);
             final ClientConfig scratch = new ClientConfig((InetSocketAddress) sink.getLocalAddress(), CONNECTIONS,
                     INTERVAL_MS, DURATION_MS, Phase.SPREAD, config.replayMs() > 0 ? 1_000 : 0, null, List.of(), 0);
-            final LoopGroup alone = new LoopGroup(1, CONNECTIONS, System.nanoTime(), System.currentTimeMillis(),
+            final ClientLoops alone = new ClientLoops(1, CONNECTIONS, System.nanoTime(), System.currentTimeMillis(),
                     1_000_000_000L, false, LatenessRecorder.highestUs(scratch), null, null, line -> { });
             new ClientLoop(scratch, 0, alone, Selector.open(), line -> { }, false).run();
         }

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * The stampede client: {@code n} connections to a server, each sending the time on a fixed,
  * drift-free schedule, run by {@code --loops} {@link ClientLoop}s, each on its own thread and with
  * its own selector (never a thread per connection). Loop {@code j} of {@code L} owns connections
- * {@code j, j + L, j + 2L, ...}; they share one {@link LoopGroup}: one start, one status line, one
+ * {@code j, j + L, j + 2L, ...}; they share one {@link ClientLoops}: one start, one status line, one
  * summary, one record file, one histogram log.
  *
  * <p>{@link #start} returns at once; the loops connect, then send until {@code --duration} ends
@@ -26,9 +26,9 @@ public final class LoadClient implements AutoCloseable {
 
     private final ClientLoop[] loops;
     private final LoopThread[] threads;
-    private final LoopGroup group;
+    private final ClientLoops group;
 
-    private LoadClient(ClientLoop[] loops, LoopGroup group) {
+    private LoadClient(ClientLoop[] loops, ClientLoops group) {
         this.loops = loops;
         this.group = group;
         this.threads = new LoopThread[loops.length];
@@ -77,7 +77,7 @@ public final class LoadClient implements AutoCloseable {
                 }
             }
             final long windowMs = config.statsIntervalMs() > 0 ? config.statsIntervalMs() : 1_000;
-            final LoopGroup group = new LoopGroup(loops, config.connections(), startNs, startMs, windowMs * 1_000_000L,
+            final ClientLoops group = new ClientLoops(loops, config.connections(), startNs, startMs, windowMs * 1_000_000L,
                     config.statsIntervalMs() > 0, highestUs, record, hlog, log);
             final ClientLoop[] all = new ClientLoop[loops];
             for (int i = 0; i < loops; i++) {

@@ -7,7 +7,7 @@
  * <ul>
  *   <li>{@link dev.stampede.client.LoadClient} starts {@code --loops} {@link dev.stampede.client.ClientLoop}
  *       threads (an NIO selector each; one by default), never a thread per connection. Loop j of
- *       L owns connections j, j + L, j + 2L, ...; a {@link dev.stampede.client.LoopGroup} starts
+ *       L owns connections j, j + L, j + 2L, ...; a {@link dev.stampede.client.ClientLoops} starts
  *       their schedules at one instant, merges their stats (one status line, one summary, one
  *       histogram log) and shares the record file, a batch at a time.</li>
  *   <li>{@link dev.stampede.client.Schedule}: the k-th send of connection i is due at
