@@ -1,6 +1,9 @@
 package dev.stampede.client;
 
 import dev.stampede.client.ClientConnection.State;
+import dev.stampede.runtime.Agent;
+import dev.stampede.runtime.Cadence;
+import dev.stampede.runtime.StatsCadence;
 import dev.stampede.stats.ClientStats;
 import dev.stampede.stats.ClientStats.Lateness;
 import java.io.IOException;
@@ -26,11 +29,15 @@ import java.util.function.Consumer;
  * instant, once a stats interval to merge their figures, and once a record batch.
  *
  * <h2>The duty cycle</h2>
+ * An {@link Agent}, run by an {@link dev.stampede.runtime.AgentRunner} with no idle strategy of its
+ * own (it waits in its selector, or parks until the next send). Its stages, one after the other:
  * <ol>
+ *   <li>JIT warm-up ({@link #onStart}, when the send rate calls for it; see {@link JitWarmup}).</li>
  *   <li>Connect phase: start connects (at most {@value Connector#MAX_IN_FLIGHT} in flight,
  *       {@value Connector#MAX_TLS_IN_FLIGHT} with TLS) until
  *       every connection is up or has failed once; the schedule then starts, so that a healthy
  *       run does not begin with ticks missed while 19,000 connections come up.</li>
+ *   <li>Awaiting the shared start: until every loop has connected its share ({@link ClientLoops}).</li>
  *   <li>Schedule: send every tick that is due; sleep until the next one, or rather until the
  *       last one due within {@link #coalesceNs} after it ({@link Schedule#wakeAt}), so that
  *       close sends share a wake-up. {@code Selector.select} only sleeps in whole milliseconds,
@@ -45,14 +52,23 @@ import java.util.function.Consumer;
  * <h2>Threading</h2>
  * Everything runs on the loop's own thread, which owns the selector, its connections, its
  * counters and its record batch: no lock per timestamp. It takes the {@link ClientLoops}'s lock
- * once a stats interval and the record file's once a batch. Other threads only call
- * {@link #requestStop()} and read {@link #stats()}.
+ * once a stats interval and the record file's once a batch. Other threads only ask it to stop
+ * (through its runner) and read {@link #stats()}.
  */
-final class ClientLoop implements Runnable {
+final class ClientLoop implements Agent {
+    /** Where the loop is in its run, after the warm-up of {@link #onStart}. */
+    private enum Stage {
+        /** Connecting its share of the connections. */
+        CONNECTING,
+        /** Connected (or given up waiting): waiting for the other loops, for the shared start. */
+        AWAITING_START,
+        /** Sending on the schedule until it ends. */
+        SENDING
+    }
+
     private static final long MS = 1_000_000L;
     private static final long HOUSEKEEPING_NS = 10 * MS;
-    private static final long SNAPSHOT_NS = 100 * MS;
-    private static final long RECORD_FLUSH_NS = 200 * MS;
+    private static final long RECORD_FLUSH_MS = 200;
     private static final long SELECT_MIN_NS = 2 * MS;
     /**
      * At most how much later than its due time a send may go out to share a wake-up with the sends
@@ -88,17 +104,20 @@ final class ClientLoop implements Runnable {
     private final long startNs;
     private final boolean warmUpFirst;
 
+    private Stage stage = Stage.CONNECTING;
+    private Schedule schedule;
+    private long connectDeadlineNs;
     private long scheduleStartNs = -1;
     private long connectMs = -1;
     private long warmUpMs;
     private long nextHousekeepingNs;
-    private long nextSnapshotNs;
+    private Cadence snapshots;
+    private Cadence recordFlushes;
     private long nextWindowNs;
-    private long nextRecordFlushNs;
 
     private volatile Thread runner;
+    /** Set by {@link #onStopRequested}: the warm-up, which runs inside one call, looks at it. */
     private volatile boolean stopRequested;
-    private volatile boolean failed;
     private volatile ClientStats published;
 
     /**
@@ -144,8 +163,14 @@ final class ClientLoop implements Runnable {
         return Math.max(0, Math.min(COALESCE_MAX_NS, intervalNs / 20));
     }
 
-    /** Asks the loop to stop: it closes the connections, flushes the record file, and returns. */
-    void requestStop() {
+    @Override
+    public String roleName() {
+        return "client: event loop";
+    }
+
+    /** The runner asks the loop to stop: it closes the connections, flushes the record file, and ends. */
+    @Override
+    public void onStopRequested() {
         stopRequested = true;
         selector.wakeup();
         final Thread t = runner;
@@ -154,38 +179,46 @@ final class ClientLoop implements Runnable {
         }
     }
 
-    /** The latest counters, at most {@value #SNAPSHOT_NS} ns old (final once the loop ended). */
+    /** The latest counters, at most {@value StatsCadence#SNAPSHOT_MS} ms old (final once the loop ended). */
     ClientStats stats() {
         return published;
     }
 
-    /** Whether the loop ended because of an unexpected error (it said why in the log). */
-    boolean failed() {
-        return failed;
+    /** The warm-up (if any), then the start of the connect phase. */
+    @Override
+    public void onStart() throws IOException {
+        runner = Thread.currentThread();
+        if (warmUpFirst) {
+            warmUp();
+        }
+        beginConnectPhase();
     }
 
     @Override
-    public void run() {
-        runner = Thread.currentThread();
-        try {
-            if (warmUpFirst) {
-                warmUp();
+    public int doWork() throws IOException {
+        if (stage == Stage.SENDING) {
+            if (schedule.finished()) {
+                return DONE;
             }
-            connectPhase();
-            if (!stopRequested && awaitStart()) {
-                runSchedule();
-            }
-        } catch (IOException | RuntimeException e) {
-            failed = true;
-            log.accept("client: event loop failed: " + e + "; stopping");
-        } finally {
-            shutdown();
+            step(schedule);
+            return 1;
         }
+        if (stage == Stage.CONNECTING) {
+            connecting();
+        } else {
+            awaitingStart();
+        }
+        return 1;
+    }
+
+    @Override
+    public void onClose() {
+        shutdown();
     }
 
     // ------------------------------------------------------------------ phases
 
-    private void connectPhase() throws IOException {
+    private void beginConnectPhase() {
         final int sources = config.sourceAddresses().size();
         if (index == 0) {
             log.accept("client: connecting " + config.connections() + " to " + servers(config)
@@ -195,43 +228,46 @@ final class ClientLoop implements Runnable {
                     + (config.durationMs() > 0 ? ", for " + config.durationMs() + " ms" : ", until stopped")
                     + (group.loops() > 1 ? ", on " + group.loops() + " loops" : ""));
         }
-        long now = System.nanoTime();
-        final long deadline = now + CONNECT_PHASE_BASE_NS + connections.length * (MS / 2);
+        final long now = System.nanoTime();
+        connectDeadlineNs = now + CONNECT_PHASE_BASE_NS + connections.length * (MS / 2);
         schedulePeriodic(now);
-        while (!stopRequested && !connector.allTried()) {
-            if (now >= deadline) {
-                log.accept("client: " + (group.loops() > 1 ? "loop " + index + ": " : "") + "only "
-                        + counters.connected + " of " + connections.length + " connected after "
-                        + (now - startNs) / MS + " ms; starting anyway");
-                break;
-            }
-            connector.pump(now);
-            selector.select(onReady, 10);
-            now = System.nanoTime();
-            periodic(now);
-        }
-        connectMs = (now - startNs) / MS;
-        if (!stopRequested) {
-            group.arrive(index, now, counters.connected, connectMs,
-                    warmUpFirst ? " (after " + warmUpMs + " ms of JIT warm-up)" : "");
-        }
     }
 
     /**
-     * Waits, handling socket events and reconnects, until every loop has connected its share:
-     * the schedules all start at that instant.
-     *
-     * @return {@code false} if a stop came first
+     * One cycle of the connect phase: start connects, handle socket events; once every connection
+     * is up or has failed once (or the phase's time is up), arrive at the shared start.
      */
-    private boolean awaitStart() throws IOException {
-        long now = System.nanoTime();
-        while (!stopRequested && group.scheduleStartNs() == ClientLoops.NOT_YET) {
-            connector.pump(now);
-            selector.select(onReady, 10); // the last loop to arrive wakes the selector
-            now = System.nanoTime();
-            periodic(now);
+    private void connecting() throws IOException {
+        final long now = System.nanoTime();
+        if (!connector.allTried()) {
+            if (now < connectDeadlineNs) {
+                connector.pump(now);
+                selector.select(onReady, 10);
+                periodic(System.nanoTime());
+                return;
+            }
+            log.accept("client: " + (group.loops() > 1 ? "loop " + index + ": " : "") + "only "
+                    + counters.connected + " of " + connections.length + " connected after "
+                    + (now - startNs) / MS + " ms; starting anyway");
         }
-        return !stopRequested;
+        connectMs = (now - startNs) / MS;
+        group.arrive(index, now, counters.connected, connectMs,
+                warmUpFirst ? " (after " + warmUpMs + " ms of JIT warm-up)" : "");
+        stage = Stage.AWAITING_START;
+    }
+
+    /**
+     * One cycle of waiting, handling socket events and reconnects, until every loop has connected
+     * its share: the schedules all start at that instant.
+     */
+    private void awaitingStart() throws IOException {
+        if (group.scheduleStartNs() != ClientLoops.NOT_YET) {
+            startSchedule();
+            return;
+        }
+        connector.pump(System.nanoTime());
+        selector.select(onReady, 10); // the last loop to arrive wakes the selector
+        periodic(System.nanoTime());
     }
 
     /**
@@ -264,15 +300,13 @@ final class ClientLoop implements Runnable {
         warmUpMs = (System.nanoTime() - t0) / MS;
     }
 
-    private void runSchedule() throws IOException {
+    private void startSchedule() {
         scheduleStartNs = group.scheduleStartNs();
         final long endNs = config.durationMs() > 0 ? scheduleStartNs + config.durationMs() * MS : Long.MAX_VALUE;
-        final Schedule schedule = new Schedule(scheduleStartNs, intervalNs, config.connections(), index, group.loops(),
+        schedule = new Schedule(scheduleStartNs, intervalNs, config.connections(), index, group.loops(),
                 config.phase(), endNs);
         nextHousekeepingNs = scheduleStartNs;
-        while (!stopRequested && !schedule.finished()) {
-            step(schedule); // a method, not an inline body: the JIT compiles it early, no OSR wait
-        }
+        stage = Stage.SENDING;
     }
 
     /** One pass: the due send (or the overdue skip), or housekeeping, or a sleep. */
@@ -400,15 +434,14 @@ final class ClientLoop implements Runnable {
     // ----------------------------------------------------------------- stats
 
     private void schedulePeriodic(long now) {
-        nextSnapshotNs = now + SNAPSHOT_NS;
+        snapshots = new Cadence(StatsCadence.SNAPSHOT_MS, now / MS);
         nextWindowNs = group.nextWindowNs(now);
-        nextRecordFlushNs = now + RECORD_FLUSH_NS;
+        recordFlushes = new Cadence(RECORD_FLUSH_MS, now / MS);
     }
 
     private void periodic(long now) {
-        if (record != null && now - nextRecordFlushNs >= 0) {
+        if (recordFlushes.due(now / MS) && record != null) {
             record.flush();
-            nextRecordFlushNs = now + RECORD_FLUSH_NS;
         }
         if (now - nextWindowNs >= 0) {
             // Every loop's windows end at the same instants: the group merges them into one line.
@@ -416,9 +449,8 @@ final class ClientLoop implements Runnable {
             lateness.reset();
             nextWindowNs = group.nextWindowNs(now);
         }
-        if (now - nextSnapshotNs >= 0) {
+        if (snapshots.due(now / MS)) {
             published = snapshot(now, counters.connected);
-            nextSnapshotNs = now + SNAPSHOT_NS;
         }
     }
 
@@ -447,6 +479,9 @@ final class ClientLoop implements Runnable {
 
     private void shutdown() {
         final long now = System.nanoTime();
+        if (connectMs < 0 && stopRequested) {
+            connectMs = (now - startNs) / MS; // stopped in the connect phase: it lasted until now
+        }
         final int connectedAtStop = counters.connected;
         for (ClientConnection c : connections) {
             // Values taken but never written are missed ticks, so that sent + missed = ticks.

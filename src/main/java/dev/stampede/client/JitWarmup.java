@@ -1,5 +1,8 @@
 package dev.stampede.client;
 
+import dev.stampede.runtime.AgentRunner;
+import dev.stampede.runtime.ErrorPolicy;
+import dev.stampede.runtime.IdleStrategy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,7 +24,9 @@ import java.util.List;
  * few kilobytes each connection sends, and everything is closed afterwards.
  *
  * <p>Only worth it when the send rate is high; skipped below {@value #MIN_RATE_PER_S} sends/s.
- * Runs on the calling thread (the client's loop thread, before it connects). Stateless.
+ * The scratch loop runs on an {@link AgentRunner} of its own, as the real loops do (so the runner's
+ * loop is compiled too), and the calling thread (the client's loop thread, before it connects)
+ * waits for it. Stateless.
  */
 final class JitWarmup {
     /** Below this configured send rate the loop has time to spare while the JIT catches up. */
@@ -50,7 +55,16 @@ final class JitWarmup {
                     INTERVAL_MS, DURATION_MS, Phase.SPREAD, config.replayMs() > 0 ? 1_000 : 0, null, List.of(), 0);
             final ClientLoops alone = new ClientLoops(1, CONNECTIONS, System.nanoTime(), System.currentTimeMillis(),
                     1_000_000_000L, false, LatenessRecorder.highestUs(scratch), null, null, line -> { });
-            new ClientLoop(scratch, 0, alone, Selector.open(), line -> { }, false).run();
+            final AgentRunner runner = new AgentRunner(
+                    new ClientLoop(scratch, 0, alone, Selector.open(), line -> { }, false),
+                    IdleStrategy.NONE, ErrorPolicy.logging(line -> { }), "stampede-client-warm-up");
+            runner.start();
+            try {
+                runner.awaitTermination(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                runner.stop();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.stampede.client;
 
-import dev.stampede.runtime.LoopThread;
+import dev.stampede.runtime.AgentRunner;
+import dev.stampede.runtime.ErrorPolicy;
+import dev.stampede.runtime.IdleStrategy;
 import dev.stampede.stats.ClientStats;
 import java.io.IOException;
 import java.nio.channels.Selector;
@@ -25,15 +27,18 @@ public final class LoadClient implements AutoCloseable {
     public static final int DEFAULT_LOOPS = 1;
 
     private final ClientLoop[] loops;
-    private final LoopThread[] threads;
+    private final AgentRunner[] runners;
     private final ClientLoops group;
 
-    private LoadClient(ClientLoop[] loops, ClientLoops group) {
+    private LoadClient(ClientLoop[] loops, ClientLoops group, Consumer<String> log) {
         this.loops = loops;
         this.group = group;
-        this.threads = new LoopThread[loops.length];
+        this.runners = new AgentRunner[loops.length];
+        // A loop that fails says so and ends; failed() tells the caller (exit code 1).
+        final ErrorPolicy errors = ErrorPolicy.logging(log);
         for (int i = 0; i < loops.length; i++) {
-            threads[i] = new LoopThread(loops[i],
+            // No idle strategy: a loop waits in its selector, or parks until its next send.
+            runners[i] = new AgentRunner(loops[i], IdleStrategy.NONE, errors,
                     loops.length == 1 ? "stampede-client-loop" : "stampede-client-loop-" + i);
         }
     }
@@ -85,9 +90,9 @@ public final class LoadClient implements AutoCloseable {
                 // One warm-up, on loop 0: the code is shared, and the schedule waits for every loop.
                 all[i] = new ClientLoop(config, i, group, selectors[i], log, i == 0);
             }
-            final LoadClient client = new LoadClient(all, group);
-            for (LoopThread t : client.threads) {
-                t.start();
+            final LoadClient client = new LoadClient(all, group, log);
+            for (AgentRunner r : client.runners) {
+                r.start();
             }
             return client;
         } catch (IOException | RuntimeException e) {
@@ -128,8 +133,8 @@ public final class LoadClient implements AutoCloseable {
 
     /** Whether a loop is still running (they end by themselves when {@code --duration} is over). */
     public boolean isRunning() {
-        for (LoopThread t : threads) {
-            if (t.isRunning()) {
+        for (AgentRunner r : runners) {
+            if (r.isRunning()) {
                 return true;
             }
         }
@@ -138,8 +143,8 @@ public final class LoadClient implements AutoCloseable {
 
     /** Whether a loop ended on an unexpected error. */
     public boolean failed() {
-        for (ClientLoop l : loops) {
-            if (l.failed()) {
+        for (AgentRunner r : runners) {
+            if (r.failed()) {
                 return true;
             }
         }
@@ -153,11 +158,11 @@ public final class LoadClient implements AutoCloseable {
      * @return the final counters
      */
     public ClientStats stop() {
-        for (ClientLoop l : loops) {
-            l.requestStop();
+        for (AgentRunner r : runners) {
+            r.requestStop(); // all at once: they close their connections in parallel
         }
-        for (int i = 0; i < loops.length; i++) {
-            threads[i].stop(loops[i]::requestStop);
+        for (AgentRunner r : runners) {
+            r.stop();
         }
         return stats();
     }
@@ -165,9 +170,9 @@ public final class LoadClient implements AutoCloseable {
     /** Waits until every loop ends by itself or {@code timeoutMs} passes; true if they all ended. */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
         final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        for (LoopThread t : threads) {
+        for (AgentRunner r : runners) {
             final long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
-            if (!t.awaitTermination(Math.max(1, leftMs))) {
+            if (!r.awaitTermination(Math.max(1, leftMs))) {
                 return false;
             }
         }
