@@ -236,7 +236,7 @@ final class Connection implements LineHandler {
             replyBacklog = ByteBuffer.allocate(REPLY_BACKLOG_BYTES);
         }
         if (replyBacklog.remaining() < rest.remaining()) {
-            loop.repliesDropped++;
+            loop.replyDropped();
             return;
         }
         replyBacklog.put(rest);

@@ -5,15 +5,15 @@ import java.io.IOException;
 
 /**
  * The one loop's output: its engine appends straight to the {@link OutputStore} (its sink), and
- * the loop flushes the store on the {@link FlushSchedule}.
+ * the loop flushes the store on its {@link OutputFlushes}.
  */
 final class DirectOutput implements LoopOutput {
     private final OutputStore store;
-    private final FlushSchedule flushes;
+    private final OutputFlushes flushes;
 
     DirectOutput(OutputStore store, ServerConfig config, long nowMs) {
         this.store = store;
-        this.flushes = new FlushSchedule(config, nowMs);
+        this.flushes = new OutputFlushes(config, nowMs);
     }
 
     @Override

@@ -2,9 +2,10 @@ package dev.stampede.server;
 
 import dev.stampede.engine.OrderingEngine;
 import dev.stampede.protocol.ErrReply;
-import dev.stampede.protocol.LineDecoder;
 import dev.stampede.protocol.Reject;
-import dev.stampede.protocol.SkewCheck;
+import dev.stampede.runtime.Agent;
+import dev.stampede.runtime.MonoClock;
+import dev.stampede.runtime.StatsCadence;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.transport.TlsAcceptor;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -38,14 +38,21 @@ import java.util.function.Supplier;
  * holds the clients back, memory stays bounded by the pending window, nothing is dropped.
  *
  * <h2>Several loops</h2>
- * Loop 0 accepts, and hands the sockets round (round robin; a socket is then its loop's alone). The
- * loops' engines share their frontiers through the {@link LoopGroup}, so all sources hold one
- * watermark as with one loop; the merge turns their outputs into one stream.
+ * Loop 0 accepts, and hands the sockets round (round robin; a socket is then its loop's alone: the
+ * {@link Acceptor}). The loops' engines share their frontiers through the {@link LoopPeers}, so
+ * all sources hold one watermark as with one loop; the merge turns their outputs into one stream.
+ *
+ * <h2>Its parts</h2>
+ * The duty cycle is here; who gets in is the {@link Admission} (connection slots, eviction,
+ * refusal), the periodic look at the connections is the {@link ConnectionSweep} (silence, TLS
+ * handshake timeouts), whether a poll waits for a batch is the {@link ReadBatchRule}.
  *
  * <h2>Threading</h2>
  * Everything here runs on the loop's own thread, which owns the selector, its connections and its
- * engine (and, with one loop, the store): no locks on the hot path. Other threads only call
- * {@link #requestStop()}, {@link #handOff} and read {@link #stats()}.
+ * engine (and, with one loop, the store): no locks on the hot path. It runs as an {@link Agent}
+ * under an {@link dev.stampede.runtime.AgentRunner} with {@link
+ * dev.stampede.runtime.IdleStrategy#NONE} (it waits in its selector); other threads only call
+ * {@link #onStopRequested()} (through the runner), {@link #handOff} and read {@link #stats()}.
  *
  * <h2>Idleness and time</h2>
  * A connection with bytes waiting unread must never look idle, however slow a loop pass was. So
@@ -57,35 +64,21 @@ import java.util.function.Supplier;
  * process) reads what waited in the sockets before the watermark catches up with the clock, and
  * nothing turns late for having waited unread.
  */
-final class EventLoop implements Runnable {
+final class EventLoop implements Agent {
     /** Most events one JDK epoll poll returns (sun.nio.ch.EPollSelectorImpl.NUM_EPOLLEVENTS). */
     static final int SELECT_CAP = 1024;
 
     private static final int READ_BUFFER_BYTES = 64 * 1024;
-    private static final int ACCEPTS_PER_POLL = 256;
-    private static final long ACCEPT_PAUSE_MS = 100;
     private static final long TICK_MS = 10;
-    /**
-     * Values a second from which {@code --read-batch} pauses: ten a millisecond or more, so that a
-     * pause has reads to share. Below it a pause only adds a wake-up (measured: at 4,000 values a
-     * second it cost 20 % more CPU; at 20,000 it halved it).
-     */
-    private static final long BATCH_FROM_VALUES_PER_S = 10_000;
-    private static final long RATE_WINDOW_MS = 100;
     private static final int SHUTDOWN_READS = 16;
     private static final long WRITE_RETRY_MS = 250;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
-    private final ServerConfig config;
     private final int index;
-    private final LoopGroup group;
+    private final LoopPeers peers;
     private final Selector selector;
-    /** The listening socket, in loop 0 only ({@code null} in the others). */
-    private final ServerSocketChannel listener;
-    private final SelectionKey listenerKey;
     private final OrderingEngine engine;
     private final LoopOutput output;
-    private final SkewCheck skew;
     private final Consumer<String> log;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(ErrReply.MAX_BYTES);
@@ -93,43 +86,27 @@ final class EventLoop implements Runnable {
     private final SilenceList silence = new SilenceList();
     /** The loop's TLS state (sessions, shared buffers, handshake slots and timeouts), or null. */
     final TlsAcceptor tls;
-    private final Consumer<Object> onHandshakeTimeout = this::handshakeTimedOut;
+    private final LoopCounters counters = new LoopCounters();
+    private final Admission admission;
+    private final Acceptor acceptor;
+    private final ConnectionSweep sweep;
+    private final ReadBatchRule readBatch;
+    private final HandOffs handOffs = new HandOffs();
     private final long startMs;
-    /** Sockets the acceptor handed to this loop, not yet registered; guarded by itself. */
-    private final ArrayDeque<SocketChannel> handOffs = new ArrayDeque<>();
-    private boolean handOffsClosed;
-
 
     /** Monotonic and wall-clock time of the current pass, read once after each poll. */
     long nowMs;
     long wallMs;
     private boolean clockFresh;
 
-    private int connectionsOpen;
-    private long connectionsTotal;
-    private long invalid;
-    private long refused;
-    private long silentClosed;
-    private long evicted;
-    /** Rejections by {@link Reject} ordinal, for the metrics (copied into each snapshot). */
-    private final long[] rejects = new long[Reject.values().length];
-    long repliesDropped;
-    private long acceptResumeMs = -1;
-    private boolean acceptErrorLogged;
-
     private int ready;
     /** Monotonic and wall-clock time before the last poll that returned every ready socket. */
     private long sweepMs;
     private long sweepWallMs;
     private long pausedSinceMs = -1;
-    /** Whether values arrive fast enough for {@code --read-batch} to pause (see the constant). */
-    private boolean busy;
-    private long rateWindowEndMs;
-    private long offeredAtWindowStart;
 
-    private volatile boolean stopRequested;
     private volatile Thread loopThread;
-    private final StatsCadence stats;
+    private final StatsCadence<ServerStats> stats;
     private final Supplier<ServerStats> snapshot = this::snapshot;
     private volatile LongSupplier publishLagMs = () -> -1;
 
@@ -137,30 +114,34 @@ final class EventLoop implements Runnable {
      * @param listener the listening socket, for loop 0; {@code null} for the others
      * @param reportStats whether this loop logs the stats line (with several loops, the merge does)
      */
-    EventLoop(ServerConfig config, int index, LoopGroup group, Selector selector, ServerSocketChannel listener,
+    EventLoop(ServerConfig config, int index, LoopPeers peers, Selector selector, ServerSocketChannel listener,
             OrderingEngine engine, LoopOutput output, Consumer<String> log, boolean reportStats) throws IOException {
-        this.config = config;
         this.index = index;
-        this.group = group;
+        this.peers = peers;
         this.selector = selector;
-        this.listener = listener;
         this.engine = engine;
         this.output = output;
         this.log = log;
-        this.skew = new SkewCheck(config.maxSkewMs());
         this.tls = config.tls() == null ? null : new TlsAcceptor(config.tls(), log);
-        this.startMs = monoMs();
+        this.startMs = MonoClock.monoMs();
         this.nowMs = startMs;
         this.wallMs = System.currentTimeMillis();
-        this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT);
         this.sweepMs = nowMs;
         this.sweepWallMs = wallMs;
-        this.stats = new StatsCadence(reportStats ? config.statsIntervalMs() : 0, log, nowMs);
+        this.admission = new Admission(this, index, config, peers, selector, engine, silence, counters, tls);
+        this.acceptor = new Acceptor(index, peers, selector, listener, admission, counters, log);
+        this.sweep = new ConnectionSweep(index, peers, silence, config.silentTimeoutMs(), counters, tls);
+        this.readBatch = new ReadBatchRule(config.readBatchMs());
+        this.stats = new StatsCadence<>(reportStats ? config.statsIntervalMs() : 0, log, nowMs, ServerStats.zero(),
+                ServerStats::reportLine);
     }
 
-    /** Asks the loop to finish: it reads what the sockets hold, writes everything, and returns. */
-    void requestStop() {
-        stopRequested = true;
+    /**
+     * The runner asks the loop to finish (any thread): it wakes up, reads what the sockets hold,
+     * writes everything, and returns.
+     */
+    @Override
+    public void onStopRequested() {
         selector.wakeup();
         final Thread t = loopThread;
         if (t != null) {
@@ -179,35 +160,41 @@ final class EventLoop implements Runnable {
     }
 
     @Override
-    public void run() {
+    public String roleName() {
+        return "server: event loop";
+    }
+
+    @Override
+    public void onStart() {
         loopThread = Thread.currentThread();
-        try {
-            while (!stopRequested) {
-                if (output.isBackedUp()) {
-                    waitForWrites();
-                } else {
-                    pollAndRead();
-                }
-                housekeeping();
-            }
-        } catch (IOException | RuntimeException e) {
-            log.accept("server: event loop failed: " + e + "; writing what it has and stopping");
-        } finally {
-            shutdown();
+    }
+
+    @Override
+    public int doWork() throws IOException {
+        if (output.isBackedUp()) {
+            waitForWrites();
+        } else {
+            pollAndRead();
         }
+        housekeeping();
+        return ready;
+    }
+
+    /** The orderly end, whether the loop stopped or failed: read what is waiting, write everything. */
+    @Override
+    public void onClose() {
+        shutdown();
     }
 
     /** One duty cycle's input: poll, read and decode every ready socket, advance the engine. */
     private void pollAndRead() throws IOException {
         final boolean capped = ready >= SELECT_CAP - 1;
-        // A pause lets more sockets become ready for the next poll; when most already were
-        // (a saturated server: every connection has a backlog), it would only leave the loop idle.
-        final boolean batching = busy && config.readBatchMs() > 0 && ready < connectionsOpen / 2;
+        final boolean batching = readBatch.batching(ready, counters.connectionsOpen);
         if (ready > 0 && !capped && batching) {
             // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.readBatchMs()));
+            LockSupport.parkNanos(readBatch.pauseNanos());
         }
-        final long pollStartMs = monoMs();
+        final long pollStartMs = MonoClock.monoMs();
         final long pollStartWallMs = System.currentTimeMillis();
         // Busy: poll without blocking (and at once while polls come back full).
         ready = ready > 0 && (capped || batching)
@@ -221,35 +208,11 @@ final class EventLoop implements Runnable {
             sweepMs = pollStartMs;
             sweepWallMs = pollStartWallMs;
         }
-        if (ready > 0 && listener == null && group.size() > 1) {
-            acceptBeforeAdvance();
+        if (ready > 0 && !acceptor.listens() && peers.size() > 1) {
+            acceptor.acceptBeforeAdvance();
         }
-        engine.advance(sweepMs, sweepWallMs, group.peersFrontier(index), group.peersNewest(index));
-        group.publish(index, engine.frontier(), engine.newest());
-    }
-
-    /**
-     * With several loops, a connection must hold the watermark from its accept, as with one loop,
-     * where a poll that returns a value also returns the connections made before it, accepted
-     * before the watermark moves. A loop other than the acceptor never sees the listener in its
-     * poll; so, having read values, it takes in (and hands round) every connection waiting to be
-     * accepted before its watermark moves on them: one {@code accept} call a busy pass.
-     */
-    private void acceptBeforeAdvance() {
-        final ServerSocketChannel shared = group.listener();
-        while (true) {
-            final SocketChannel ch;
-            try {
-                ch = shared.accept();
-            } catch (IOException e) {
-                return; // closed (stopping) or out of descriptors: the acceptor deals with it
-            }
-            if (ch == null) {
-                return;
-            }
-            connectionsTotal++;
-            dispatch(ch);
-        }
+        engine.advance(sweepMs, sweepWallMs, peers.peersFrontier(index), peers.peersNewest(index));
+        peers.publish(index, engine.frontier(), engine.newest());
     }
 
     /**
@@ -275,7 +238,7 @@ final class EventLoop implements Runnable {
 
     /**
      * On their intervals: write (or hand over) what the engine released, take handed-over sockets,
-     * resume accepting, publish and log stats.
+     * sweep the connections, resume accepting, publish and log stats.
      */
     private void housekeeping() {
         output.afterPass(nowMs, engine.watermark());
@@ -286,26 +249,16 @@ final class EventLoop implements Runnable {
             pausedSinceMs = -1;
         }
         takeHandOffs();
-        if (nowMs >= rateWindowEndMs) {
-            busy = (engine.offered() - offeredAtWindowStart) * 1000 >= BATCH_FROM_VALUES_PER_S * RATE_WINDOW_MS;
-            offeredAtWindowStart = engine.offered();
-            rateWindowEndMs = nowMs + RATE_WINDOW_MS;
-        }
-        closeSilent();
-        if (tls != null) {
-            tls.sweep(nowMs, onHandshakeTimeout);
-        }
-        if (acceptResumeMs >= 0 && nowMs >= acceptResumeMs) {
-            acceptResumeMs = -1;
-            listenerKey.interestOps(SelectionKey.OP_ACCEPT);
-        }
+        readBatch.observe(nowMs, engine.offered());
+        sweep.sweep(sweepMs, nowMs);
+        acceptor.resumeIfDue(nowMs);
         stats.tick(nowMs, snapshot);
     }
 
     private long pollTimeoutMs() {
         // With several loops, each keeps its watermark moving for the merge, busy or not.
         final boolean work = engine.pendingValues() > 0 || engine.activeSources() > 0 || output.hasUnwritten()
-                || group.size() > 1;
+                || peers.size() > 1;
         if (work) {
             return TICK_MS;
         }
@@ -313,7 +266,13 @@ final class EventLoop implements Runnable {
         return StatsCadence.SNAPSHOT_MS;
     }
 
-    private void onReady(SelectionKey key) {
+    /** A key the selector found ready (package-private: the seam {@code ReadyKeyTest} drives). */
+    void onReady(SelectionKey key) {
+        if (!key.isValid()) {
+            // Cancelled earlier in this same pass (a connection evicted or closed by another's
+            // handling): the selector still hands it over, and readyOps() would throw.
+            return;
+        }
         if (!clockFresh) {
             readClock();
             clockFresh = true;
@@ -329,13 +288,18 @@ final class EventLoop implements Runnable {
                 c.onWritable();
             }
         } else {
-            acceptAll();
+            acceptor.onAcceptable(nowMs);
         }
     }
 
     private void readClock() {
-        nowMs = monoMs();
+        nowMs = MonoClock.monoMs();
         wallMs = System.currentTimeMillis();
+    }
+
+    /** Monotonic time before the last poll that returned every ready socket: what silence is judged by. */
+    long sweepMs() {
+        return sweepMs;
     }
 
     // ------------------------------------------------------------- connections
@@ -353,212 +317,64 @@ final class EventLoop implements Runnable {
         return true;
     }
 
-    private void handshakeTimedOut(Object connection) {
-        ((Connection) connection).handshakeTimedOut(tls);
+    void countReject(Reject reason) {
+        counters.reject(reason);
+        if (reason != Reject.TOO_MANY_ERRORS) {
+            counters.invalid++;
+        }
     }
 
-    void countReject(Reject reason) {
-        rejects[reason.ordinal()]++;
-        if (reason != Reject.TOO_MANY_ERRORS) {
-            invalid++;
-        }
+    /** A reply that found no room, dropped. */
+    void replyDropped() {
+        counters.repliesDropped++;
     }
 
     void onClosed(Connection c) {
         engine.removeSource(c.source());
         silence.remove(c);
-        connectionsOpen--;
-        group.releaseSlot();
+        counters.connectionsOpen--;
+        peers.releaseSlot();
     }
 
     /**
-     * The acceptor gives this loop a socket (any thread).
+     * Another loop gives this loop a socket (any thread).
      *
+     * @param evictForIt see {@link HandOffs.HandOff#evictForIt()}
      * @return false if this loop is stopping: the caller keeps the socket
      */
-    boolean handOff(SocketChannel ch) {
-        group.arriving(index);
-        synchronized (handOffs) {
-            if (handOffsClosed) {
-                group.arrived(index, 1);
-                return false;
-            }
-            handOffs.add(ch);
+    boolean handOff(SocketChannel ch, boolean evictForIt) {
+        peers.arriving(index);
+        if (!handOffs.offer(ch, evictForIt)) {
+            peers.arrived(index, 1);
+            return false;
         }
         selector.wakeup();
         return true;
     }
 
     private void takeHandOffs() {
-        if (group.size() == 1) {
+        if (peers.size() == 1) {
             return;
         }
         int taken = 0;
-        for (SocketChannel ch = nextHandOff(); ch != null; ch = nextHandOff()) {
-            admit(ch);
+        for (HandOffs.HandOff h = handOffs.poll(); h != null; h = handOffs.poll()) {
+            admission.admit(h.channel(), h.evictForIt());
             taken++;
         }
         if (taken > 0) {
             // The new sources hold this engine's watermark where it is: say so before the peers
             // stop waiting for them.
-            group.publish(index, Math.min(engine.frontier(), engine.watermark()), engine.newest());
-            group.arrived(index, taken);
+            peers.publish(index, Math.min(engine.frontier(), engine.watermark()), engine.newest());
+            peers.arrived(index, taken);
         }
-    }
-
-    private SocketChannel nextHandOff() {
-        synchronized (handOffs) {
-            return handOffs.poll();
-        }
-    }
-
-    private void closeHandOffs() {
-        synchronized (handOffs) {
-            handOffsClosed = true;
-        }
-    }
-
-    /**
-     * Closes the connections without a valid value for {@code --silent-timeout}. Judged, like
-     * idleness, by the time before the last complete poll: bytes waiting unread are not silence.
-     */
-    private void closeSilent() {
-        final long timeoutMs = config.silentTimeoutMs();
-        for (Connection c = silence.head(); timeoutMs > 0 && c != null && c.lastValueMs + timeoutMs <= sweepMs;
-                c = silence.head()) {
-            silentClosed++;
-            rejects[Reject.SILENT.ordinal()]++;
-            c.closeWith(Reject.SILENT);
-        }
-    }
-
-    /**
-     * The server is full: makes room by closing the connection silent the longest, if it has been
-     * silent for at least the idle timeout (it holds nobody back then, and a live client sends far
-     * more often). So connections that say nothing can never keep real clients out.
-     */
-    private boolean evictLongestSilent() {
-        final Connection c = silence.head();
-        if (c == null || c.lastValueMs + config.engine().idleTimeoutMs() > sweepMs) {
-            return false;
-        }
-        evicted++;
-        rejects[Reject.EVICTED.ordinal()]++;
-        c.closeWith(Reject.EVICTED);
-        return true;
-    }
-
-    private void acceptAll() {
-        acceptUpTo(ACCEPTS_PER_POLL);
-    }
-
-    private void acceptBacklog() {
-        if (listener != null && listener.isOpen() && acceptResumeMs < 0) {
-            acceptUpTo(Integer.MAX_VALUE);
-        }
-    }
-
-    private void acceptUpTo(int max) {
-        for (int i = 0; i < max; i++) {
-            final SocketChannel ch;
-            try {
-                ch = listener.accept();
-            } catch (IOException e) {
-                pauseAccepting(e);
-                return;
-            }
-            if (ch == null) {
-                return;
-            }
-            connectionsTotal++;
-            dispatch(ch);
-        }
-    }
-
-    /** Round robin over the loops: the socket goes to the next one (this one included). */
-    private void dispatch(SocketChannel ch) {
-        if (group.size() > 1) {
-            final int target = group.nextLoop();
-            if (target != index && group.loop(target).handOff(ch)) {
-                return;
-            }
-        }
-        admit(ch);
-    }
-
-    /** Takes the socket in, or, the server being full, evicts a silent one for it or refuses it. */
-    private void admit(SocketChannel ch) {
-        try {
-            // A slot is taken atomically across loops; one freed by an eviction may go to another
-            // loop's newcomer first, so every connection let in past the limit cost an eviction.
-            final int max = config.maxConnections();
-            if (group.takeSlot(max) || (evictLongestSilent() && group.takeSlot(max))) {
-                try {
-                    register(ch);
-                } catch (IOException | RuntimeException e) {
-                    group.releaseSlot();
-                    throw e;
-                }
-            } else {
-                refuse(ch);
-            }
-        } catch (IOException e) {
-            closeQuietly(ch);
-        }
-    }
-
-    private void register(SocketChannel ch) throws IOException {
-        ch.configureBlocking(false);
-        final Connection c = new Connection(this, ch, new LineDecoder(skew), engine.addSource(nowMs),
-                tls == null ? null : tls.open(nowMs));
-        connectionsOpen++;
-        silence.add(c, nowMs);
-        try {
-            c.attach(ch.register(selector, SelectionKey.OP_READ, c));
-        } catch (IOException e) {
-            engine.removeSource(c.source());
-            silence.remove(c);
-            connectionsOpen--;
-            throw e;
-        }
-    }
-
-    /** Past --max-connections: say so without blocking (not in plaintext to a TLS client), and close. */
-    private void refuse(SocketChannel ch) throws IOException {
-        refused++;
-        rejects[Reject.SERVER_FULL.ordinal()]++;
-        if (tls != null) {
-            ch.close();
-            return;
-        }
-        ch.configureBlocking(false);
-        final ByteBuffer out = replyBuffer.clear();
-        ErrReply.put(out, 0, Reject.SERVER_FULL);
-        ch.write(out.flip());
-        ch.close();
-    }
-
-    /** Out of file descriptors (or similar): stop accepting for a moment instead of spinning. */
-    private void pauseAccepting(IOException e) {
-        if (!acceptErrorLogged) {
-            log.accept("server: accept failed: " + e.getMessage()
-                    + "; pausing accepts (raise ulimit -n, or lower --max-connections)");
-            acceptErrorLogged = true;
-        }
-        listenerKey.interestOps(0);
-        acceptResumeMs = nowMs + ACCEPT_PAUSE_MS;
     }
 
     // ------------------------------------------------------------------ ending
 
     private void shutdown() {
         readClock();
-        // Connections still in the accept queue have sent data too: take them in before closing.
-        acceptBacklog();
-        if (listener != null) {
-            closeQuietly(listener);
-        }
-        closeHandOffs();
+        acceptor.acceptBacklogAndClose(nowMs);
+        handOffs.close();
         takeHandOffs();
         for (SelectionKey key : selector.keys().toArray(new SelectionKey[0])) {
             if (key.attachment() instanceof Connection) {
@@ -572,7 +388,7 @@ final class EventLoop implements Runnable {
         }
         // The clock as of now, after the last reads: what they got was sent before it.
         engine.drain(System.currentTimeMillis());
-        group.publish(index, Long.MAX_VALUE, engine.newest());
+        peers.publish(index, Long.MAX_VALUE, engine.newest());
         stats.publish(snapshot()); // before the merge can end, which sums it
         // The writers retry a failing disk for a few seconds before we give up on it.
         try {
@@ -580,43 +396,11 @@ final class EventLoop implements Runnable {
         } catch (IOException e) {
             log.accept("server: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
         }
-        closeQuietly(selector);
+        Admission.closeQuietly(selector);
         stats.publish(snapshot());
     }
 
     private ServerStats snapshot() {
-        final long w = engine.watermark();
-        return new ServerStats(
-                monoMs() - startMs,
-                connectionsOpen,
-                connectionsTotal,
-                engine.offered(),
-                engine.released(),
-                engine.duplicates(),
-                engine.late(),
-                invalid,
-                refused,
-                engine.pendingValues(),
-                w == Long.MIN_VALUE ? -1 : Math.max(0, wallMs - w),
-                output.isFailing(),
-                repliesDropped,
-                silentClosed,
-                evicted,
-                publishLagMs.getAsLong(),
-                output.writeFailures(),
-                rejects.clone(),
-                tls == null ? 0 : tls.failures());
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // Closing on the way out: nothing useful to do with the error.
-        }
-    }
-
-    static long monoMs() {
-        return System.nanoTime() / 1_000_000;
+        return counters.snapshot(MonoClock.monoMs() - startMs, engine, wallMs, output, publishLagMs.getAsLong(), tls);
     }
 }

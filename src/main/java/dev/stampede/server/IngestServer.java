@@ -1,10 +1,13 @@
 package dev.stampede.server;
 
-import dev.stampede.runtime.LoopThread;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.engine.FinalMerge;
 import dev.stampede.engine.OrderingEngine;
 import dev.stampede.engine.Resumable;
+import dev.stampede.runtime.AgentRunner;
+import dev.stampede.runtime.ErrorPolicy;
+import dev.stampede.runtime.IdleStrategy;
+import dev.stampede.runtime.MonoClock;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.store.AppendChannel;
 import dev.stampede.store.FileFormatException;
@@ -22,8 +25,11 @@ import java.util.function.LongSupplier;
 
 /**
  * The stampede server: listens, and runs {@code --loops} {@link EventLoop}s, each on its own thread
- * with its share of the connections. One loop writes the output file itself; several hand their
- * ordered outputs to a {@link LoopMerge} thread that writes the one file.
+ * (an {@link AgentRunner}) with its share of the connections. One loop writes the output file
+ * itself; several hand their ordered outputs to a {@link LoopMerge} thread that writes the one file.
+ * A loop that fails says so once ({@link ErrorPolicy}: {@code "server: event loop failed: ...;
+ * stopping"}), writes what it has and ends; {@link #isRunning()} then turns false, which is how the
+ * command notices and exits non-zero.
  *
  * <p>{@link #start} returns once the socket listens and the files are open (an existing output
  * file is resumed: see {@link OutputStore#open}); {@link #close()} (or
@@ -34,23 +40,26 @@ public final class IngestServer implements AutoCloseable {
     private static final int BACKLOG = 4096;
 
     private final EventLoop[] loops;
-    private final LoopThread[] threads;
+    private final AgentRunner[] threads;
     /** The merge of several loops' outputs, and its thread; {@code null} with one loop. */
     private final LoopMerge merge;
-    private final LoopThread mergeThread;
+    private final AgentRunner mergeThread;
     private final OutputStore store;
     private final InetSocketAddress address;
 
-    private IngestServer(EventLoop[] loops, LoopMerge merge, OutputStore store, InetSocketAddress address) {
+    private IngestServer(EventLoop[] loops, LoopMerge merge, OutputStore store, InetSocketAddress address,
+            ErrorPolicy errors) {
         this.loops = loops;
         this.merge = merge;
         this.store = store;
         this.address = address;
-        this.threads = new LoopThread[loops.length];
+        this.threads = new AgentRunner[loops.length];
         for (int i = 0; i < loops.length; i++) {
-            threads[i] = new LoopThread(loops[i], loops.length == 1 ? "stampede-server-loop" : "stampede-server-loop-" + i);
+            // The loops wait in their selectors: the runner adds no pause.
+            threads[i] = new AgentRunner(loops[i], IdleStrategy.NONE, errors,
+                    loops.length == 1 ? "stampede-server-loop" : "stampede-server-loop-" + i);
         }
-        this.mergeThread = merge == null ? null : new LoopThread(merge, "stampede-server-merge");
+        this.mergeThread = merge == null ? null : new AgentRunner(merge, LoopMerge.IDLE, errors, "stampede-server-merge");
     }
 
     /**
@@ -79,7 +88,7 @@ public final class IngestServer implements AutoCloseable {
         final List<AutoCloseable> opened = new ArrayList<>();
         opened.add(store);
         try {
-            final LoopGroup group = new LoopGroup(n);
+            final LoopPeers peers = new LoopPeers(n);
             // Where the merge starts: at or below every loop engine's first watermark.
             final long mergeStart = System.currentTimeMillis() - Math.max(ec.holdLagMs(), ec.maxDelayMs()) - 1_000;
             final FinalMerge finalMerge = n == 1 ? null : new FinalMerge(ec, n, mergeStart, store);
@@ -89,7 +98,7 @@ public final class IngestServer implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 final LoopOutlet outlet = n == 1 ? null : new LoopOutlet(i, merge);
                 engines[i] = new OrderingEngine(ec, n == 1 ? store : outlet);
-                outputs[i] = n == 1 ? new DirectOutput(store, config, EventLoop.monoMs()) : outlet;
+                outputs[i] = n == 1 ? new DirectOutput(store, config, MonoClock.monoMs()) : outlet;
             }
             final List<Resumable> streams = new ArrayList<>(List.of(engines));
             if (finalMerge != null) {
@@ -101,27 +110,28 @@ public final class IngestServer implements AutoCloseable {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(config.bind(), BACKLOG);
             listener.configureBlocking(false);
-            group.listener(listener);
+            peers.listener(listener);
             final EventLoop[] loops = new EventLoop[n];
             for (int i = 0; i < n; i++) {
                 final Selector selector = Selector.open();
                 opened.add(selector);
                 if (restart) {
-                    engines[i].holdUntil(EventLoop.monoMs() + config.startupGraceMs());
+                    engines[i].holdUntil(MonoClock.monoMs() + config.startupGraceMs());
                 }
-                loops[i] = new EventLoop(config, i, group, selector, i == 0 ? listener : null, engines[i], outputs[i],
+                loops[i] = new EventLoop(config, i, peers, selector, i == 0 ? listener : null, engines[i], outputs[i],
                         log, n == 1);
-                group.set(i, loops[i]);
+                peers.set(i, loops[i]);
                 if (merge != null) {
                     merge.setLoop(i, loops[i]);
                 }
             }
+            // The command polls isRunning(): the policy only says why a loop ended.
             final IngestServer server = new IngestServer(loops, merge, store,
-                    (InetSocketAddress) listener.getLocalAddress());
+                    (InetSocketAddress) listener.getLocalAddress(), ErrorPolicy.logging(log));
             if (server.mergeThread != null) {
                 server.mergeThread.start();
             }
-            for (LoopThread t : server.threads) {
+            for (AgentRunner t : server.threads) {
                 t.start();
             }
             return server;
@@ -166,7 +176,7 @@ public final class IngestServer implements AutoCloseable {
 
     /** Whether the server is still running: every loop (and the merge). */
     public boolean isRunning() {
-        for (LoopThread t : threads) {
+        for (AgentRunner t : threads) {
             if (!t.isRunning()) {
                 return false;
             }
@@ -180,14 +190,14 @@ public final class IngestServer implements AutoCloseable {
      * @return the final counters
      */
     public ServerStats stop() {
-        for (EventLoop loop : loops) {
-            loop.requestStop();
+        for (AgentRunner t : threads) {
+            t.requestStop(); // all at once: they end in parallel
         }
-        for (int i = 0; i < threads.length; i++) {
-            threads[i].stop(loops[i]::requestStop);
+        for (AgentRunner t : threads) {
+            t.stop();
         }
         if (mergeThread != null) {
-            mergeThread.stop(() -> { }); // it ends by itself once every loop has
+            awaitEnd(mergeThread); // never asked to stop: it ends by itself once every loop has
         }
         return stats();
     }
@@ -195,7 +205,7 @@ public final class IngestServer implements AutoCloseable {
     /** Waits until the server ends by itself or {@code timeoutMs} passes; true if it ended. */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
         final long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        for (LoopThread t : threads) {
+        for (AgentRunner t : threads) {
             if (!t.awaitTermination(Math.max(0, (deadline - System.nanoTime()) / 1_000_000))) {
                 return false;
             }
@@ -216,6 +226,21 @@ public final class IngestServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** Waits until {@code runner} has ended, however long; an interrupt is kept for the caller. */
+    private static void awaitEnd(AgentRunner runner) {
+        boolean interrupted = false;
+        while (runner.isRunning()) {
+            try {
+                runner.awaitTermination(Long.MAX_VALUE / 2);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeAll(AutoCloseable... resources) {

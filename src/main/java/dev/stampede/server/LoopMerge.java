@@ -1,11 +1,14 @@
 package dev.stampede.server;
 
 import dev.stampede.engine.FinalMerge;
+import dev.stampede.runtime.Agent;
+import dev.stampede.runtime.IdleStrategy;
+import dev.stampede.runtime.MonoClock;
+import dev.stampede.runtime.StatsCadence;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -13,17 +16,22 @@ import java.util.function.Supplier;
 /**
  * With several event loops, the thread between their engines and the files: takes each loop's
  * batches ({@link LoopOutlet.Batch}), merges them with a {@link FinalMerge} into the one ordered
- * (unique) stream, appends it to the {@link OutputStore}, flushes on the {@link FlushSchedule}, and
- * makes the server's stats from the loops' and its own.
+ * (unique) stream, appends it to the {@link OutputStore}, flushes on its {@link OutputFlushes}, and
+ * makes the server's stats from the loops' and its own. An {@link Agent} run with {@link #IDLE}.
  *
  * <h2>Threading</h2>
  * Runs on its own thread, which owns the merge and the store. Loops call {@link #submit} (a bounded
  * queue that always has room for every batch in circulation) and read {@link #isBackedUp()} and
  * {@link #isFailing()}; any thread reads {@link #stats()}. It ends by itself once every loop has
- * sent its last batch: it drains the merge and closes the files.
+ * sent its last batch ({@link Agent#DONE}): it drains the merge and closes the files. So its runner
+ * is never asked to stop, only waited for.
  */
-final class LoopMerge implements Runnable {
-    private static final long POLL_NS = 1_000_000;
+final class LoopMerge implements Agent {
+    /**
+     * A duty cycle, not a wake-up per batch: the loops hand over a batch a pass, thousands a
+     * second, and one wake-up a millisecond takes them all.
+     */
+    static final IdleStrategy IDLE = IdleStrategy.parking(1_000_000);
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
     private final OutputStore store;
@@ -31,9 +39,9 @@ final class LoopMerge implements Runnable {
     private final EventLoop[] loops;
     private final Consumer<String> log;
     private final ArrayBlockingQueue<LoopOutlet.Batch> inbox;
-    private final FlushSchedule flushes;
+    private final OutputFlushes flushes;
     private final long startMs;
-    private final StatsCadence stats;
+    private final StatsCadence<ServerStats> stats;
     private final Supplier<ServerStats> snapshot = this::snapshot;
     private long pausedSinceMs = -1;
     private int ended;
@@ -48,9 +56,10 @@ final class LoopMerge implements Runnable {
         this.loops = new EventLoop[loops];
         this.log = log;
         this.inbox = new ArrayBlockingQueue<>(loops * LoopOutlet.BATCHES);
-        this.startMs = EventLoop.monoMs();
-        this.flushes = new FlushSchedule(config, startMs);
-        this.stats = new StatsCadence(config.statsIntervalMs(), log, startMs);
+        this.startMs = MonoClock.monoMs();
+        this.flushes = new OutputFlushes(config, startMs);
+        this.stats = new StatsCadence<>(config.statsIntervalMs(), log, startMs, ServerStats.zero(),
+                ServerStats::reportLine);
     }
 
     /** The loops whose stats it sums; set before the threads start. */
@@ -86,26 +95,24 @@ final class LoopMerge implements Runnable {
     }
 
     @Override
-    public void run() {
-        try {
-            while (ended < loops.length) {
-                LoopOutlet.Batch batch = inbox.poll();
-                if (batch == null) {
-                    // A duty cycle, not a wake-up per batch: the loops hand over a batch a pass,
-                    // thousands a second, and one wake-up a millisecond takes them all.
-                    LockSupport.parkNanos(POLL_NS);
-                }
-                while (batch != null) {
-                    take(batch);
-                    batch = inbox.poll();
-                }
-                housekeeping(EventLoop.monoMs());
-            }
-        } catch (RuntimeException e) {
-            log.accept("server: merge failed: " + e + "; writing what it has and stopping");
-        } finally {
-            finish();
+    public String roleName() {
+        return "server: merge";
+    }
+
+    @Override
+    public int doWork() {
+        int taken = 0;
+        for (LoopOutlet.Batch batch = inbox.poll(); batch != null; batch = inbox.poll()) {
+            take(batch);
+            taken++;
         }
+        housekeeping(MonoClock.monoMs());
+        return ended < loops.length ? taken : DONE;
+    }
+
+    @Override
+    public void onClose() {
+        finish();
     }
 
     private void take(LoopOutlet.Batch batch) {
@@ -161,7 +168,7 @@ final class LoopMerge implements Runnable {
             parts[i] = loops[i].stats();
         }
         final long w = merge.watermark();
-        return ServerStats.combine(parts, EventLoop.monoMs() - startMs, merge.released(), merge.duplicates(),
+        return ServerStats.combine(parts, MonoClock.monoMs() - startMs, merge.released(), merge.duplicates(),
                 merge.late(), merge.pendingValues(), Math.max(0, System.currentTimeMillis() - w), failing,
                 publishLagMs.getAsLong(), store.writeFailures());
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** A real server on an ephemeral loopback port writing to a temp folder, for integration tests. */
 final class ServerHarness implements AutoCloseable {
@@ -41,12 +42,25 @@ final class ServerHarness implements AutoCloseable {
         AppendChannel.Opener opener = AppendChannel.FILES;
         String fileName = "timestamps.txt";
         int loops = 1;
+        long statsIntervalMs;
+        Consumer<String> logTo;
 
         Builder loops(int v) {
             loops = v;
             return this;
         }
         ServerTls tls;
+
+        Builder statsIntervalMs(long v) {
+            statsIntervalMs = v;
+            return this;
+        }
+
+        /** Where the server's lines go too (they are kept in {@link #log} as well). */
+        Builder logTo(Consumer<String> v) {
+            logTo = v;
+            return this;
+        }
 
         Builder idleTimeoutMs(long v) {
             idleTimeoutMs = v;
@@ -121,7 +135,7 @@ final class ServerHarness implements AutoCloseable {
                     .maxConnections(maxConnections)
                     .readBatchMs(readBatchMs)
                     .flushIntervalMs(5)
-                    .statsIntervalMs(0)
+                    .statsIntervalMs(statsIntervalMs)
                     .fsync(fsync)
                     .fsyncIntervalMs(fsyncIntervalMs)
                     .silentTimeoutMs(silentTimeoutMs)
@@ -129,7 +143,13 @@ final class ServerHarness implements AutoCloseable {
                     .tls(tls)
                     .build();
             final List<String> log = Collections.synchronizedList(new ArrayList<>());
-            return new ServerHarness(output, IngestServer.start(config, log::add, opener), log);
+            final Consumer<String> to = logTo;
+            return new ServerHarness(output, IngestServer.start(config, line -> {
+                log.add(line);
+                if (to != null) {
+                    to.accept(line);
+                }
+            }, opener), log);
         }
     }
 
@@ -156,6 +176,10 @@ final class ServerHarness implements AutoCloseable {
 
     ServerStats stats() {
         return server.stats();
+    }
+
+    boolean isRunning() {
+        return server.isRunning();
     }
 
     ServerStats stop() {

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,6 +130,36 @@ class SilentConnectionTest {
             } finally {
                 for (LineClient c : silent) {
                     c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNewcomerTakesThePlaceOfTheLongestSilentConnectionOnAnotherLoop() throws Exception {
+        final long t = ServerHarness.aSecondAgo();
+        final long idleMs = 1_000;
+        // Two loops, two slots; accepted sockets go round robin: loop 0, loop 1, loop 0.
+        try (ServerHarness server = ServerHarness.with().loops(2).maxConnections(2).idleTimeoutMs(idleMs)
+                .silentTimeoutMs(0).start(dir);
+                LineClient live = server.connect()) {
+            Await.until("the live one in", WAIT, () -> server.stats().connectionsOpen() == 1);
+            try (LineClient silent = server.connect()) {
+                Await.until("the silent one in: the server full", WAIT, () -> server.stats().connectionsOpen() == 2);
+                Thread.sleep(idleMs + 200); // the silent one evictable from now on
+                live.send(t); // the live one (loop 0) heard just now: not evictable
+                Await.until("its value read", WAIT, () -> server.stats().msgs() == 1);
+                try (LineClient newcomer = server.connect()) { // to loop 0, which holds no evictable one
+                    assertThat(silent.readLine()).as("the server's longest silent goes, on the other loop")
+                            .isEqualTo("ERR 0 server full and this connection the longest silent; closing");
+                    newcomer.send(t + 1);
+                    newcomer.shutdownOutput();
+                    live.shutdownOutput();
+                    Await.until("both values written", WAIT, () -> server.written().size() == 2);
+                    final ServerStats stats = server.stop();
+                    assertThat(stats.evicted()).isEqualTo(1);
+                    assertThat(stats.refused()).isZero();
+                    assertThat(server.written()).containsExactly(t, t + 1);
                 }
             }
         }

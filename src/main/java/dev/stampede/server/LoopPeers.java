@@ -6,21 +6,25 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What the event loops of one server share: each engine's {@link
+ * What the event loops of one server share with their peers: each engine's {@link
  * dev.stampede.engine.OrderingEngine#frontier frontier} and newest value, so that their sources
  * hold one watermark together; the count of open connections, for {@code --max-connections};
- * the listening socket and the loops themselves, for handing accepted sockets round.
+ * when each loop's longest-silent connection went silent, so that a newcomer to a full server
+ * takes the place of the longest silent of the whole server; the listening socket and the loops
+ * themselves, for handing accepted sockets round.
  *
  * <p>Each loop writes its own slots once per pass and reads the others' (plain volatile longs,
  * a cache line apart so that two loops never write the same line): no lock, nothing per value.
  */
-final class LoopGroup {
+final class LoopPeers {
     /** Longs between two loops' slots: 64 bytes, one cache line. */
     private static final int STRIDE = 8;
 
     private final int size;
     private final AtomicLongArray frontiers;
     private final AtomicLongArray newests;
+    /** When each loop's longest-silent connection went silent ({@link Long#MAX_VALUE}: none). */
+    private final AtomicLongArray silentSince;
     /** Sockets handed to each loop and not yet in its published frontier. */
     private final AtomicIntegerArray arriving;
     private final AtomicInteger connections = new AtomicInteger();
@@ -29,16 +33,18 @@ final class LoopGroup {
     private volatile ServerSocketChannel listener;
     private final EventLoop[] loops;
 
-    LoopGroup(int size) {
+    LoopPeers(int size) {
         this.size = size;
         this.frontiers = new AtomicLongArray(size * STRIDE);
         this.newests = new AtomicLongArray(size * STRIDE);
+        this.silentSince = new AtomicLongArray(size * STRIDE);
         this.arriving = new AtomicIntegerArray(size * STRIDE * 2);
         this.loops = new EventLoop[size];
         for (int i = 0; i < size; i++) {
             // Until a loop has passed once, it holds nothing up and adds nothing.
             frontiers.set(i * STRIDE, Long.MAX_VALUE);
             newests.set(i * STRIDE, Long.MIN_VALUE);
+            silentSince.set(i * STRIDE, Long.MAX_VALUE);
         }
     }
 
@@ -126,5 +132,33 @@ final class LoopGroup {
     /** A connection closed (or was never registered): its slot is free. */
     void releaseSlot() {
         connections.decrementAndGet();
+    }
+
+    /**
+     * Loop {@code self}'s longest-silent connection went silent at {@code sinceMs} (monotonic;
+     * {@link Long#MAX_VALUE}: it has none). Once a pass: a hint where to evict, which the owning
+     * loop checks again before it evicts.
+     */
+    void publishSilentSince(int self, long sinceMs) {
+        silentSince.setRelease(self * STRIDE, sinceMs);
+    }
+
+    /** The loop other than {@code self} whose longest-silent connection is the oldest; -1 if none has one. */
+    int longestSilentPeer(int self) {
+        int found = -1;
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < size; i++) {
+            final long since = silentSince.getAcquire(i * STRIDE);
+            if (i != self && since < oldest) {
+                oldest = since;
+                found = i;
+            }
+        }
+        return found;
+    }
+
+    /** When loop {@code index}'s longest-silent connection went silent, as it last published. */
+    long silentSince(int index) {
+        return silentSince.getAcquire(index * STRIDE);
     }
 }
