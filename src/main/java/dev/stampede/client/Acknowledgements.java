@@ -65,8 +65,12 @@ final class Acknowledgements {
         c.ring.rewind(c.acking, enabled);
     }
 
-    /** The ring has just taken a value: count what it forgot to make room (see {@link ReplayRing#offer}). */
-    void onOffer(ClientConnection c, int droppedReplays) {
+    /**
+     * The ring of {@code c} has just taken a value, forgetting {@code droppedReplays} unsent replay
+     * entries ({@link ReplayRing#offer}): count what it forgot to make room. Values not acknowledged
+     * count as dropped only on a connection whose values are acknowledged.
+     */
+    static void countDrops(ClientCounters counters, ClientConnection c, int droppedReplays) {
         if (c.acking) {
             counters.droppedUnacked += c.ring.lastEvictions();
         } else {

@@ -225,7 +225,10 @@ final class Connector {
 
     /**
      * The connection failed (refused, reset, closed by the server): close it, count it, and
-     * schedule a retry after its back-off. Its ticks are missed until it is back.
+     * schedule a retry after its back-off. Its ticks are missed until it is back. The one way a
+     * connection fails, whoever finds out (the {@link Sender}, the {@link Receiver}, a handshake
+     * timeout; with acknowledged delivery, a server silent for too long): once up again, on this
+     * server or the next, it sends its {@link ReplayRing} again ({@code onUp}).
      *
      * @param what what failed, for the log ("cannot connect", "lost")
      */

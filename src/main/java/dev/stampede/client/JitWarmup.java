@@ -1,10 +1,18 @@
 package dev.stampede.client;
 
+import dev.stampede.runtime.AgentRunner;
+import dev.stampede.runtime.ErrorPolicy;
+import dev.stampede.runtime.IdleStrategy;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Runs the client's own send path for a moment before the real schedule, so that the JIT has
@@ -20,7 +28,9 @@ import java.nio.channels.ServerSocketChannel;
  * few kilobytes each connection sends, and everything is closed afterwards.
  *
  * <p>Only worth it when the send rate is high; skipped below {@value #MIN_RATE_PER_S} sends/s.
- * Runs on the calling thread (the client's loop thread, before it connects). Stateless.
+ * The scratch loop runs on an {@link AgentRunner} of its own, as the real loops do (so the runner's
+ * loop is compiled too), and the calling thread (the client's loop thread, before it connects)
+ * waits for it. Stateless.
  */
 final class JitWarmup {
     /** Below this configured send rate the loop has time to spare while the JIT catches up. */
@@ -29,12 +39,50 @@ final class JitWarmup {
     private static final int CONNECTIONS = 64;
     private static final long INTERVAL_MS = 1;
     private static final long DURATION_MS = 400;
+    private static final long MS = 1_000_000L;
+    private static final long SETTLE_MAX_NS = 1_500 * MS;
+    private static final long SETTLE_POLL_MS = 20;
 
     private JitWarmup() {}
 
     /** Whether a client with {@code config} is fast enough to need a warm-up. */
     static boolean worthIt(ClientConfig config) {
         return config.connections() * 1_000L / config.intervalMs() >= MIN_RATE_PER_S;
+    }
+
+    /**
+     * A loop's warm-up: gets the send path compiled before the first real send is due
+     * ({@link #run}), then waits (at most {@value #SETTLE_MAX_NS} ns, handling the loop's socket
+     * events) until the JIT has finished the compilations it started: compiler threads still
+     * running when the first sends are due take the cores from the loop.
+     *
+     * @param stopped whether the loop was asked to stop (then it waits no more)
+     * @return how long it took, in milliseconds
+     * @throws IOException if the loop's selector fails
+     */
+    static long warmUpAndSettle(ClientConfig config, Selector selector, Consumer<SelectionKey> onReady,
+            BooleanSupplier stopped, Consumer<String> log) throws IOException {
+        final long t0 = System.nanoTime();
+        try {
+            run(config);
+        } catch (IOException | RuntimeException e) {
+            // Only an optimization: without it the first second is merely later than it could be.
+            log.accept("client: JIT warm-up skipped: " + e);
+        }
+        final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+            long before = -1;
+            for (long now = System.nanoTime(); now - t0 < SETTLE_MAX_NS && !stopped.getAsBoolean();
+                    now = System.nanoTime()) {
+                final long compiledMs = jit.getTotalCompilationTime();
+                if (compiledMs == before) {
+                    break;
+                }
+                before = compiledMs;
+                selector.select(onReady, SETTLE_POLL_MS);
+            }
+        }
+        return (System.nanoTime() - t0) / MS;
     }
 
     /**
@@ -48,9 +96,18 @@ final class JitWarmup {
             final ClientConfig scratch = ClientConfig.builder().server((InetSocketAddress) sink.getLocalAddress())
                     .connections(CONNECTIONS).intervalMs(INTERVAL_MS).durationMs(DURATION_MS)
                     .replayMs(config.replayMs() > 0 ? 1_000 : 0).statsIntervalMs(0).build();
-            final LoopGroup alone = new LoopGroup(1, CONNECTIONS, System.nanoTime(), System.currentTimeMillis(),
+            final ClientLoops alone = new ClientLoops(1, CONNECTIONS, System.nanoTime(), System.currentTimeMillis(),
                     1_000_000_000L, false, LatenessRecorder.highestUs(scratch), null, null, line -> { });
-            new ClientLoop(scratch, 0, alone, Selector.open(), line -> { }, false).run();
+            final AgentRunner runner = new AgentRunner(
+                    new ClientLoop(scratch, 0, alone, Selector.open(), line -> { }, false),
+                    IdleStrategy.NONE, ErrorPolicy.logging(line -> { }), "stampede-client-warm-up");
+            runner.start();
+            try {
+                runner.awaitTermination(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                runner.stop();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ import org.HdrHistogram.Histogram;
  * Schedule lateness (send time minus due time), in microseconds, of one loop's current stats
  * window, in an HdrHistogram with a fixed range (no auto-resize: recording never allocates); a
  * value beyond it is recorded as the maximum. At the end of each window the loop hands it to its
- * {@link LoopGroup}, which merges the loops' windows and keeps the total since the start.
+ * {@link ClientLoops}, which merges the loops' windows and keeps the total since the start.
  *
  * <p>Not thread-safe: recorded on the client's event loop, and read there.
  */

@@ -1,6 +1,8 @@
 package dev.stampede.client;
 
-import dev.stampede.runtime.LoopThread;
+import dev.stampede.runtime.AgentRunner;
+import dev.stampede.runtime.ErrorPolicy;
+import dev.stampede.runtime.IdleStrategy;
 import dev.stampede.stats.ClientStats;
 import java.io.IOException;
 import java.nio.channels.Selector;
@@ -10,7 +12,7 @@ import java.util.function.Consumer;
  * The stampede client: {@code n} connections to a server, each sending the time on a fixed,
  * drift-free schedule, run by {@code --loops} {@link ClientLoop}s, each on its own thread and with
  * its own selector (never a thread per connection). Loop {@code j} of {@code L} owns connections
- * {@code j, j + L, j + 2L, ...}; they share one {@link LoopGroup}: one start, one status line, one
+ * {@code j, j + L, j + 2L, ...}; they share one {@link ClientLoops}: one start, one status line, one
  * summary, one record file, one histogram log.
  *
  * <p>{@link #start} returns at once; the loops connect, then send until {@code --duration} ends
@@ -25,15 +27,18 @@ public final class LoadClient implements AutoCloseable {
     public static final int DEFAULT_LOOPS = 1;
 
     private final ClientLoop[] loops;
-    private final LoopThread[] threads;
-    private final LoopGroup group;
+    private final AgentRunner[] runners;
+    private final ClientLoops group;
 
-    private LoadClient(ClientLoop[] loops, LoopGroup group) {
+    private LoadClient(ClientLoop[] loops, ClientLoops group, Consumer<String> log) {
         this.loops = loops;
         this.group = group;
-        this.threads = new LoopThread[loops.length];
+        this.runners = new AgentRunner[loops.length];
+        // A loop that fails says so and ends; failed() tells the caller (exit code 1).
+        final ErrorPolicy errors = ErrorPolicy.logging(log);
         for (int i = 0; i < loops.length; i++) {
-            threads[i] = new LoopThread(loops[i],
+            // No idle strategy: a loop waits in its selector, or parks until its next send.
+            runners[i] = new AgentRunner(loops[i], IdleStrategy.NONE, errors,
                     loops.length == 1 ? "stampede-client-loop" : "stampede-client-loop-" + i);
         }
     }
@@ -77,7 +82,7 @@ public final class LoadClient implements AutoCloseable {
                 }
             }
             final long windowMs = config.statsIntervalMs() > 0 ? config.statsIntervalMs() : 1_000;
-            final LoopGroup group = new LoopGroup(loops, config.connections(), startNs, startMs, windowMs * 1_000_000L,
+            final ClientLoops group = new ClientLoops(loops, config.connections(), startNs, startMs, windowMs * 1_000_000L,
                     config.statsIntervalMs() > 0, highestUs, record, hlog, log);
             final ClientLoop[] all = new ClientLoop[loops];
             for (int i = 0; i < loops; i++) {
@@ -85,9 +90,9 @@ public final class LoadClient implements AutoCloseable {
                 // One warm-up, on loop 0: the code is shared, and the schedule waits for every loop.
                 all[i] = new ClientLoop(config, i, group, selectors[i], log, i == 0);
             }
-            final LoadClient client = new LoadClient(all, group);
-            for (LoopThread t : client.threads) {
-                t.start();
+            final LoadClient client = new LoadClient(all, group, log);
+            for (AgentRunner r : client.runners) {
+                r.start();
             }
             return client;
         } catch (IOException | RuntimeException e) {
@@ -128,8 +133,8 @@ public final class LoadClient implements AutoCloseable {
 
     /** Whether a loop is still running (they end by themselves when {@code --duration} is over). */
     public boolean isRunning() {
-        for (LoopThread t : threads) {
-            if (t.isRunning()) {
+        for (AgentRunner r : runners) {
+            if (r.isRunning()) {
                 return true;
             }
         }
@@ -138,8 +143,8 @@ public final class LoadClient implements AutoCloseable {
 
     /** Whether a loop ended on an unexpected error. */
     public boolean failed() {
-        for (ClientLoop l : loops) {
-            if (l.failed()) {
+        for (AgentRunner r : runners) {
+            if (r.failed()) {
                 return true;
             }
         }
@@ -153,11 +158,11 @@ public final class LoadClient implements AutoCloseable {
      * @return the final counters
      */
     public ClientStats stop() {
-        for (ClientLoop l : loops) {
-            l.requestStop();
+        for (AgentRunner r : runners) {
+            r.requestStop(); // all at once: they close their connections in parallel
         }
-        for (int i = 0; i < loops.length; i++) {
-            threads[i].stop(loops[i]::requestStop);
+        for (AgentRunner r : runners) {
+            r.stop();
         }
         return stats();
     }
@@ -165,9 +170,9 @@ public final class LoadClient implements AutoCloseable {
     /** Waits until every loop ends by itself or {@code timeoutMs} passes; true if they all ended. */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
         final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        for (LoopThread t : threads) {
+        for (AgentRunner r : runners) {
             final long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
-            if (!t.awaitTermination(Math.max(1, leftMs))) {
+            if (!r.awaitTermination(Math.max(1, leftMs))) {
                 return false;
             }
         }

@@ -7,14 +7,14 @@
  * <ul>
  *   <li>{@link dev.stampede.client.LoadClient} starts {@code --loops} {@link dev.stampede.client.ClientLoop}
  *       threads (an NIO selector each; one by default), never a thread per connection. Loop j of
- *       L owns connections j, j + L, j + 2L, ...; a {@link dev.stampede.client.LoopGroup} starts
+ *       L owns connections j, j + L, j + 2L, ...; a {@link dev.stampede.client.ClientLoops} starts
  *       their schedules at one instant, merges their stats (one status line, one summary, one
  *       histogram log) and shares the record file, a batch at a time.</li>
  *   <li>{@link dev.stampede.client.Schedule}: the k-th send of connection i is due at
  *       {@code start + k × interval + phase(i)}, computed, never accumulated (no drift). Phases
  *       ascend with i, so the global order is a round robin: O(1) per send, no heap. Ticks overdue
  *       by an interval or more (a pause) are skipped and counted, never sent as a burst.</li>
- *   <li>The loop sleeps until the next due send: {@code Selector.select} for whole milliseconds
+ *   <li>The loop ({@link dev.stampede.client.ScheduleRun}) sleeps until the next due send: {@code Selector.select} for whole milliseconds
  *       (handling socket events), {@code LockSupport.parkNanos} for the sub-millisecond rest.
  *       Sends due within a short window after it share the wake-up
  *       ({@link dev.stampede.client.Schedule#wakeAt}); each keeps its own due time.</li>
@@ -29,10 +29,12 @@
  *   <li>{@link dev.stampede.client.Connector}: non-blocking connects, at most 1,024 in flight;
  *       a failed connection waits out a jittered exponential {@link dev.stampede.client.Backoff}
  *       (100 ms to 5 s) in a retry queue (earliest first) while the others carry on.</li>
- *   <li>What the server says ({@code ERR <line> <reason>}) is read by a per-connection
- *       {@link dev.stampede.client.ReplyReader}, counted, and shown at most once a second.</li>
+ *   <li>What the server says ({@code ERR <line> <reason>}) is read by the loop's
+ *       {@link dev.stampede.client.Receiver} (a per-connection {@link dev.stampede.client.ReplyReader}
+ *       keeps a partial line), counted, and shown at most once a second.</li>
  *   <li>Lateness (send time minus due time) goes to fixed-range HdrHistograms on the loop thread;
- *       counters go out as {@link dev.stampede.stats.ClientStats} snapshots.</li>
+ *       counters go out as {@link dev.stampede.stats.ClientStats} snapshots
+ *       ({@link dev.stampede.client.LoopStats}).</li>
  * </ul>
  *
  * <p>Every tick is accounted for: {@code sent + missed_late + missed_down + missed_full} is the

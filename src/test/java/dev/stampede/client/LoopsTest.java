@@ -81,11 +81,11 @@ class LoopsTest {
     @Test
     void theScheduleStartsWhenTheLastLoopHasConnectedAndTheLogSaysSoOnce() {
         final List<String> log = new ArrayList<>();
-        final LoopGroup group = new LoopGroup(3, 10, 0, 0, 1_000 * MS, true, 1_000_000, null, null, log::add);
+        final ClientLoops group = new ClientLoops(3, 10, 0, 0, 1_000 * MS, true, 1_000_000, null, null, log::add);
         group.arrive(1, 5 * MS, 3, 5, "");
         group.arrive(1, 6 * MS, 3, 6, ""); // a second arrival counts for nothing
         group.arrive(0, 7 * MS, 4, 7, " (after 400 ms of JIT warm-up)");
-        assertThat(group.scheduleStartNs()).isEqualTo(LoopGroup.NOT_YET);
+        assertThat(group.scheduleStartNs()).isEqualTo(ClientLoops.NOT_YET);
         assertThat(log).isEmpty();
         group.arrive(2, 9 * MS, 2, 9, "");
         assertThat(group.scheduleStartNs()).as("the last arrival's instant").isEqualTo(9 * MS);
@@ -96,7 +96,7 @@ class LoopsTest {
     @Test
     void aLoopThatEndsBeforeConnectingDoesNotHoldTheOthers() {
         final List<String> log = new ArrayList<>();
-        final LoopGroup group = new LoopGroup(2, 4, 0, 0, 1_000 * MS, true, 1_000_000, null, null, log::add);
+        final ClientLoops group = new ClientLoops(2, 4, 0, 0, 1_000 * MS, true, 1_000_000, null, null, log::add);
         group.arrive(0, 5 * MS, 2, 5, "");
         group.arrive(1, 6 * MS, 0, 6, null); // failed or stopped
         assertThat(group.scheduleStartNs()).isEqualTo(6 * MS);
@@ -106,7 +106,7 @@ class LoopsTest {
     @Test
     void theGroupMergesTheLoopsWindowsIntoOneLineAndTheTotal() {
         final List<String> log = new ArrayList<>();
-        final LoopGroup group = new LoopGroup(2, 4, 0, 0, 1_000 * MS, true, 1_000_000, null, null, log::add);
+        final ClientLoops group = new ClientLoops(2, 4, 0, 0, 1_000 * MS, true, 1_000_000, null, null, log::add);
         final Histogram a = new Histogram(1_000_000, 2);
         final Histogram b = new Histogram(1_000_000, 2);
         a.recordValue(100);

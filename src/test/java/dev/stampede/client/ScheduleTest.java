@@ -163,12 +163,12 @@ class ScheduleTest {
 
     @Test
     void theLoopsWindowIsAMillisecondButNeverMoreThanATwentiethOfTheInterval() {
-        assertThat(ClientLoop.coalesceNs(50 * MS)).isEqualTo(MS);
-        assertThat(ClientLoop.coalesceNs(10 * MS)).isEqualTo(500_000);
-        assertThat(ClientLoop.coalesceNs(MS)).isEqualTo(50_000);
+        assertThat(ScheduleRun.coalesceNs(50 * MS)).isEqualTo(MS);
+        assertThat(ScheduleRun.coalesceNs(10 * MS)).isEqualTo(500_000);
+        assertThat(ScheduleRun.coalesceNs(MS)).isEqualTo(50_000);
         // 50 connections at 1 ms: a send every 20 us; the window takes two more, never the next round.
         final Schedule s = new Schedule(0, MS, 50, Phase.SPREAD, NONE);
-        assertThat(s.wakeAt(ClientLoop.coalesceNs(MS))).isEqualTo(s.dueOf(0, 2));
+        assertThat(s.wakeAt(ScheduleRun.coalesceNs(MS))).isEqualTo(s.dueOf(0, 2));
     }
 
     @Test

@@ -7,9 +7,10 @@ import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * What the client's loops share: the instant their schedule starts, the lateness histograms and
- * counters merged into one status line a stats interval and one summary, the histogram log, and
- * the record file. One loop is a group of one; nothing here is touched per timestamp.
+ * The client's loops together ({@code --loops}; the group of {@link ClientLoop}s, not one of them):
+ * what they share is the instant their schedule starts, the lateness histograms and counters merged
+ * into one status line a stats interval and one summary, the histogram log, and the record file.
+ * One loop is a group of one; nothing here is touched per timestamp.
  *
  * <h2>The start</h2>
  * Each loop connects its own share of the connections, then {@link #arrive arrives}; the schedule
@@ -28,7 +29,7 @@ import org.HdrHistogram.Histogram;
  * <p>Thread-safe: every method that loops call takes the group's lock, once a stats interval per
  * loop (and once a record batch); {@link #published} reads volatile snapshots.
  */
-final class LoopGroup {
+final class ClientLoops {
     /** Not started yet: {@link #scheduleStartNs()}. */
     static final long NOT_YET = Long.MIN_VALUE;
 
@@ -76,7 +77,7 @@ final class LoopGroup {
      * @param record the shared record file, or {@code null}; closed when the last loop leaves
      * @param hlog the histogram log, or {@code null}; closed when the last loop leaves
      */
-    LoopGroup(int loops, int target, long originNs, long startMs, long windowNs, boolean statusLines, long highestUs,
+    ClientLoops(int loops, int target, long originNs, long startMs, long windowNs, boolean statusLines, long highestUs,
             RecordFile record, HistogramLog hlog, Consumer<String> log) {
         if (loops < 1) {
             throw new IllegalArgumentException("at least one loop");
