@@ -35,6 +35,8 @@ final class Acknowledgements {
     private final ClientCounters counters;
     private Connector connector;
     private long nextCheckNs;
+    /** Whether {@link #check} has run once ({@code nextCheckNs} means nothing before: nanoTime may be negative). */
+    private boolean checked;
 
     /**
      * @param enabled whether sockets ask for acknowledgements ({@code --no-acks}: false)
@@ -118,9 +120,10 @@ final class Acknowledgements {
      * acknowledge and has said nothing for the ack timeout.
      */
     void check(ClientConnection[] connections, long nowNs) {
-        if (!enabled || ackTimeoutNs <= 0 || nowNs - nextCheckNs < 0) {
+        if (!enabled || ackTimeoutNs <= 0 || checked && nowNs - nextCheckNs < 0) {
             return;
         }
+        checked = true;
         nextCheckNs = nowNs + CHECK_NS;
         for (ClientConnection c : connections) {
             if (c.state == State.UP && c.openerSent && nowNs - c.lastHeardNs >= ackTimeoutNs
