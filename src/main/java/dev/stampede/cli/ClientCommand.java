@@ -41,9 +41,12 @@ import picocli.CommandLine.Spec;
                     + "go out up to 1 ms late, measured against their own due time, which never moves).",
             "",
             "A refused or lost connection is retried with exponential back-off (100 ms to 5 s, "
-                    + "with jitter) while the others carry on. Once back, it first sends again what it "
-                    + "sent in the last --replay, so that a server restart loses nothing: the server "
-                    + "drops what it already has.",
+                    + "with jitter) while the others carry on. Every connection asks its server for "
+                    + "acknowledgements (its first line is 'ACKS 1') and keeps what it sent until the server "
+                    + "says it is durable (--unacked); once back, it first sends again exactly what was not "
+                    + "acknowledged, so that a server restart or failover loses nothing: the server drops what "
+                    + "it already has. With a server that does not acknowledge (or --no-acks) it sends again "
+                    + "what it sent in the last --replay instead.",
             "",
             "Several servers (--host a:5050,b:5050,c:5050): connection i starts on server i mod n, so "
                     + "each gets about 1/n of the connections. A connection whose server fails it "
@@ -51,7 +54,8 @@ import picocli.CommandLine.Spec;
                     + "moves to the next server in the list, wrapping around, and replays there. So a "
                     + "server restarted within 1.5 s keeps all its clients, and one gone for good loses "
                     + "them within about 3 s. A moved connection does not move back by itself; it moves "
-                    + "on only if its new server fails it too. failovers= counts the moves.",
+                    + "on only if its new server fails it too. failovers= counts the moves. A server known to "
+                    + "acknowledge that says nothing for --ack-timeout is left at once (a frozen host).",
             "",
             "A status line goes to stderr every --stats-interval, and a summary of key=value pairs "
                     + "at the end (sent=, missed=, late_p99_us=, ...). SIGTERM or Ctrl-C stops cleanly, exit 0.",
@@ -120,6 +124,32 @@ final class ClientCommand implements Callable<Integer> {
             description = "After a reconnect, send again what was sent in this last stretch of time; "
                     + "0 for none (default: ${DEFAULT-VALUE}).")
     Duration replay;
+
+    @Option(names = "--no-acks", negatable = false,
+            description = "Do not ask the servers for acknowledgements: after a reconnect send again only the last "
+                    + "--replay, as with a server that does not acknowledge (default: every connection's first line "
+                    + "asks for them, and values are kept until a server says they are durable).")
+    boolean noAcks;
+
+    @Option(names = "--unacked", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Keep at least this stretch of each connection's sends while they are not acknowledged, "
+                    + "to send them again after a reconnect or failover; past it the oldest are dropped and counted "
+                    + "(dropped_unacked=). Memory: 2 bytes a value, rounded up to a power of two per connection: "
+                    + "60s at 50ms is 4 KiB a connection, 20 MiB for 5,000 (default: ${DEFAULT-VALUE}).")
+    Duration unacked;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "3s",
+            converter = DurationConverter.class,
+            description = "A connect not finished within this fails and is retried like a refused one; 0 waits "
+                    + "for the kernel (minutes for a host that does not answer) (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--ack-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "A server known to acknowledge (it has, on any connection) that sends nothing on a "
+                    + "connection for this long is taken for dead or frozen: the connection closes and, with several "
+                    + "--host, moves to the next server at once (ack_timeouts=). A server that never acknowledged is "
+                    + "never judged by its silence. At least 2s, or 0 for never (default: ${DEFAULT-VALUE}).")
+    Duration ackTimeout;
 
     @Option(names = "--record", paramLabel = "FILE",
             description = "Append every timestamp sent (once, replays not repeated) to FILE, one a line, "
@@ -200,6 +230,10 @@ final class ClientCommand implements Callable<Integer> {
                     .statsIntervalMs(quiet ? 0 : statsInterval.toMillis())
                     .histogramLog(histogramLog)
                     .tls(tls.tls())
+                    .acks(!noAcks)
+                    .unackedMs(unacked.toMillis())
+                    .connectTimeoutMs(connectTimeout.toMillis())
+                    .ackTimeoutMs(ackTimeout.toMillis())
                     .build();
             LoadClient.checkLoops(loops, config.connections());
             return config;

@@ -24,6 +24,12 @@ import java.util.List;
  * @param histogramLog file to write the send lateness to as an HdrHistogram interval log, one
  *     interval per stats interval (a second with none), or {@code null}
  * @param tls TLS for every connection ({@code --tls}...), or {@code null} for plaintext
+ * @param acks whether every connection asks for acknowledgements (its first line the opener) and
+ *     keeps its values until they are acknowledged ({@code --no-acks}: false, the replay only)
+ * @param unackedMs how much of its sends a connection keeps at least while they are not
+ *     acknowledged (the bound of its memory: past it, the oldest are dropped and counted)
+ * @param connectTimeoutMs a connect not finished within this fails; 0 for the kernel's own
+ * @param ackTimeoutMs silence after which a server known to acknowledge is treated as failed; 0 never
  */
 public record ClientConfig(
         List<InetSocketAddress> servers,
@@ -37,7 +43,11 @@ public record ClientConfig(
         long statsIntervalMs,
         int sendBufferBytes,
         Path histogramLog,
-        ClientTls tls) {
+        ClientTls tls,
+        boolean acks,
+        long unackedMs,
+        long connectTimeoutMs,
+        long ackTimeoutMs) {
 
     /** Most connections one client opens. */
     public static final int MAX_CONNECTIONS = 1_000_000;
@@ -45,6 +55,8 @@ public record ClientConfig(
     public static final long MAX_INTERVAL_MS = 3_600_000;
     /** Most memory all connections' replay rings may take together. */
     public static final long MAX_REPLAY_BYTES = 64L << 20;
+    /** Most memory all connections' rings may take together with acknowledgements ({@code --unacked}). */
+    public static final long MAX_UNACKED_BYTES = 1L << 30;
     /** Values a connection may hold unsent while its socket is full, before ticks are missed. */
     public static final int BACKLOG_VALUES = 8;
 
@@ -88,6 +100,49 @@ public record ClientConfig(
                     + connections + " connections needs " + (bytes >> 20) + " MiB of replay memory (at most "
                     + (MAX_REPLAY_BYTES >> 20) + " MiB): shorten --replay");
         }
+        if (unackedMs < 0 || unackedMs > 24 * MAX_INTERVAL_MS) {
+            throw new IllegalArgumentException("--unacked must be 0 to 24h");
+        }
+        if (connectTimeoutMs < 0 || ackTimeoutMs < 0) {
+            throw new IllegalArgumentException("--connect-timeout and --ack-timeout must not be negative");
+        }
+        if (acks && ackTimeoutMs > 0 && ackTimeoutMs < 2_000) {
+            // The server sends at least once a second: less than two of its periods would fail
+            // healthy servers.
+            throw new IllegalArgumentException("--ack-timeout must be at least 2s (or 0 for none)");
+        }
+        try {
+            bytes = connections * ringBytes(replayMs, unackedEntries(acks, unackedMs, intervalMs), intervalMs);
+        } catch (IllegalArgumentException tooLarge) {
+            bytes = Long.MAX_VALUE;
+        }
+        if (bytes > MAX_UNACKED_BYTES) {
+            throw new IllegalArgumentException("--unacked " + unackedMs + "ms at --interval " + intervalMs + "ms on "
+                    + connections + " connections needs " + (bytes >> 20) + " MiB of memory (at most "
+                    + (MAX_UNACKED_BYTES >> 20) + " MiB): shorten --unacked");
+        }
+    }
+
+    /**
+     * The bytes of one connection's ring: its replay and, with acknowledgements, its values not
+     * acknowledged (2 bytes a value, rounded up to a power of two; see {@link ReplayRing#bytesFor}).
+     */
+    public long ringBytes() {
+        return ringBytes(replayMs, unackedEntries(), intervalMs);
+    }
+
+    private static long ringBytes(long replayMs, int unackedEntries, long intervalMs) {
+        return ReplayRing.bytesFor(Math.max(replayEntries(replayMs, intervalMs), unackedEntries), BACKLOG_VALUES,
+                intervalMs);
+    }
+
+    /** Written values a connection keeps while they are not acknowledged: ceil(unacked/interval)+1, 0 without acks. */
+    public int unackedEntries() {
+        return unackedEntries(acks, unackedMs, intervalMs);
+    }
+
+    private static int unackedEntries(boolean acks, long unackedMs, long intervalMs) {
+        return acks ? replayEntries(unackedMs, intervalMs) : 0;
     }
 
     /** Settings named one by one; see {@link Builder} for the defaults. */
@@ -99,7 +154,8 @@ public record ClientConfig(
     public Builder toBuilder() {
         return new Builder().servers(servers).connections(connections).intervalMs(intervalMs).durationMs(durationMs)
                 .phase(phase).replayMs(replayMs).record(record).sourceAddresses(sourceAddresses)
-                .statsIntervalMs(statsIntervalMs).sendBufferBytes(sendBufferBytes).histogramLog(histogramLog).tls(tls);
+                .statsIntervalMs(statsIntervalMs).sendBufferBytes(sendBufferBytes).histogramLog(histogramLog).tls(tls)
+                .acks(acks).unackedMs(unackedMs).connectTimeoutMs(connectTimeoutMs).ackTimeoutMs(ackTimeoutMs);
     }
 
     /** The first server (the only one, with one {@code --host}). */
@@ -121,7 +177,8 @@ public record ClientConfig(
      * {@code ./stampede client} (its options name the same settings): one server at
      * 127.0.0.1:5050, 50 connections, a send every 50 ms until stopped, spread phase, a 10 s
      * replay, no record file, the OS's source addresses, a status line every second, the OS's send
-     * buffer, no histogram log, plaintext. {@link #build()} validates, with messages that name the
+     * buffer, no histogram log, plaintext, acknowledgements on keeping at least 60 s of sends
+     * unacknowledged, a 3 s connect timeout and a 5 s ack timeout. {@link #build()} validates, with messages that name the
      * option.
      */
     public static final class Builder {
@@ -140,6 +197,10 @@ public record ClientConfig(
         private int sendBufferBytes;
         private Path histogramLog;
         private ClientTls tls;
+        private boolean acks = true;
+        private long unackedMs = 60_000;
+        private long connectTimeoutMs = 3_000;
+        private long ackTimeoutMs = 5_000;
 
         private Builder() {}
 
@@ -221,10 +282,35 @@ public record ClientConfig(
             return this;
         }
 
+        /** Whether connections ask for acknowledgements ({@code --no-acks}: false). */
+        public Builder acks(boolean v) {
+            acks = v;
+            return this;
+        }
+
+        /** How much of its sends a connection keeps at least while not acknowledged. */
+        public Builder unackedMs(long v) {
+            unackedMs = v;
+            return this;
+        }
+
+        /** A connect not finished within this fails; 0 for the kernel's own. */
+        public Builder connectTimeoutMs(long v) {
+            connectTimeoutMs = v;
+            return this;
+        }
+
+        /** Silence after which a server known to acknowledge is treated as failed; 0 never. */
+        public Builder ackTimeoutMs(long v) {
+            ackTimeoutMs = v;
+            return this;
+        }
+
         /** The config, validated. */
         public ClientConfig build() {
             return new ClientConfig(servers, connections, intervalMs, durationMs, phase, replayMs, record,
-                    sourceAddresses, statsIntervalMs, sendBufferBytes, histogramLog, tls);
+                    sourceAddresses, statsIntervalMs, sendBufferBytes, histogramLog, tls, acks, unackedMs,
+                    connectTimeoutMs, ackTimeoutMs);
         }
     }
 }

@@ -54,6 +54,15 @@ final class ClientConnection {
     /** Whether it has connected or failed at least once (the connect phase waits for all). */
     boolean tried;
     long upSinceNs;
+    /**
+     * Whether its ring holds values to send again in full after a reconnect: an acknowledgement
+     * came on this or an earlier socket, and no server has refused acknowledgements since.
+     */
+    boolean acking;
+    /** Whether the current socket asked for acknowledgements (its line 1 is the opener). */
+    boolean openerSent;
+    /** When the current socket last received anything (or came up). */
+    long lastHeardNs;
     /** The server's partial reply line; created when the server first says something. */
     ReplyReader replies;
     private boolean writeInterest;

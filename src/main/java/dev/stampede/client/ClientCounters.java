@@ -18,4 +18,10 @@ final class ClientCounters {
     long failovers;
     long failures;
     long errors;
+    /** Values the server acknowledged (each once). */
+    long acked;
+    /** Values dropped before they were acknowledged (past {@code --unacked}). */
+    long droppedUnacked;
+    /** Connections given up because a server known to acknowledge went silent. */
+    long ackTimeouts;
 }

@@ -74,6 +74,7 @@ final class ClientLoop implements Agent {
     private final Connector connector;
     private final Sender sender;
     private final Receiver receiver;
+    private final Acknowledgements acks;
     private final LatenessRecorder lateness;
     private final LoopStats stats;
     private final RecordBatch record;
@@ -113,14 +114,19 @@ final class ClientLoop implements Agent {
         this.connections = new ClientConnection[Schedule.share(config.connections(), index, loops)];
         for (int m = 0; m < connections.length; m++) {
             connections[m] = new ClientConnection(index + m * loops,
-                    new ReplayRing(config.replayEntries(), ClientConfig.BACKLOG_VALUES, config.intervalMs()));
+                    new ReplayRing(config.replayEntries(), config.unackedEntries(), ClientConfig.BACKLOG_VALUES,
+                            config.intervalMs()));
         }
-        this.stats = new LoopStats(index, group, counters, lateness, connections.length, startNs);
+        this.stats = new LoopStats(index, group, counters, lateness, connections, startNs);
         this.sender = new Sender(counters, record);
         this.connector = new Connector(selector, config.servers().toArray(new InetSocketAddress[0]), sources(config),
                 config.sendBufferBytes(), connections, counters, new Backoff(System.nanoTime()), this::onUp, log);
         sender.connector(connector);
-        this.receiver = new Receiver(counters, connector, log);
+        connector.connectTimeout(config.connectTimeoutMs() * MS);
+        this.acks = new Acknowledgements(config.acks(), config.ackTimeoutMs() * MS, group.ackingServers(),
+                group.ackLatency(), counters);
+        acks.connector(connector);
+        this.receiver = new Receiver(counters, connector, acks, log);
         group.register(index, selector);
         connector.useTls(config.tls());
     }
@@ -252,6 +258,7 @@ final class ClientLoop implements Agent {
     }
 
     private void periodic(long now) {
+        acks.check(connections, now);
         if (recordFlushes.due(now / MS) && record != null) {
             record.flush();
         }
@@ -279,10 +286,13 @@ final class ClientLoop implements Agent {
         }
     }
 
-    /** A connection is up (again): send its replay first, then its ticks follow. */
+    /**
+     * A connection is up (again): send the opener, then what it must send again (see {@link
+     * Acknowledgements#onUp}); its ticks follow.
+     */
     private void onUp(ClientConnection c) {
-        c.ring.rewind();
-        if (c.ring.unsent() > 0) {
+        acks.onUp(c);
+        if (c.ring.hasUnsent()) {
             sender.flush(c);
         }
     }
@@ -336,6 +346,9 @@ final class ClientLoop implements Agent {
         return n + " servers " + ServerAddresses.format(config.servers()) + " ("
                 + (c % n == 0 ? c / n + " each" : c / n + " to " + (c / n + 1) + " each")
                 + ", connection i on server i mod " + n + "; a connection moves to the next server after "
-                + Connector.FAILOVER_AFTER + " failures in a row)";
+                + Connector.FAILOVER_AFTER + " failures in a row"
+                + (config.acks() && config.ackTimeoutMs() > 0
+                        ? ", or at once after " + config.ackTimeoutMs() + " ms without an acknowledgement" : "")
+                + ")";
     }
 }

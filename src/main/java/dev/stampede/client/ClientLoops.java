@@ -62,6 +62,9 @@ final class ClientLoops {
     private volatile long scheduleStartNs = NOT_YET;
     private volatile Lateness lastWindow = Lateness.NONE;
     private volatile Lateness lastTotal = Lateness.NONE;
+    /** Shared by the loops: which servers acknowledge, and how long acknowledgements take. */
+    private final AckingServers ackingServers = new AckingServers(ServerAddresses.MAX_SERVERS);
+    private final AckLatency ackLatency = new AckLatency();
 
     /**
      * @param loops how many loops share the connections
@@ -103,6 +106,16 @@ final class ClientLoops {
     /** How many loops share the connections. */
     int loops() {
         return loops;
+    }
+
+    /** Which servers have acknowledged, shared by the loops. */
+    AckingServers ackingServers() {
+        return ackingServers;
+    }
+
+    /** The ack latency, shared by the loops. */
+    AckLatency ackLatency() {
+        return ackLatency;
     }
 
     /** The shared record file, or {@code null}. */
@@ -221,7 +234,7 @@ final class ClientLoops {
         window.reset();
         lastTotal = summarize(total);
         if (report) {
-            final ClientStats s = sum(latest, lastWindow, lastTotal);
+            final ClientStats s = withAckLatency(sum(latest, lastWindow, lastTotal));
             log.accept(s.reportLine(lastReport));
             lastReport = s;
         }
@@ -237,7 +250,12 @@ final class ClientLoops {
      * last closed window and since the start merged over all loops.
      */
     ClientStats published(ClientStats[] perLoop) {
-        return sum(perLoop, lastWindow, lastTotal);
+        return withAckLatency(sum(perLoop, lastWindow, lastTotal));
+    }
+
+    private ClientStats withAckLatency(ClientStats s) {
+        return ackLatency.count() == 0 ? s
+                : s.withAcks(s.acks().withLatency(ackLatency.p50Ms(), ackLatency.p99Ms()));
     }
 
     /** Counters summed; times and the connect phase's length the longest; lateness as given. */
@@ -257,7 +275,9 @@ final class ClientLoops {
         long failovers = 0;
         long failures = 0;
         long errors = 0;
+        ClientStats.Acks acks = ClientStats.Acks.NONE;
         for (ClientStats p : parts) {
+            acks = acks.plus(p.acks());
             uptime = Math.max(uptime, p.uptimeMs());
             run = Math.max(run, p.runMs());
             connect = connect < 0 || p.connectMs() < 0 ? -1 : Math.max(connect, p.connectMs());
@@ -275,7 +295,7 @@ final class ClientLoops {
             errors += p.errors();
         }
         return new ClientStats(uptime, run, connect, connected, target, sent, late, down, full, replayed,
-                replayDropped, reconnects, failovers, failures, errors, window, total);
+                replayDropped, reconnects, failovers, failures, errors, window, total, acks);
     }
 
     /** p50, p99 and max of {@code h}, or {@link Lateness#NONE} if empty. */

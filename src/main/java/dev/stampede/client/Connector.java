@@ -39,6 +39,11 @@ import java.util.function.Consumer;
  * it in turn. The back-off keeps growing across moves (only the first try on a new server is
  * quick), so while every server is down each connection still tries about once per 5 s at most.
  *
+ * <p>A server that stops acknowledging ({@link #failOver}) is left at once: it has not refused,
+ * it has gone silent, and waiting for five failures on a frozen host whose kernel still completes
+ * connects would take too long. With {@link #connectTimeout} a connect that has not finished in
+ * time is a failure too, rather than a wait of minutes for a host that does not answer.
+ *
  * <h2>TLS</h2>
  * With {@link #useTls}, a connection's handshake follows its connect and holds its connect slot,
  * and at most {@value #MAX_TLS_IN_FLIGHT} are in flight per loop (not {@value #MAX_IN_FLIGHT}): a
@@ -85,6 +90,9 @@ final class Connector {
     private TlsBuffers tlsBuffers;
     /** Handshakes in progress, by deadline (all timeouts have the same length: a FIFO). */
     private final ArrayDeque<Handshake> handshakes = new ArrayDeque<>();
+    /** Connects in progress, by deadline (all timeouts have the same length: a FIFO). */
+    private final ArrayDeque<Pending> connects = new ArrayDeque<>();
+    private long connectTimeoutNs;
 
     /**
      * @param servers the servers, in order: connection i starts on server {@code i mod n}
@@ -125,6 +133,14 @@ final class Connector {
         this.tlsBuffers = clientTls == null ? null : new TlsBuffers(clientTls.context().createSSLEngine());
     }
 
+    /**
+     * A connect not finished within {@code ns} (0: none, the kernel's own, minutes for a host that
+     * does not answer) fails like a refused one.
+     */
+    void connectTimeout(long ns) {
+        this.connectTimeoutNs = Math.max(0, ns);
+    }
+
     /** The plaintext of the last {@link TlsSession#read} of any connection (shared). */
     ByteBuffer tlsPlaintext() {
         return tlsBuffers.plaintext();
@@ -141,6 +157,14 @@ final class Connector {
             final ClientConnection c = retries.poll().connection();
             c.state = State.QUEUED;
             queue.add(c);
+        }
+        for (Pending p = connects.peek(); p != null && p.deadlineNs() - nowNs <= 0; p = connects.peek()) {
+            connects.poll();
+            final ClientConnection c = p.connection();
+            if (c.channel == p.channel() && c.state == State.CONNECTING && c.tls == null
+                    && c.channel.isConnectionPending()) {
+                fail(c, nowNs, "cannot connect", "timed out after " + connectTimeoutNs / 1_000_000 + " ms");
+            }
         }
         for (Handshake h = handshakes.peek(); h != null && h.deadlineNs() - nowNs <= 0; h = handshakes.peek()) {
             handshakes.poll();
@@ -214,6 +238,18 @@ final class Connector {
 
     /** As {@link #fail(ClientConnection, long, String, IOException)}, with the reason in words. */
     void fail(ClientConnection c, long nowNs, String what, String reason) {
+        fail(c, nowNs, what, reason, false);
+    }
+
+    /**
+     * As {@link #fail(ClientConnection, long, String, String)}, but with several servers the
+     * connection moves to the next one at once (a server judged dead, not merely refusing).
+     */
+    void failOver(ClientConnection c, long nowNs, String what, String reason) {
+        fail(c, nowNs, what, reason, true);
+    }
+
+    private void fail(ClientConnection c, long nowNs, String what, String reason, boolean moveNow) {
         if (c.state == State.CONNECTING) {
             inFlight--;
         } else if (c.state == State.UP) {
@@ -235,7 +271,8 @@ final class Connector {
         markTried(c);
         final int from = c.server;
         final long delayNs;
-        if (servers.length > 1 && c.failuresHere >= FAILOVER_AFTER) {
+        final int failuresHere = c.failuresHere;
+        if (servers.length > 1 && (moveNow || c.failuresHere >= FAILOVER_AFTER)) {
             c.server = (from + 1) % servers.length;
             c.failuresHere = 0;
             counters.failovers++;
@@ -251,8 +288,10 @@ final class Connector {
         }
         if (c.server != from && failoverLog.permit(nowNs)) {
             failoverLog.emit(String.format(Locale.ROOT,
-                    "client: connection %d failing over: %s failed it %d times in a row; moving to %s", c.index,
-                    ServerAddresses.format(servers[from]), FAILOVER_AFTER, ServerAddresses.format(servers[c.server])));
+                    "client: connection %d failing over: %s %s; moving to %s", c.index,
+                    ServerAddresses.format(servers[from]),
+                    moveNow ? reason : "failed it " + failuresHere + " times in a row",
+                    ServerAddresses.format(servers[c.server])));
         }
     }
 
@@ -287,6 +326,8 @@ final class Connector {
             if (ch.connect(servers[c.server])) {
                 inFlight--;
                 up(c, nowNs);
+            } else if (connectTimeoutNs > 0) {
+                connects.add(new Pending(c, ch, nowNs + connectTimeoutNs));
             }
         } catch (IOException e) {
             fail(c, nowNs, "cannot connect", e);
@@ -297,6 +338,7 @@ final class Connector {
         c.state = State.UP;
         c.readOnly();
         c.upSinceNs = nowNs;
+        c.lastHeardNs = nowNs;
         counters.connected++;
         if (c.failedBefore) {
             counters.reconnects++;
@@ -314,6 +356,9 @@ final class Connector {
 
     /** The handshake of {@code session} on {@code connection} must have finished by {@code deadlineNs}. */
     private record Handshake(ClientConnection connection, TlsSession session, long deadlineNs) {}
+
+    /** The connect of {@code connection} on {@code channel} must have finished by {@code deadlineNs}. */
+    private record Pending(ClientConnection connection, SocketChannel channel, long deadlineNs) {}
 
     /** {@code connection} is to be retried at {@code timeNs}. */
     private record Retry(long timeNs, ClientConnection connection) {}

@@ -20,7 +20,7 @@ final class LoopStats {
     private final ClientLoops group;
     private final ClientCounters counters;
     private final LatenessRecorder lateness;
-    private final int connections;
+    private final ClientConnection[] connections;
     private final long startNs;
 
     private Cadence snapshots;
@@ -29,16 +29,16 @@ final class LoopStats {
     private long connectMs = -1;
     private volatile ClientStats published;
 
-    /** @param connections how many connections the loop owns */
-    LoopStats(int index, ClientLoops group, ClientCounters counters, LatenessRecorder lateness, int connections,
-            long startNs) {
+    /** @param connections the connections the loop owns (their unacknowledged values are counted) */
+    LoopStats(int index, ClientLoops group, ClientCounters counters, LatenessRecorder lateness,
+            ClientConnection[] connections, long startNs) {
         this.index = index;
         this.group = group;
         this.counters = counters;
         this.lateness = lateness;
         this.connections = connections;
         this.startNs = startNs;
-        this.published = ClientStats.zero(connections);
+        this.published = ClientStats.zero(connections.length);
     }
 
     /** Snapshots and windows start counting from {@code nowNs} (the connect phase's start). */
@@ -96,7 +96,7 @@ final class LoopStats {
                 scheduleStartNs < 0 ? 0 : (now - scheduleStartNs) / MS,
                 connectMs,
                 connected,
-                connections,
+                connections.length,
                 counters.sent,
                 counters.missedLate,
                 counters.missedDown,
@@ -108,6 +108,8 @@ final class LoopStats {
                 counters.failures,
                 counters.errors,
                 Lateness.NONE,
-                Lateness.NONE); // the group's merged lateness replaces these
+                Lateness.NONE, // the group's merged lateness replaces these
+                new ClientStats.Acks(counters.acked, Acknowledgements.unacked(connections), counters.droppedUnacked,
+                        counters.ackTimeouts, 0, 0)); // and the group's ack latency these
     }
 }

@@ -5,15 +5,13 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * Reads what the servers send back on a loop's connections (the mirror of the {@link Sender}): a
- * server says nothing unless something is wrong, so each line ({@code ERR <line> <reason>}, split
- * by the connection's {@link ReplyReader}) is counted and shown, rate-limited; a read that finds
- * the socket closed or broken is a lost connection for the {@link Connector}.
- *
- * <p>This is where acknowledged delivery reads its {@code ACK <n>} replies: they will release the
- * acknowledged values from the connection's {@link ReplayRing} (which then keeps every value not
- * yet acknowledged, to send again after a reconnect or failover), and the time of the last one
- * will feed a silence timeout for servers that acknowledge.
+ * Reads what the servers send back on a loop's connections (the mirror of the {@link Sender}):
+ * each line is split by the connection's {@link ReplyReader}; acknowledgements ({@code ACK <n>},
+ * and the {@code ERR 1} of a server that refuses the opener) go to {@link Acknowledgements}, which
+ * releases the acknowledged values from the connection's {@link ReplayRing}; any other line
+ * ({@code ERR <line> <reason>}) is counted and shown, rate-limited. Anything received tells the
+ * silence timeout the server is alive. A read that finds the socket closed or broken is a lost
+ * connection for the {@link Connector}.
  *
  * <p>Not thread-safe: owned by the client's event loop; one read buffer for all its connections.
  */
@@ -25,10 +23,12 @@ final class Receiver {
     private final ClientCounters counters;
     private final Connector connector;
     private final RateLimitedLog replyLog;
+    private final Acknowledgements acks;
 
-    Receiver(ClientCounters counters, Connector connector, Consumer<String> log) {
+    Receiver(ClientCounters counters, Connector connector, Acknowledgements acks, Consumer<String> log) {
         this.counters = counters;
         this.connector = connector;
+        this.acks = acks;
         this.replyLog = new RateLimitedLog(log, LOG_INTERVAL_NS, "server replies");
     }
 
@@ -40,7 +40,7 @@ final class Receiver {
             if (c.tls != null) {
                 n = c.tls.read(c.channel);
                 in = connector.tlsPlaintext();
-                c.wantWrites(c.tls.hasPendingOutput() || c.ring.unsent() > 0);
+                c.wantWrites(c.tls.hasPendingOutput() || c.ring.hasUnsent());
             } else {
                 readBuffer.clear();
                 n = c.channel.read(readBuffer);
@@ -57,10 +57,14 @@ final class Receiver {
         if (!in.hasRemaining()) {
             return; // TLS: a session ticket or a record cut in two, no reply yet
         }
+        acks.heard(c, now);
         if (c.replies == null) {
             c.replies = new ReplyReader();
         }
         while (c.replies.next(in)) {
+            if (acks.onLine(c, c.replies, System.currentTimeMillis())) {
+                continue;
+            }
             counters.errors++;
             if (replyLog.permit(now)) {
                 replyLog.emit("client: connection " + c.index + ": server says: " + c.replies.text());

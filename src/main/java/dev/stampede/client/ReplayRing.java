@@ -1,7 +1,9 @@
 package dev.stampede.client;
 
 import dev.stampede.format.Ascii;
+import dev.stampede.protocol.LineDecoder;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.function.LongConsumer;
 
 /**
@@ -25,6 +27,14 @@ import java.util.function.LongConsumer;
  * {@link #offer} refuses a value rather than drop a fresh or half-written entry, so the caller
  * counts it missed and a line is never cut on the wire.
  *
+ * <h2>Acknowledgements</h2>
+ * A connection that asks for acknowledgements ({@link #rewind(boolean, boolean)} with the opener)
+ * first writes the opener {@value LineDecoder#ACK_OPENER} (line 1), then each value written in
+ * full takes the next line number of that connection. {@link #ack} forgets every entry up to the
+ * line the server says is done; the others stay, up to {@code unackedEntries} of them, and a
+ * reconnect can send all of them again ({@code rewind(true, ...)}). Past that bound the oldest go
+ * first, and {@link #lastEvictions} says how many a call to {@link #offer} forgot.
+ *
  * <p>Not thread-safe: owned by the client's event loop.
  */
 public final class ReplayRing {
@@ -33,6 +43,7 @@ public final class ReplayRing {
 
     private static final char ESCAPE = 0xFFFF;
     private static final int ESCAPED_CHARS = 5;
+    private static final byte[] OPENER = (LineDecoder.ACK_OPENER + "\n").getBytes(StandardCharsets.US_ASCII);
 
     private final int replayEntries;
     private final int maxFresh;
@@ -54,6 +65,17 @@ public final class ReplayRing {
     private int cursorSlot;
     private int partial;
 
+    /** Whether the opener is still to be written (before any entry), and its bytes already written. */
+    private boolean openerPending;
+    private int openerWritten;
+    /** Entries written in full on the current connection and still kept: the newest written ones. */
+    private int writtenHere;
+    /** The line number on the current connection of the next entry written in full. */
+    private long nextLine = 1;
+    /** Non-fresh entries the last {@link #offer} forgot, and the newest value the last {@link #ack} forgot. */
+    private int lastEvictions;
+    private long lastAcked;
+
     /**
      * @param replayEntries how many written entries a reconnect sends again (0: no replay)
      * @param maxFresh how many values may wait unsent (the backlog of a full socket), at least 1
@@ -61,13 +83,26 @@ public final class ReplayRing {
      *     ring so that a run of such values never needs the wide encoding's extra room
      */
     public ReplayRing(int replayEntries, int maxFresh, long typicalDelta) {
-        if (replayEntries < 0 || maxFresh < 1) {
-            throw new IllegalArgumentException("need replayEntries >= 0 and maxFresh >= 1");
+        this(replayEntries, 0, maxFresh, typicalDelta);
+    }
+
+    /**
+     * @param replayEntries how many written entries a reconnect sends again without
+     *     acknowledgements ({@code rewind(false, ...)}; 0: no replay)
+     * @param unackedEntries how many written entries it keeps while they are not acknowledged (the
+     *     ring keeps the larger of the two counts)
+     * @param maxFresh how many values may wait unsent (the backlog of a full socket), at least 1
+     * @param typicalDelta the usual difference between two values (the interval in ms)
+     */
+    public ReplayRing(int replayEntries, int unackedEntries, int maxFresh, long typicalDelta) {
+        if (replayEntries < 0 || unackedEntries < 0 || maxFresh < 1) {
+            throw new IllegalArgumentException("need replayEntries >= 0, unackedEntries >= 0 and maxFresh >= 1");
         }
         this.replayEntries = replayEntries;
         this.maxFresh = maxFresh;
-        this.maxEntries = replayEntries + maxFresh;
-        final int capacity = (int) (bytesFor(replayEntries, maxFresh, typicalDelta) / 2);
+        final int kept = Math.max(replayEntries, unackedEntries);
+        this.maxEntries = kept + maxFresh;
+        final int capacity = (int) (bytesFor(kept, maxFresh, typicalDelta) / 2);
         this.deltas = new char[capacity];
         this.mask = capacity - 1;
     }
@@ -90,9 +125,11 @@ public final class ReplayRing {
      * Takes a new value (fresh and unsent), making room by forgetting the oldest written values.
      *
      * @return {@link #REFUSED} if the backlog is full (the value is not kept), otherwise how many
-     *     unsent replay entries had to be forgotten to make room (normally 0)
+     *     unsent replay entries had to be forgotten to make room (normally 0); {@link
+     *     #lastEvictions} then says how many entries, written or unsent but not fresh, it forgot
      */
     public int offer(long value) {
+        lastEvictions = 0;
         if (fresh >= maxFresh) {
             return REFUSED;
         }
@@ -104,6 +141,7 @@ public final class ReplayRing {
             if (unsent == count) {
                 droppedReplays++;
             }
+            lastEvictions++;
             evictOldest();
         }
         append(value);
@@ -111,12 +149,61 @@ public final class ReplayRing {
     }
 
     /**
+     * How many entries the last {@link #offer} forgot to make room, written or unsent, never fresh:
+     * with acknowledgements, values dropped before they were acknowledged.
+     */
+    public int lastEvictions() {
+        return lastEvictions;
+    }
+
+    /**
+     * The server says lines 1 to {@code lines} of the current connection are done: forgets the
+     * entries written on it up to that line, and every older one. O(entries forgotten).
+     *
+     * @return how many entries written on this connection it forgot (0 for an acknowledgement
+     *     already seen); {@link #lastAcked} is then the newest of them
+     */
+    public int ack(long lines) {
+        final long firstHere = nextLine - writtenHere;
+        final long done = Math.min(writtenHere, lines - firstHere + 1);
+        if (done <= 0) {
+            return 0;
+        }
+        final int older = count - unsent - writtenHere; // written on an earlier connection, not sent again
+        for (long k = older + done; k > 0; k--) {
+            lastAcked = oldest;
+            evictOldest();
+        }
+        return (int) done;
+    }
+
+    /** The newest value the last {@link #ack} that forgot something forgot (a send time in ms). */
+    public long lastAcked() {
+        return lastAcked;
+    }
+
+    /**
      * A new connection: everything fresh and the last {@code replayEntries} written values become
      * unsent again, from the start of a line. O(size), once per reconnect.
      */
     public void rewind() {
+        rewind(false, false);
+    }
+
+    /**
+     * A new connection, from the start of a line.
+     *
+     * @param all every entry kept becomes unsent (the values not acknowledged); otherwise the
+     *     fresh ones and the last {@code replayEntries} written ones (the replay)
+     * @param opener the connection asks for acknowledgements: the opener goes first, as line 1
+     */
+    public void rewind(boolean all, boolean opener) {
         partial = 0;
-        unsent = Math.min(count, fresh + replayEntries);
+        openerPending = opener;
+        openerWritten = 0;
+        writtenHere = 0;
+        nextLine = opener ? 2 : 1;
+        unsent = all ? count : Math.min(count, fresh + replayEntries);
         if (unsent == 0) {
             return;
         }
@@ -137,6 +224,9 @@ public final class ReplayRing {
      */
     public void fill(ByteBuffer dst) {
         dst.clear();
+        if (openerPending) {
+            dst.put(OPENER);
+        }
         long v = cursorValue;
         int slot = cursorSlot;
         for (int left = unsent; left > 0 && dst.remaining() >= Ascii.MAX_LINE; ) {
@@ -147,7 +237,7 @@ public final class ReplayRing {
             }
         }
         dst.flip();
-        dst.position(Math.min(partial, dst.limit()));
+        dst.position(Math.min(openerPending ? openerWritten : partial, dst.limit()));
     }
 
     /**
@@ -159,6 +249,15 @@ public final class ReplayRing {
     public int consume(int bytes, LongConsumer firstSends) {
         int replays = 0;
         long done = (long) partial + bytes;
+        if (openerPending) {
+            final int rest = OPENER.length - openerWritten;
+            if (bytes < rest) {
+                openerWritten += bytes;
+                return 0;
+            }
+            openerPending = false;
+            done -= rest;
+        }
         while (unsent > 0) {
             final int len = Ascii.digits(cursorValue) + 1;
             if (done < len) {
@@ -167,6 +266,8 @@ public final class ReplayRing {
             }
             done -= len;
             partial = 0;
+            writtenHere++;
+            nextLine++;
             if (unsent <= fresh) {
                 fresh--;
                 firstSends.accept(cursorValue);
@@ -190,6 +291,16 @@ public final class ReplayRing {
     /** Entries not yet written on the current connection. */
     public int unsent() {
         return unsent;
+    }
+
+    /** Whether bytes wait to be written: unsent entries, or the opener. */
+    public boolean hasUnsent() {
+        return unsent > 0 || openerPending;
+    }
+
+    /** Entries written on some connection and kept: with acknowledgements, those not acknowledged. */
+    public int written() {
+        return count - fresh;
     }
 
     /** Entries never written on any connection. */
@@ -244,6 +355,8 @@ public final class ReplayRing {
         final boolean cursorAtHead = unsent == count;
         if (cursorAtHead) {
             unsent--;
+        } else if (count - unsent == writtenHere) {
+            writtenHere--; // the oldest was written on this connection
         }
         if (count == 1) {
             count = 0;

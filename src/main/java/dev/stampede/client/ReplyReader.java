@@ -1,10 +1,11 @@
 package dev.stampede.client;
 
+import dev.stampede.protocol.AckReply;
 import java.nio.ByteBuffer;
 
 /**
- * Splits what a server sends on one connection into lines ({@code ERR <line> <reason>\n}, or
- * anything a wrong server might send), keeping a line across reads. Only the first
+ * Splits what a server sends on one connection into lines ({@code ACK <n>\n}, {@code ERR <line>
+ * <reason>\n}, or anything a wrong server might send), keeping a line across reads. Only the first
  * {@value #MAX_KEPT} bytes of a line are kept; the text is made safe to print (control and
  * non-ASCII bytes shown as {@code ?}).
  *
@@ -45,6 +46,30 @@ final class ReplyReader {
             }
         }
         return false;
+    }
+
+    /**
+     * The line count of the last complete line if it is an acknowledgement, else {@link
+     * AckReply#NOT_AN_ACK}. Allocates nothing.
+     */
+    long ack() {
+        return truncated ? AckReply.NOT_AN_ACK : AckReply.parse(line, length);
+    }
+
+    /**
+     * The line number of the last complete line if it is {@code ERR <line> ...}, else -1.
+     * Allocates nothing.
+     */
+    long errLine() {
+        if (length < 6 || line[0] != 'E' || line[1] != 'R' || line[2] != 'R' || line[3] != ' ') {
+            return -1;
+        }
+        long n = 0;
+        int i = 4;
+        for (; i < length && i < 4 + 18 && line[i] >= '0' && line[i] <= '9'; i++) {
+            n = n * 10 + (line[i] - '0');
+        }
+        return i > 4 && (i == length || line[i] == ' ' || line[i] == '\r') ? n : -1;
     }
 
     /** The last complete line, printable, without its newline (or {@code \r\n}). */

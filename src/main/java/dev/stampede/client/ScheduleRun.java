@@ -126,7 +126,7 @@ final class ScheduleRun {
             counters.missedFull++;
             return;
         }
-        counters.replayDropped += dropped;
+        Acknowledgements.countDrops(counters, c, dropped);
         lateness.record(lateNs);
         sender.flush(c);
     }

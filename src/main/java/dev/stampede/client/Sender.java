@@ -55,7 +55,7 @@ final class Sender {
             connector.fail(c, System.nanoTime(), "lost", e);
             return;
         }
-        while (ring.unsent() > 0) {
+        while (ring.hasUnsent()) {
             ring.fill(out);
             final int want = out.remaining();
             final int written;
@@ -70,7 +70,7 @@ final class Sender {
                 break;
             }
         }
-        c.wantWrites(ring.unsent() > 0 || tls != null && tls.hasPendingOutput());
+        c.wantWrites(ring.hasUnsent() || tls != null && tls.hasPendingOutput());
     }
 
     private void onFirstSend(long value) {

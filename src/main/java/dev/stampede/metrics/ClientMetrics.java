@@ -42,6 +42,18 @@ public final class ClientMetrics implements MultiCollector {
                         s.reconnects())
                 .counter("stampede_failovers", "Connections moved to another server (failovers=).", s.failovers())
                 .counter("stampede_errors", "Lines the server sent (ERR replies) (errors=).", s.errors())
+                .counter("stampede_acked", "Timestamps the servers acknowledged as durable, each once (acked=).",
+                        s.acks().acked())
+                .gauge("stampede_unacked", "Timestamps sent and not acknowledged yet, kept to be sent again "
+                        + "(unacked=).", s.acks().unacked())
+                .counter("stampede_dropped_unacked", "Timestamps dropped before they were acknowledged: past "
+                        + "--unacked (dropped_unacked=).", s.acks().droppedUnacked())
+                .counter("stampede_ack_timeouts", "Connections given up because a server known to acknowledge "
+                        + "said nothing for --ack-timeout (ack_timeouts=).", s.acks().ackTimeouts())
+                .gauge("stampede_ack_latency_p50_seconds", "Median time from a send to its acknowledgement, since "
+                        + "the start (ack_p50_ms=).", s.acks().p50Ms() / 1000.0)
+                .gauge("stampede_ack_latency_p99_seconds", "99th percentile of the time from a send to its "
+                        + "acknowledgement, since the start (ack_p99_ms=).", s.acks().p99Ms() / 1000.0)
                 .gauge("stampede_connections_up", "Connections up now.", s.connected())
                 .gauge("stampede_connections_target", "Connections asked for (-c).", s.target())
                 .add(SummarySnapshot.builder().name("stampede_send_lateness_seconds")

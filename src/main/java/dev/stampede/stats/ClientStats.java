@@ -27,6 +27,7 @@ package dev.stampede.stats;
  * @param errors lines the server sent ({@code ERR ...}, or anything else)
  * @param window schedule lateness over the last stats interval
  * @param total schedule lateness since the start
+ * @param acks acknowledged delivery: what the servers acknowledged, what waits, what was lost
  */
 public record ClientStats(
         long uptimeMs,
@@ -45,7 +46,49 @@ public record ClientStats(
         long failures,
         long errors,
         Lateness window,
-        Lateness total) {
+        Lateness total,
+        Acks acks) {
+
+    /** Figures without acknowledgements ({@link Acks#NONE}). */
+    public ClientStats(long uptimeMs, long runMs, long connectMs, int connected, int target, long sent,
+            long missedLate, long missedDown, long missedFull, long replayed, long replayDropped, long reconnects,
+            long failovers, long failures, long errors, Lateness window, Lateness total) {
+        this(uptimeMs, runMs, connectMs, connected, target, sent, missedLate, missedDown, missedFull, replayed,
+                replayDropped, reconnects, failovers, failures, errors, window, total, Acks.NONE);
+    }
+
+    /**
+     * Acknowledged delivery's figures.
+     *
+     * @param acked values the servers acknowledged (each once)
+     * @param unacked values sent and not acknowledged now (on connections whose servers acknowledge)
+     * @param droppedUnacked values dropped before they were acknowledged: past {@code --unacked}
+     * @param ackTimeouts connections given up because a server known to acknowledge went silent
+     * @param p50Ms median time from a value's send to its acknowledgement, since the start
+     * @param p99Ms its 99th percentile
+     */
+    public record Acks(long acked, long unacked, long droppedUnacked, long ackTimeouts, long p50Ms, long p99Ms) {
+        /** Nothing acknowledged. */
+        public static final Acks NONE = new Acks(0, 0, 0, 0, 0, 0);
+
+        /** These counters plus {@code o}'s; the latencies are {@code o}'s if it has any, else these. */
+        public Acks plus(Acks o) {
+            final boolean theirs = o.p50Ms != 0 || o.p99Ms != 0;
+            return new Acks(acked + o.acked, unacked + o.unacked, droppedUnacked + o.droppedUnacked,
+                    ackTimeouts + o.ackTimeouts, theirs ? o.p50Ms : p50Ms, theirs ? o.p99Ms : p99Ms);
+        }
+
+        /** These counters with the latencies given. */
+        public Acks withLatency(long p50, long p99) {
+            return new Acks(acked, unacked, droppedUnacked, ackTimeouts, p50, p99);
+        }
+    }
+
+    /** These figures with {@code a} as the acknowledgements'. */
+    public ClientStats withAcks(Acks a) {
+        return new ClientStats(uptimeMs, runMs, connectMs, connected, target, sent, missedLate, missedDown,
+                missedFull, replayed, replayDropped, reconnects, failovers, failures, errors, window, total, a);
+    }
 
     /**
      * Schedule lateness (send time minus due time) percentiles, in microseconds.
@@ -89,6 +132,16 @@ public record ClientStats(
         if (replayed > 0) {
             pair(b, "replayed", replayed);
         }
+        if (acks.acked > 0 || acks.unacked > 0) {
+            pair(b, "acked", acks.acked);
+            pair(b, "unacked", acks.unacked);
+        }
+        if (acks.droppedUnacked > 0) {
+            pair(b, "dropped_unacked", acks.droppedUnacked);
+        }
+        if (acks.ackTimeouts > 0) {
+            pair(b, "ack_timeouts", acks.ackTimeouts);
+        }
         return b.toString();
     }
 
@@ -112,6 +165,12 @@ public record ClientStats(
         pair(b, "missed_full", missedFull);
         pair(b, "failures", failures);
         pair(b, "replay_dropped", replayDropped);
+        pair(b, "acked", acks.acked);
+        pair(b, "unacked", acks.unacked);
+        pair(b, "dropped_unacked", acks.droppedUnacked);
+        pair(b, "ack_timeouts", acks.ackTimeouts);
+        pair(b, "ack_p50_ms", acks.p50Ms);
+        pair(b, "ack_p99_ms", acks.p99Ms);
         pair(b, "connect_ms", connectMs);
         pair(b, "run_ms", runMs);
         return b.toString();

@@ -42,7 +42,9 @@ class ClientCommandTest {
         assertThat(help.lines().findFirst().orElse("")).startsWith("Usage: stampede client");
         assertThat(help).contains("Open many connections to a server; each sends the time every 50 ms.",
                 "--connections", "--phase", "--replay", "--record", "--source-addresses", "Examples:",
-                "--host=HOST[:PORT][,HOST[:PORT]...]", "moves to the next server", "--host 10.0.0.1,10.0.0.2:5051");
+                "--host=HOST[:PORT][,HOST[:PORT]...]", "moves to the next server", "--host 10.0.0.1,10.0.0.2:5051",
+                "--no-acks", "--unacked=DURATION", "4 KiB a connection", "--connect-timeout=DURATION",
+                "--ack-timeout=DURATION");
     }
 
     @ParameterizedTest
@@ -61,6 +63,9 @@ class ClientCommandTest {
         "--loops|0|--loops must be 1 to the number of connections (50), not 0",
         "--loops|51|--loops must be 1 to the number of connections (50), not 51",
         "--loops|two|Invalid value for option '--loops'",
+        "--ack-timeout|1s|--ack-timeout must be at least 2s",
+        "--unacked|25h|--unacked must be 0 to 24h",
+        "--connect-timeout|-1s|is not a duration",
     })
     void badOptionsAreUsageErrorsThatSayWhatIsWrong(String option, String value, String message) {
         final String[] args = option.equals("--interval")
