@@ -4,7 +4,7 @@ import dev.stampede.runtime.LoopThread;
 import dev.stampede.engine.EngineConfig;
 import dev.stampede.engine.OrderingEngine;
 import dev.stampede.stats.MergeStats;
-import dev.stampede.store.AppendChannel;
+import dev.stampede.journal.AppendChannel;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;

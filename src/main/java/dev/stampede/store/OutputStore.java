@@ -3,6 +3,11 @@ package dev.stampede.store;
 import dev.stampede.engine.OrderedSink;
 import dev.stampede.engine.Resumable;
 import dev.stampede.format.OutputFiles;
+import dev.stampede.journal.AppendChannel;
+import dev.stampede.journal.FileFormatException;
+import dev.stampede.journal.LineAppender;
+import dev.stampede.journal.ResumePoint;
+import dev.stampede.journal.ResumeScan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -36,7 +41,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         this.resumePoint = resumePoint;
         this.rotation = rotation;
         if (rotation != null) {
-            output.rotateWith(rotation);
+            output.afterRotation(rotation::prune);
             if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
                 enterWindow(resumePoint.firstValue()); // the file at the path holds this window
             }

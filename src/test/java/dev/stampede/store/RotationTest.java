@@ -2,6 +2,7 @@ package dev.stampede.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stampede.journal.AppendChannel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

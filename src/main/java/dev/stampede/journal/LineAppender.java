@@ -1,4 +1,4 @@
-package dev.stampede.store;
+package dev.stampede.journal;
 
 import dev.stampede.format.Ascii;
 import java.io.IOException;
@@ -52,7 +52,7 @@ public final class LineAppender implements AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ArrayBlockingQueue<Batch> toWrite = new ArrayBlockingQueue<>(MAX_BATCHES);
     private final ArrayBlockingQueue<Batch> free = new ArrayBlockingQueue<>(MAX_BATCHES);
-    private Rotation rotation;
+    private AfterRotation afterRotation;
 
     // The owner's.
     private Batch filling;
@@ -111,7 +111,7 @@ public final class LineAppender implements AutoCloseable {
     }
 
     /** Wraps an already opened (and checked) channel; {@code opener} opens the next file of a rotation. */
-    LineAppender(Path path, int bufferBytes, AppendChannel channel, AppendChannel.Opener opener) {
+    public LineAppender(Path path, int bufferBytes, AppendChannel channel, AppendChannel.Opener opener) {
         this.path = path;
         this.opener = opener;
         this.capacity = Math.max(4096, bufferBytes);
@@ -183,9 +183,19 @@ public final class LineAppender implements AutoCloseable {
         return writtenMark;
     }
 
-    /** Closed files beyond {@code rotation.retain()} are deleted after each rotation. */
-    void rotateWith(Rotation r) {
-        this.rotation = r;
+    /**
+     * What the writer does after each rotation, on its own thread, once the new file is open (a
+     * retention policy deletes old closed files, say).
+     */
+    @FunctionalInterface
+    public interface AfterRotation {
+        /** @param path the journal's path, where the new file now is */
+        void rotated(Path path) throws IOException;
+    }
+
+    /** Runs {@code action} on the writer thread after each rotation. Call before the first rotation. */
+    public void afterRotation(AfterRotation action) {
+        this.afterRotation = action;
     }
 
     /**
@@ -193,7 +203,7 @@ public final class LineAppender implements AutoCloseable {
      * the writer writes and fsyncs what precedes, renames the file to {@code closedName}, and opens
      * a new, empty file. Lines appended after this call go to the new file.
      */
-    void rotate(Path closedName) {
+    public void rotate(Path closedName) {
         if (filling == null) {
             filling = newBatch();
         }
@@ -475,8 +485,8 @@ public final class LineAppender implements AutoCloseable {
                     moved = true;
                 }
                 open();
-                if (rotation != null) {
-                    rotation.prune(path);
+                if (afterRotation != null) {
+                    afterRotation.rotated(path);
                 }
                 lastError = null;
                 return;
