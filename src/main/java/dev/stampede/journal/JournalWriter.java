@@ -86,11 +86,6 @@ final class JournalWriter {
         return free.poll();
     }
 
-    /** Gives the writer an extra free batch. */
-    void giveFree(Batch b) {
-        free.add(b);
-    }
-
     boolean noneFree() {
         return free.isEmpty();
     }
@@ -170,26 +165,37 @@ final class JournalWriter {
                 if (b == null) {
                     continue;
                 }
-                write(b.buffer);
-                if (b.sync) {
-                    force();
-                }
-                if (!b.buffer.hasRemaining()) {
-                    writtenMark = b.mark; // after the bytes: a reader of the mark finds them in the file
-                }
-                if (b.rotateTo != null) {
-                    rotateFile(b.rotateTo);
-                    b.rotateTo = null;
-                }
+                writeWithRotations(b);
                 if (b.buffer.capacity() > capacity) {
                     b.buffer = ByteBuffer.allocateDirect(capacity); // a grown one: back to normal
                 }
-                b.buffer.clear();
-                b.sync = false;
+                b.reset();
                 free.add(b);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes the batch, closing and renaming the file at each of its cuts, fsyncs it if asked,
+     * and reports its mark once all of it is in the file.
+     */
+    private void writeWithRotations(Batch b) {
+        final ByteBuffer buf = b.buffer;
+        final int end = buf.limit();
+        for (int i = 0; i < b.cuts && !abandon; i++) {
+            buf.limit(b.cutAt[i]);
+            write(buf);
+            rotateFile(b.cutTo[i]);
+        }
+        buf.limit(end);
+        write(buf);
+        if (b.sync) {
+            force();
+        }
+        if (!buf.hasRemaining()) {
+            writtenMark = b.mark; // after the bytes: a reader of the mark finds them in the file
         }
     }
 

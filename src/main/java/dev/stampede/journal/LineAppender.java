@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * per line) and fsyncs it when asked. A line costs a few stores into memory.
  *
  * <h2>Batches and back-pressure</h2>
- * {@value #BATCHES} buffers circulate: one being filled, the others queued or being written. When
+ * {@value #BATCHES} buffers circulate, never more (a rotation is a marker in a batch, not a batch):
+ * one being filled, the others queued or being written. When
  * the writer has all of them (a slow disk, a long fsync), a flush keeps filling the current one,
  * so that the next write carries more (group commit); {@link #isBackedUp()} tells the owner to
  * stop taking input once that batch is half full, and the buffer grows rather than drop a line.
@@ -36,8 +37,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class LineAppender implements AutoCloseable {
     /** Buffers in circulation: one filling, the rest queued for or in the writer. */
     static final int BATCHES = 3;
-    /** Most buffers at once: a rotation while the writer has every batch takes one more. */
-    private static final int MAX_BATCHES = 16;
 
     private final Path path;
     private final int capacity;
@@ -82,7 +81,7 @@ public final class LineAppender implements AutoCloseable {
     public LineAppender(Path path, int bufferBytes, AppendChannel channel, AppendChannel.Opener opener) {
         this.path = path;
         this.capacity = Math.max(4096, bufferBytes);
-        this.writer = new JournalWriter(path, opener, capacity, MAX_BATCHES, channel);
+        this.writer = new JournalWriter(path, opener, capacity, BATCHES, channel);
     }
 
     /** The file appended to. */
@@ -129,7 +128,7 @@ public final class LineAppender implements AutoCloseable {
     public boolean flush(boolean sync, long newMark) {
         syncWanted |= sync;
         mark = newMark;
-        if (filling == null || filling.buffer.position() == 0) {
+        if (filling == null || filling.isEmpty()) {
             if ((!syncWanted || bytesHanded == 0) && mark == handedMark) {
                 syncWanted = false;
                 return true;
@@ -158,20 +157,15 @@ public final class LineAppender implements AutoCloseable {
     /**
      * Closes the file after what is appended so far, and continues in a new one at the same path:
      * the writer writes and fsyncs what precedes, renames the file to {@code closedName}, and opens
-     * a new, empty file. Lines appended after this call go to the new file.
+     * a new, empty file. Lines appended after this call go to the new file. The rotation is a
+     * marker in the current batch: it takes no batch of its own, however slow the writer.
      */
     public void rotate(Path closedName) {
         if (filling == null) {
             filling = newBatch();
         }
-        filling.rotateTo = closedName;
-        if (!handOff()) {
-            if (allocated >= MAX_BATCHES) {
-                throw new IllegalStateException("rotations of " + path + " pile up: the disk takes nothing");
-            }
-            writer.giveFree(newBatch()); // the writer has every batch: one more, so no line crosses the cut
-            handOff();
-        }
+        filling.cut(closedName);
+        handOff(); // if the writer has every batch, the marker goes with the next hand-off
     }
 
     /** Whether the last write failed: lines are waiting; the writer retries. */
@@ -325,6 +319,11 @@ public final class LineAppender implements AutoCloseable {
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         return true;
+    }
+
+    /** Batch buffers allocated so far (tests: the ring stays fixed). */
+    int batchesAllocated() {
+        return allocated;
     }
 
     @Override
