@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -245,7 +244,7 @@ final class JournalWriter {
                 }
                 if (!moved) {
                     if (Files.exists(path)) {
-                        Files.move(path, uniqueName(closedName), StandardCopyOption.ATOMIC_MOVE);
+                        opener.atomicMove(path, uniqueName(closedName)); // fsynced file, then directory
                     }
                     moved = true;
                 }

@@ -59,6 +59,18 @@ class NodeRecordTest {
     }
 
     @Test
+    void offsetsAreSyncedBeforeTheirRenameAndTheDirectoryAfter() throws IOException {
+        final Path out = dir.resolve("global.txt");
+        final java.util.List<String> fsyncs = new java.util.ArrayList<>();
+        final MergeOffsets offsets = new MergeOffsets(out, "ts", p -> {
+            fsyncs.add(Files.isDirectory(p) ? "dir" : p.getFileName() + ": " + Files.readString(p).replace('\n', '|'));
+            dev.stampede.journal.DurableFiles.REAL.force(p);
+        });
+        offsets.save(new long[] {5, 7}, 2);
+        assertThat(fsyncs).containsExactly("global.txt.offsets.tmp: # stampede merge offsets v1 topic=ts|0 5|1 7|", "dir");
+    }
+
+    @Test
     void aPartitionIsReadAgainFromItsFirstRecordWithPendingValues() {
         final NodeStream n = new NodeStream(new org.apache.kafka.common.TopicPartition("t", 0), 0);
         n.taken(0, T + 10);

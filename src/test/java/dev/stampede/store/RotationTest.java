@@ -3,6 +3,7 @@ package dev.stampede.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.journal.AppendChannel;
+import dev.stampede.journal.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +100,31 @@ class RotationTest {
         }
         assertThat(Files.readAllLines(closed(A))).isEqualTo(lines(A, A + 7));
         assertThat(Files.readAllLines(out())).isEqualTo(lines(A + 3_000));
+    }
+
+    @Test
+    void aClosedFileIsSyncedBeforeItsRenameAndTheDirectoryAfter() throws IOException {
+        final dev.stampede.testing.RecordingFsync fsync =
+                new dev.stampede.testing.RecordingFsync(closed(A));
+        final AppendChannel.Opener opener = new AppendChannel.Opener() {
+            @Override
+            public AppendChannel open(Path path) throws IOException {
+                return AppendChannel.FILES.open(path);
+            }
+
+            @Override
+            public void atomicMove(Path source, Path target) throws IOException {
+                DurableFiles.atomicMove(source, target, fsync);
+            }
+        };
+        try (OutputStore s = OutputStore.open(out(), false, HISTORY, opener, EVERY_SECOND)) {
+            s.onFinal(A, 1);
+            s.onFinal(A + 1_000, 1);
+            assertThat(s.sync(5_000)).isTrue();
+        }
+        assertThat(fsync.calls).containsExactly("file ts.txt (14 bytes), target absent",
+                "dir " + dir.getFileName() + ", target there");
+        assertThat(Files.readAllLines(closed(A))).isEqualTo(lines(A));
     }
 
     @Test
