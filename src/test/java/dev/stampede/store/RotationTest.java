@@ -61,6 +61,16 @@ class RotationTest {
     }
 
     @Test
+    void aFirstStartIsNoRestart() throws IOException {
+        try (OutputStore s = open(EVERY_SECOND)) {
+            assertThat(s.restarted()).isFalse();
+        }
+        try (OutputStore s = open(EVERY_SECOND)) {
+            assertThat(s.restarted()).as("its file is there now, empty").isTrue();
+        }
+    }
+
+    @Test
     void aWatermarkPastTheWindowClosesItWithoutAWaitingValue() throws IOException {
         try (OutputStore s = open(EVERY_SECOND)) {
             s.onFinal(A + 10, 1);
@@ -83,6 +93,7 @@ class RotationTest {
             // Window B is closed: the watermark resumes at its end, so a late replay of B's values
             // is late (the engine's late file), never a second file for B.
             assertThat(s.resumePoint().lastValue()).isEqualTo(A + 1_999);
+            assertThat(s.restarted()).as("a restart, though the path held no file").isTrue();
             assertThat(s.resumePoint().recent()).contains(A + 1_001, A + 1_002);
             s.onFinal(A + 2_100, 1); // window C: the path starts a new file for it
             assertThat(s.sync(5_000)).isTrue();
