@@ -1,6 +1,6 @@
 package dev.stampede.client;
 
-import dev.stampede.store.LineAppender;
+import dev.stampede.journal.LineAppender;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;

@@ -1,12 +1,11 @@
 package dev.stampede.kafka;
 
+import dev.stampede.journal.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +23,17 @@ final class MergeOffsets {
 
     private final Path path;
     private final String topic;
+    private final DurableFiles.Fsync fsync;
 
     MergeOffsets(Path output, String topic) {
+        this(output, topic, DurableFiles.REAL);
+    }
+
+    /** With the fsyncs through {@code fsync} (tests). */
+    MergeOffsets(Path output, String topic, DurableFiles.Fsync fsync) {
         this.path = output.resolveSibling(output.getFileName() + ".offsets");
         this.topic = topic;
+        this.fsync = fsync;
     }
 
     /** The file. */
@@ -69,12 +75,7 @@ final class MergeOffsets {
         for (int p = 0; p < partitions; p++) {
             b.append(p).append(' ').append(offsets[p]).append('\n');
         }
-        final Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        Files.writeString(tmp, b, StandardCharsets.US_ASCII);
-        try {
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-        }
+        // fsynced before and after the rename: a power loss leaves the old offsets or the new, never an empty file
+        DurableFiles.writeAtomically(path, b, fsync);
     }
 }

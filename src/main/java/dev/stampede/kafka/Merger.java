@@ -6,7 +6,7 @@ import dev.stampede.runtime.AgentRunner;
 import dev.stampede.runtime.ErrorPolicy;
 import dev.stampede.runtime.IdleStrategy;
 import dev.stampede.stats.MergeStats;
-import dev.stampede.store.AppendChannel;
+import dev.stampede.journal.AppendChannel;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.util.Map;

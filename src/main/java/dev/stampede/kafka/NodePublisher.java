@@ -1,5 +1,6 @@
 package dev.stampede.kafka;
 
+import dev.stampede.journal.FileTail;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

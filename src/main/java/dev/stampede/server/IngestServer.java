@@ -9,12 +9,11 @@ import dev.stampede.runtime.ErrorPolicy;
 import dev.stampede.runtime.IdleStrategy;
 import dev.stampede.runtime.MonoClock;
 import dev.stampede.stats.ServerStats;
-import dev.stampede.store.AppendChannel;
-import dev.stampede.store.FileFormatException;
+import dev.stampede.journal.AppendChannel;
+import dev.stampede.journal.FileFormatException;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -80,8 +79,6 @@ public final class IngestServer implements AutoCloseable {
     public static IngestServer start(ServerConfig config, Consumer<String> log, AppendChannel.Opener opener)
             throws IOException {
         final EngineConfig ec = config.engine();
-        // An existing file means a restart: clients may come back to replay what a crash lost.
-        final boolean restart = Files.exists(config.output());
         final OutputStore store = OutputStore.open(config.output(), ec.keepDuplicates(), ec.historyMs(), opener,
                 config.rotation());
         final int n = config.loops();
@@ -115,7 +112,7 @@ public final class IngestServer implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 final Selector selector = Selector.open();
                 opened.add(selector);
-                if (restart) {
+                if (store.restarted()) { // clients may come back to replay what a crash lost
                     engines[i].holdUntil(MonoClock.monoMs() + config.startupGraceMs());
                 }
                 loops[i] = new EventLoop(config, i, peers, selector, i == 0 ? listener : null, engines[i], outputs[i],

@@ -3,6 +3,11 @@ package dev.stampede.store;
 import dev.stampede.engine.OrderedSink;
 import dev.stampede.engine.Resumable;
 import dev.stampede.format.OutputFiles;
+import dev.stampede.journal.AppendChannel;
+import dev.stampede.journal.FileFormatException;
+import dev.stampede.journal.LineAppender;
+import dev.stampede.journal.ResumePoint;
+import dev.stampede.journal.ResumeScan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -26,17 +31,20 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private final LineAppender late;
     private final ResumePoint resumePoint;
     private final Rotation rotation;
+    private final boolean existed;
     /** The window of the file at the output path; {@link Long#MIN_VALUE} while it holds nothing. */
     private long windowStart = Long.MIN_VALUE;
     private long windowEnd = Long.MIN_VALUE;
 
-    private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation) {
+    private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation,
+            boolean existed) {
+        this.existed = existed;
         this.output = output;
         this.late = late;
         this.resumePoint = resumePoint;
         this.rotation = rotation;
         if (rotation != null) {
-            output.rotateWith(rotation);
+            output.afterRotation(rotation::prune);
             if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
                 enterWindow(resumePoint.firstValue()); // the file at the path holds this window
             }
@@ -63,6 +71,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
      */
     public static OutputStore open(Path outputFile, boolean keepDuplicates, long historyMs, AppendChannel.Opener opener,
             Rotation rotation) throws IOException {
+        final boolean existed = java.nio.file.Files.exists(outputFile);
         final AppendChannel channel = opener.open(outputFile);
         try {
             ResumePoint resume = ResumeScan.scan(channel, outputFile, keepDuplicates, historyMs);
@@ -71,7 +80,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
             }
             final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel, opener);
             final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, true, opener);
-            return new OutputStore(output, late, resume, rotation);
+            return new OutputStore(output, late, resume, rotation, existed);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -93,6 +102,16 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
                     + rotation.periodMs() - 1) : p.lastValue();
             return new ResumePoint(resumeAt, p.recent(), empty.tornBytes(), 0, -1);
         }
+    }
+
+    /**
+     * Whether this output was written before, so clients may come back to replay what a crash
+     * lost (the server's startup grace): its resume point holds data, at the path or, with a
+     * rotation, in the newest closed file (a crash between a rotation's rename and the new file
+     * leaves no file at the path), or its file existed, if empty (a crash before its first write).
+     */
+    public boolean restarted() {
+        return resumePoint.hasData() || existed;
     }
 
     /** The late file that goes with {@code outputFile}. */

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The pieces of the scale-out that need no broker: the record format, the file tail, the offsets. */
+/** The pieces of the scale-out that need no broker: the record format, the offsets. */
 class NodeRecordTest {
     private static final long T = 1_750_000_000_000L;
 
@@ -46,47 +46,6 @@ class NodeRecordTest {
     }
 
     @Test
-    void theTailTakesCompleteLinesOnlyAndFollowsTheFile() throws IOException {
-        final Path f = dir.resolve("out.txt");
-        final ByteBuffer values = ByteBuffer.allocate(8 * 100);
-        try (FileTail tail = new FileTail(f, 100)) {
-            assertThat(tail.read(values)).as("no file yet").isZero();
-            Files.writeString(f, T + "\n" + (T + 1) + "\n17500");
-            assertThat(tail.read(values)).isEqualTo(2);
-            assertThat(values.getLong(0)).isEqualTo(T);
-            assertThat(values.getLong(8)).isEqualTo(T + 1);
-            assertThat(tail.offset()).isEqualTo(28);
-            values.clear();
-            assertThat(tail.read(values)).as("the unfinished line waits").isZero();
-            Files.writeString(f, "00000002\n", java.nio.file.StandardOpenOption.APPEND);
-            assertThat(tail.read(values)).isEqualTo(1);
-            assertThat(values.getLong(0)).isEqualTo(T + 2);
-            assertThat(tail.lastValue()).isEqualTo(T + 2);
-            assertThat(tail.offset()).isEqualTo(Files.size(f));
-        }
-    }
-
-    @Test
-    void theTailReadsAtMostAsManyValuesAsAsked() throws IOException {
-        final Path f = dir.resolve("out.txt");
-        final StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 50; i++) {
-            b.append(T + i).append('\n');
-        }
-        Files.writeString(f, b);
-        try (FileTail tail = new FileTail(f, 20)) {
-            final ByteBuffer values = ByteBuffer.allocate(8 * 100);
-            int total = 0;
-            for (int n = tail.read(values); n > 0; n = tail.read(values.clear())) {
-                assertThat(n).isLessThanOrEqualTo(20);
-                total += n;
-            }
-            assertThat(total).isEqualTo(50);
-            assertThat(tail.lastValue()).isEqualTo(T + 49);
-        }
-    }
-
-    @Test
     void offsetsSurviveAndBelongToTheirTopic() throws IOException {
         final Path out = dir.resolve("global.txt");
         final MergeOffsets offsets = new MergeOffsets(out, "ts");
@@ -97,6 +56,18 @@ class NodeRecordTest {
         assertThat(new MergeOffsets(out, "ts").load()).isEqualTo(Map.of(0, 6L, 1, 1L, 2, 43L));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MergeOffsets(out, "other").load())
                 .isInstanceOf(IOException.class).hasMessageContaining("topic other");
+    }
+
+    @Test
+    void offsetsAreSyncedBeforeTheirRenameAndTheDirectoryAfter() throws IOException {
+        final Path out = dir.resolve("global.txt");
+        final java.util.List<String> fsyncs = new java.util.ArrayList<>();
+        final MergeOffsets offsets = new MergeOffsets(out, "ts", p -> {
+            fsyncs.add(Files.isDirectory(p) ? "dir" : p.getFileName() + ": " + Files.readString(p).replace('\n', '|'));
+            dev.stampede.journal.DurableFiles.REAL.force(p);
+        });
+        offsets.save(new long[] {5, 7}, 2);
+        assertThat(fsyncs).containsExactly("global.txt.offsets.tmp: # stampede merge offsets v1 topic=ts|0 5|1 7|", "dir");
     }
 
     @Test

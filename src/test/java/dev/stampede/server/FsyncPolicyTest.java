@@ -2,7 +2,7 @@ package dev.stampede.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stampede.store.AppendChannel;
+import dev.stampede.journal.AppendChannel;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.testing.Await;
 import dev.stampede.testing.ForwardingChannel;

@@ -1,7 +1,7 @@
 package dev.stampede.server;
 
 import dev.stampede.stats.ServerStats;
-import dev.stampede.store.AppendChannel;
+import dev.stampede.journal.AppendChannel;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.testing.LineClient;
 import dev.stampede.transport.ServerTls;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stampede.stats.ServerStats;
-import dev.stampede.store.FileFormatException;
+import dev.stampede.journal.FileFormatException;
 import dev.stampede.testing.Await;
 import dev.stampede.testing.LineClient;
 import java.nio.file.Files;

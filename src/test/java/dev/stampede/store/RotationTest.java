@@ -2,6 +2,8 @@ package dev.stampede.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stampede.journal.AppendChannel;
+import dev.stampede.journal.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,16 @@ class RotationTest {
     }
 
     @Test
+    void aFirstStartIsNoRestart() throws IOException {
+        try (OutputStore s = open(EVERY_SECOND)) {
+            assertThat(s.restarted()).isFalse();
+        }
+        try (OutputStore s = open(EVERY_SECOND)) {
+            assertThat(s.restarted()).as("its file is there now, empty").isTrue();
+        }
+    }
+
+    @Test
     void aWatermarkPastTheWindowClosesItWithoutAWaitingValue() throws IOException {
         try (OutputStore s = open(EVERY_SECOND)) {
             s.onFinal(A + 10, 1);
@@ -81,6 +93,7 @@ class RotationTest {
             // Window B is closed: the watermark resumes at its end, so a late replay of B's values
             // is late (the engine's late file), never a second file for B.
             assertThat(s.resumePoint().lastValue()).isEqualTo(A + 1_999);
+            assertThat(s.restarted()).as("a restart, though the path held no file").isTrue();
             assertThat(s.resumePoint().recent()).contains(A + 1_001, A + 1_002);
             s.onFinal(A + 2_100, 1); // window C: the path starts a new file for it
             assertThat(s.sync(5_000)).isTrue();
@@ -98,6 +111,31 @@ class RotationTest {
         }
         assertThat(Files.readAllLines(closed(A))).isEqualTo(lines(A, A + 7));
         assertThat(Files.readAllLines(out())).isEqualTo(lines(A + 3_000));
+    }
+
+    @Test
+    void aClosedFileIsSyncedBeforeItsRenameAndTheDirectoryAfter() throws IOException {
+        final dev.stampede.testing.RecordingFsync fsync =
+                new dev.stampede.testing.RecordingFsync(closed(A));
+        final AppendChannel.Opener opener = new AppendChannel.Opener() {
+            @Override
+            public AppendChannel open(Path path) throws IOException {
+                return AppendChannel.FILES.open(path);
+            }
+
+            @Override
+            public void atomicMove(Path source, Path target) throws IOException {
+                DurableFiles.atomicMove(source, target, fsync);
+            }
+        };
+        try (OutputStore s = OutputStore.open(out(), false, HISTORY, opener, EVERY_SECOND)) {
+            s.onFinal(A, 1);
+            s.onFinal(A + 1_000, 1);
+            assertThat(s.sync(5_000)).isTrue();
+        }
+        assertThat(fsync.calls).containsExactly("file ts.txt (14 bytes), target absent",
+                "dir " + dir.getFileName() + ", target there");
+        assertThat(Files.readAllLines(closed(A))).isEqualTo(lines(A));
     }
 
     @Test

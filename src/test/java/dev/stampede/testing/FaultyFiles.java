@@ -1,6 +1,6 @@
 package dev.stampede.testing;
 
-import dev.stampede.store.AppendChannel;
+import dev.stampede.journal.AppendChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.stampede.store;
+package dev.stampede.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

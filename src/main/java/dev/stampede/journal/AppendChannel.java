@@ -1,4 +1,4 @@
-package dev.stampede.store;
+package dev.stampede.journal;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,6 +18,14 @@ public interface AppendChannel extends Closeable {
     @FunctionalInterface
     interface Opener {
         AppendChannel open(Path path) throws IOException;
+
+        /**
+         * Renames a closed file (a rotation): durably, see {@link DurableFiles#atomicMove}. A seam
+         * for tests, like {@link #open}.
+         */
+        default void atomicMove(Path source, Path target) throws IOException {
+            DurableFiles.atomicMove(source, target);
+        }
     }
 
     /** Real files, each locked against a second writer (another server on the same file). */

@@ -1,4 +1,4 @@
-package dev.stampede.store;
+package dev.stampede.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -145,6 +145,31 @@ class LineAppenderTest {
             a.append(T + 1);
         }
         assertThat(Files.readString(f)).isEqualTo(T + "\n" + (T + 1) + "\n");
+    }
+
+    @Test
+    void rotationsWhileTheWriterIsHeldTakeNoExtraBatch() throws Exception {
+        final Path f = dir.resolve("rot.txt");
+        final BlockingFiles disk = new BlockingFiles();
+        final int rotations = 200;
+        try (LineAppender a = new LineAppender(f, 4096, false, disk)) {
+            disk.block();
+            a.append(T);
+            a.flush(false); // the writer takes it and is held in write()
+            Await.until("the writer is in write()", WAIT, () -> disk.writesStarted.get() == 1);
+            for (int i = 1; i <= rotations; i++) {
+                a.rotate(dir.resolve("rot.txt." + i)); // closes the window of T + i - 1
+                a.append(T + i);
+                a.flush(false);
+                assertThat(a.batchesAllocated()).as("after rotation " + i).isLessThanOrEqualTo(LineAppender.BATCHES);
+            }
+            disk.release();
+            assertThat(a.sync(10_000)).isTrue();
+        }
+        for (int i = 1; i <= rotations; i++) {
+            assertThat(Files.readAllLines(dir.resolve("rot.txt." + i))).containsExactly(String.valueOf(T + i - 1));
+        }
+        assertThat(Files.readAllLines(f)).containsExactly(String.valueOf(T + rotations));
     }
 
     /** Real files whose writes can be held in the middle of the write call, like a stalled disk. */

@@ -1,4 +1,4 @@
-package dev.stampede.store;
+package dev.stampede.journal;
 
 /**
  * Where an existing output file leaves off, for a server that appends to it.

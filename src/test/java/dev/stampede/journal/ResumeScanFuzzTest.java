@@ -1,4 +1,4 @@
-package dev.stampede.store;
+package dev.stampede.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +20,7 @@ import java.util.List;
  * ascending timestamps.
  *
  * <p>{@code mvn verify} runs it in regression mode over the seeds in
- * {@code src/test/resources/dev/stampede/store/ResumeScanFuzzTestInputs/scan/} (each seed is a
+ * {@code src/test/resources/dev/stampede/journal/ResumeScanFuzzTestInputs/scan/} (each seed is a
  * file's bytes). To fuzz for real (two minutes; findings are added to that directory, the corpus
  * Jazzer grows goes to {@code .cifuzz-corpus/}):
  *

@@ -1,4 +1,4 @@
-package dev.stampede.kafka;
+package dev.stampede.journal;
 
 import dev.stampede.format.Ascii;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Not thread-safe: owned by the publisher's thread.
  */
-final class FileTail implements AutoCloseable {
+public final class FileTail implements AutoCloseable {
     private final Path path;
     private final ByteBuffer chunk;
     private FileChannel channel;
@@ -24,28 +24,28 @@ final class FileTail implements AutoCloseable {
     private long lastValue = Long.MIN_VALUE;
 
     /** @param maxValues most values one read returns */
-    FileTail(Path path, int maxValues) {
+    public FileTail(Path path, int maxValues) {
         this.path = path;
         this.chunk = ByteBuffer.allocate(maxValues * Ascii.MAX_LINE);
     }
 
     /** Continues from {@code offset} (a line start). */
-    void seek(long at) {
+    public void seek(long at) {
         offset = at;
     }
 
     /** Bytes of the file consumed so far. */
-    long offset() {
+    public long offset() {
         return offset;
     }
 
     /** The last value read. */
-    long lastValue() {
+    public long lastValue() {
         return lastValue;
     }
 
     /** The file's size now (0 if it does not exist yet). */
-    long size() throws IOException {
+    public long size() throws IOException {
         return open() ? channel.size() : 0;
     }
 
@@ -55,7 +55,7 @@ final class FileTail implements AutoCloseable {
      *
      * @return the values read (0: nothing new)
      */
-    int read(ByteBuffer values) throws IOException {
+    public int read(ByteBuffer values) throws IOException {
         if (!open()) {
             return 0;
         }
