@@ -242,6 +242,7 @@ final class ServerCommand implements Callable<Integer> {
         final NodePublisher p = new NodePublisher(settings, node, output, OutputFiles.latePath(output),
                 server::writtenWatermark, log).start();
         server.reportPublicationLag(p::lagMs);
+        server.acknowledgeWhenPublished(p::acknowledgedWatermark);
         return p;
     }
 
@@ -284,7 +285,8 @@ final class ServerCommand implements Callable<Integer> {
                 .silentTimeoutMs(silentTimeout.toMillis())
                 .rotation(rotation.rotation())
                 .loops(loops)
-                .tls(tls.tls());
+                .tls(tls.tls())
+                .publishes(kafka.given());
         if (maxConnections != null) {
             b.maxConnections(maxConnections);
         }

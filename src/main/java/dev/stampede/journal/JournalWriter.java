@@ -37,6 +37,7 @@ final class JournalWriter {
     private volatile IOException lastError;
     private volatile long bytesWritten;
     private volatile long writtenMark = Long.MIN_VALUE;
+    private volatile long syncedMark = Long.MIN_VALUE;
     private volatile long writeFailures;
     private volatile int tornBytesRepaired;
     private volatile boolean closing;
@@ -130,6 +131,10 @@ final class JournalWriter {
         return writtenMark;
     }
 
+    long syncedMark() {
+        return syncedMark;
+    }
+
     long writeFailures() {
         return writeFailures;
     }
@@ -195,6 +200,9 @@ final class JournalWriter {
         }
         if (!buf.hasRemaining()) {
             writtenMark = b.mark; // after the bytes: a reader of the mark finds them in the file
+            if (!dirty) {
+                syncedMark = b.mark; // fsynced now, or nothing written since the last fsync
+            }
         }
     }
 

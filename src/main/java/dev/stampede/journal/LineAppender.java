@@ -149,6 +149,15 @@ public final class LineAppender implements AutoCloseable {
         return writer.writtenMark();
     }
 
+    /**
+     * The mark of the last batch that is in the file and fsynced ({@link Long#MIN_VALUE} before
+     * any): what a power loss cannot take. A batch is fsynced when its flush asked for it, or when
+     * nothing was written since the last fsync. Any thread.
+     */
+    public long syncedMark() {
+        return writer.syncedMark();
+    }
+
     /** Runs {@code action} on the writer thread after each rotation. Call before the first rotation. */
     public void afterRotation(AfterRotation action) {
         writer.afterRotation(action);

@@ -96,6 +96,14 @@ public final class NodePublisher implements AutoCloseable {
         thread.setDaemon(true);
     }
 
+    /**
+     * Every value of the output file below this is in the partition, acknowledged by the broker
+     * ({@code acks=all}); {@link Long#MIN_VALUE} before anything is. Any thread.
+     */
+    public long acknowledgedWatermark() {
+        return ackedWatermark;
+    }
+
     /** Starts publishing. */
     public NodePublisher start() {
         thread.start();

@@ -1,5 +1,6 @@
 package dev.stampede.server;
 
+import dev.stampede.protocol.AckReply;
 import dev.stampede.protocol.ErrReply;
 import dev.stampede.protocol.LineDecoder;
 import dev.stampede.protocol.LineHandler;
@@ -45,6 +46,10 @@ final class Connection implements LineHandler {
     long lastValueMs;
     Connection olderSilent;
     Connection newerSilent;
+    /** What it was told of durability, if it asked for acknowledgements; else {@code null}. */
+    private AckState ack;
+    /** Its slot in the loop's {@link AckSweep}, or -1. */
+    int ackSlot = -1;
 
     Connection(EventLoop loop, SocketChannel channel, LineDecoder decoder, int source, TlsSession tls) {
         this.loop = loop;
@@ -153,9 +158,46 @@ final class Connection implements LineHandler {
     @Override
     public void onValue(long epochMillis) {
         if (loop.accept(this, epochMillis)) {
+            if (ack != null) {
+                ack.onValue(epochMillis);
+            }
             return;
         }
         onReject(decoder.lineCount(), Reject.AHEAD);
+    }
+
+    @Override
+    public void onAcksRequested(long lineNumber) {
+        if (ack == null) {
+            ack = new AckState();
+            loop.acksRequested(this);
+        }
+    }
+
+    /**
+     * Moves this connection's acknowledgement as far as durability allows, and sends it if it
+     * changed or a heartbeat is due. Cumulative: one the socket cannot take now is simply sent
+     * later, newer; it never waits behind a backlog (an {@code ERR} reply or TLS records first).
+     */
+    void acknowledge(long nowMs, long handOffSeq, long durableSeq, long durableWatermark) {
+        final long lines = ack.advance(decoder.lineCount(), handOffSeq, durableSeq, durableWatermark);
+        if (closed || closing || !ack.due(nowMs) || backlogged() || tls != null && tls.handshaking()) {
+            return;
+        }
+        final ByteBuffer out = loop.replyBuffer.clear();
+        AckReply.put(out, lines);
+        out.flip();
+        try {
+            send(out);
+            if (out.hasRemaining()) {
+                keep(out); // part of the line went: the rest must follow, or the line is cut
+            } else if (tls != null && tls.hasPendingOutput()) {
+                wantWrites();
+            }
+            ack.sent(nowMs);
+        } catch (IOException e) {
+            closing = true; // the next read finds the reset and closes it
+        }
     }
 
     /** Closes the connection on purpose, saying why first ({@code ERR 0 <reason>; closing}). */

@@ -10,10 +10,28 @@ import java.io.IOException;
 final class DirectOutput implements LoopOutput {
     private final OutputStore store;
     private final OutputFlushes flushes;
+    private final Durability durability;
 
-    DirectOutput(OutputStore store, ServerConfig config, long nowMs) {
+    DirectOutput(OutputStore store, ServerConfig config, Durability durability, long nowMs) {
         this.store = store;
         this.flushes = new OutputFlushes(config, nowMs);
+        this.durability = durability;
+    }
+
+    /** The position in the late file's stream: late values are appended to the store as found. */
+    @Override
+    public long handOffSeq() {
+        return durability.lateLines();
+    }
+
+    @Override
+    public long durableSeq() {
+        return durability.durableLateLines();
+    }
+
+    @Override
+    public long durableWatermark() {
+        return durability.durableWatermark();
     }
 
     @Override

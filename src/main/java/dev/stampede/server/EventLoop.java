@@ -91,6 +91,7 @@ final class EventLoop implements Agent {
     private final Acceptor acceptor;
     private final ConnectionSweep sweep;
     private final ReadBatchRule readBatch;
+    private final AckSweep acks;
     private final HandOffs handOffs = new HandOffs();
     private final long startMs;
 
@@ -132,6 +133,7 @@ final class EventLoop implements Agent {
         this.acceptor = new Acceptor(index, peers, selector, listener, admission, counters, log);
         this.sweep = new ConnectionSweep(index, peers, silence, config.silentTimeoutMs(), counters, tls);
         this.readBatch = new ReadBatchRule(config.readBatchMs());
+        this.acks = new AckSweep(output, nowMs);
         this.stats = new StatsCadence<>(reportStats ? config.statsIntervalMs() : 0, log, nowMs, ServerStats.zero(),
                 ServerStats::reportLine);
     }
@@ -251,6 +253,7 @@ final class EventLoop implements Agent {
         takeHandOffs();
         readBatch.observe(nowMs, engine.offered());
         sweep.sweep(sweepMs, nowMs);
+        acks.sweep(nowMs);
         acceptor.resumeIfDue(nowMs);
         stats.tick(nowMs, snapshot);
     }
@@ -329,7 +332,13 @@ final class EventLoop implements Agent {
         counters.repliesDropped++;
     }
 
+    /** {@code c} asked for acknowledgements (its first line was the opener). */
+    void acksRequested(Connection c) {
+        acks.add(c);
+    }
+
     void onClosed(Connection c) {
+        acks.remove(c);
         engine.removeSource(c.source());
         silence.remove(c);
         counters.connectionsOpen--;

@@ -44,11 +44,13 @@ public final class IngestServer implements AutoCloseable {
     private final LoopMerge merge;
     private final AgentRunner mergeThread;
     private final OutputStore store;
+    private final Durability durability;
     private final InetSocketAddress address;
 
-    private IngestServer(EventLoop[] loops, LoopMerge merge, OutputStore store, InetSocketAddress address,
-            ErrorPolicy errors) {
+    private IngestServer(EventLoop[] loops, LoopMerge merge, OutputStore store, Durability durability,
+            InetSocketAddress address, ErrorPolicy errors) {
         this.loops = loops;
+        this.durability = durability;
         this.merge = merge;
         this.store = store;
         this.address = address;
@@ -86,16 +88,17 @@ public final class IngestServer implements AutoCloseable {
         opened.add(store);
         try {
             final LoopPeers peers = new LoopPeers(n);
+            final Durability durability = new Durability(store, config);
             // Where the merge starts: at or below every loop engine's first watermark.
             final long mergeStart = System.currentTimeMillis() - Math.max(ec.holdLagMs(), ec.maxDelayMs()) - 1_000;
             final FinalMerge finalMerge = n == 1 ? null : new FinalMerge(ec, n, mergeStart, store);
-            final LoopMerge merge = n == 1 ? null : new LoopMerge(config, store, finalMerge, n, log);
+            final LoopMerge merge = n == 1 ? null : new LoopMerge(config, store, finalMerge, n, durability, log);
             final OrderingEngine[] engines = new OrderingEngine[n];
             final LoopOutput[] outputs = new LoopOutput[n];
             for (int i = 0; i < n; i++) {
                 final LoopOutlet outlet = n == 1 ? null : new LoopOutlet(i, merge);
                 engines[i] = new OrderingEngine(ec, n == 1 ? store : outlet);
-                outputs[i] = n == 1 ? new DirectOutput(store, config, MonoClock.monoMs()) : outlet;
+                outputs[i] = n == 1 ? new DirectOutput(store, config, durability, MonoClock.monoMs()) : outlet;
             }
             final List<Resumable> streams = new ArrayList<>(List.of(engines));
             if (finalMerge != null) {
@@ -123,7 +126,7 @@ public final class IngestServer implements AutoCloseable {
                 }
             }
             // The command polls isRunning(): the policy only says why a loop ended.
-            final IngestServer server = new IngestServer(loops, merge, store,
+            final IngestServer server = new IngestServer(loops, merge, store, durability,
                     (InetSocketAddress) listener.getLocalAddress(), ErrorPolicy.logging(log));
             if (server.mergeThread != null) {
                 server.mergeThread.start();
@@ -155,6 +158,14 @@ public final class IngestServer implements AutoCloseable {
      */
     public long writtenWatermark() {
         return store.output().writtenMark();
+    }
+
+    /**
+     * With {@code --kafka} ({@link ServerConfig#publishes()}): acknowledgements wait until values
+     * are also in the node's partition; every value below {@code publishedWatermark} is (any thread).
+     */
+    public void acknowledgeWhenPublished(LongSupplier publishedWatermark) {
+        durability.boundByPublication(publishedWatermark);
     }
 
     /** Shows {@code kafka_lag_ms=} in the stats, from {@code lagMs} (read from the loop). */

@@ -40,6 +40,7 @@ final class LoopMerge implements Agent {
     private final Consumer<String> log;
     private final ArrayBlockingQueue<LoopOutlet.Batch> inbox;
     private final OutputFlushes flushes;
+    private final MergedDurability durable;
     private final long startMs;
     private final StatsCadence<ServerStats> stats;
     private final Supplier<ServerStats> snapshot = this::snapshot;
@@ -50,8 +51,10 @@ final class LoopMerge implements Agent {
     private volatile boolean failing;
     private volatile LongSupplier publishLagMs = () -> -1;
 
-    LoopMerge(ServerConfig config, OutputStore store, FinalMerge merge, int loops, Consumer<String> log) {
+    LoopMerge(ServerConfig config, OutputStore store, FinalMerge merge, int loops, Durability durability,
+            Consumer<String> log) {
         this.store = store;
+        this.durable = new MergedDurability(durability, loops);
         this.merge = merge;
         this.loops = new EventLoop[loops];
         this.log = log;
@@ -82,6 +85,16 @@ final class LoopMerge implements Agent {
     /** Whether writes to the files are failing. */
     boolean isFailing() {
         return failing;
+    }
+
+    /** Loop {@code loop}'s batches up to this one are durable (loop threads). */
+    long durableBatches(int loop) {
+        return durable.durableBatches(loop);
+    }
+
+    /** Every final value below this is durable (loop threads). */
+    long durableWatermark() {
+        return durable.durableWatermark();
     }
 
     /** Where the stats get the lag of publication to Kafka. */
@@ -122,6 +135,7 @@ final class LoopMerge implements Agent {
             merge.offer(v >= 0 ? v : -1 - v, 1);
         }
         final int input = batch.owner.index;
+        durable.taken(input, batch.seq);
         if (batch.last) {
             ended++;
             merge.advance(input, Long.MAX_VALUE);
@@ -133,6 +147,7 @@ final class LoopMerge implements Agent {
 
     private void housekeeping(long nowMs) {
         flushes.maybeFlush(store, nowMs, merge.watermark());
+        durable.afterPass(merge.watermark());
         backedUp = store.isBackedUp();
         failing = store.isFailing();
         if (pausedSinceMs < 0 && failing) {

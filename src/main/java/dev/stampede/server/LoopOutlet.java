@@ -31,6 +31,8 @@ final class LoopOutlet implements LoopOutput, OrderedSink {
         long watermark;
         /** The loop's last batch: its engine is drained and it sends nothing more. */
         boolean last;
+        /** Its place in the loop's stream of batches, from 1: what acknowledgements count in. */
+        long seq;
 
         Batch(LoopOutlet owner) {
             this.owner = owner;
@@ -49,6 +51,7 @@ final class LoopOutlet implements LoopOutput, OrderedSink {
     private final ArrayBlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES);
     private Batch filling;
     private long sentWatermark = Long.MIN_VALUE;
+    private long batchesSent;
 
     LoopOutlet(int index, LoopMerge merge) {
         this.index = index;
@@ -81,6 +84,7 @@ final class LoopOutlet implements LoopOutput, OrderedSink {
             return; // the merge has the others: this one keeps filling
         }
         filling.watermark = watermark;
+        filling.seq = ++batchesSent;
         merge.submit(filling);
         filling = next;
         sentWatermark = watermark;
@@ -90,8 +94,25 @@ final class LoopOutlet implements LoopOutput, OrderedSink {
     public void finish(long watermark, long timeoutMs) {
         filling.watermark = watermark;
         filling.last = true;
+        filling.seq = ++batchesSent;
         merge.submit(filling); // the merge's inbox holds every batch in circulation: never full
         filling = null;
+    }
+
+    /** The batch being filled goes next: what this loop reads from now on travels in it or later. */
+    @Override
+    public long handOffSeq() {
+        return batchesSent + 1;
+    }
+
+    @Override
+    public long durableSeq() {
+        return merge.durableBatches(index);
+    }
+
+    @Override
+    public long durableWatermark() {
+        return merge.durableWatermark();
     }
 
     /** The merge is done with {@code batch}: its merge thread gives it back. */

@@ -32,4 +32,19 @@ interface LoopOutput {
      * the merge, which ends once every loop has). Blocks for at most {@code timeoutMs}.
      */
     void finish(long watermark, long timeoutMs) throws IOException;
+
+    /**
+     * The sequence number of the hand-off that carries what the loop's engine releases, and the
+     * late values it finds, from now on (docs/DESIGN.md, acknowledged delivery). Loop thread.
+     */
+    long handOffSeq();
+
+    /** Everything handed off with a sequence number up to this one is durable. Loop thread. */
+    long durableSeq();
+
+    /**
+     * Every final value below this is durable in the output file (with {@code --kafka}, also
+     * published); {@link Long#MIN_VALUE} before anything is. Loop thread.
+     */
+    long durableWatermark();
 }

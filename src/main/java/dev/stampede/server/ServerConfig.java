@@ -30,6 +30,8 @@ import java.nio.file.Path;
  *     own; their ordered outputs are merged into the one file (1 to {@link #MAX_LOOPS})
  * @param tls TLS for every connection ({@code --tls-cert}, {@code --tls-key}), or {@code null} for
  *     plaintext
+ * @param publishes whether the node publishes to Kafka ({@code --kafka}): acknowledgements then
+ *     also wait for the partition (see {@link IngestServer#acknowledgeWhenPublished})
  */
 public record ServerConfig(
         InetSocketAddress bind,
@@ -46,7 +48,8 @@ public record ServerConfig(
         long silentTimeoutMs,
         Rotation rotation,
         int loops,
-        ServerTls tls) {
+        ServerTls tls,
+        boolean publishes) {
 
     /** Most event loops: more than the cores of any machine this runs on is pointless. */
     public static final int MAX_LOOPS = 256;
@@ -103,7 +106,7 @@ public record ServerConfig(
         final Builder b = new Builder().bind(bind).output(output).maxSkewMs(maxSkewMs).maxConnections(maxConnections)
                 .readBatchMs(readBatchMs).flushIntervalMs(flushIntervalMs).statsIntervalMs(statsIntervalMs)
                 .fsync(fsync).fsyncIntervalMs(fsyncIntervalMs).startupGraceMs(startupGraceMs)
-                .silentTimeoutMs(silentTimeoutMs).rotation(rotation).loops(loops).tls(tls)
+                .silentTimeoutMs(silentTimeoutMs).rotation(rotation).loops(loops).tls(tls).publishes(publishes)
                 .idleTimeoutMs(engine.idleTimeoutMs()).maxDelayMs(engine.maxDelayMs())
                 .keepDuplicates(engine.keepDuplicates());
         b.engine = engine;
@@ -155,6 +158,7 @@ public record ServerConfig(
         private Rotation rotation;
         private int loops = 1;
         private ServerTls tls;
+        private boolean publishes;
         /** The engine of {@link #toBuilder()}, until an ordering setting changes; else derived. */
         private EngineConfig engine;
 
@@ -273,12 +277,19 @@ public record ServerConfig(
             return this;
         }
 
+        /** Whether the node publishes to Kafka, so that acknowledgements wait for the partition too. */
+        public Builder publishes(boolean v) {
+            publishes = v;
+            return this;
+        }
+
         /** The config, validated. */
         public ServerConfig build() {
             final EngineConfig e = engine != null ? engine
                     : engineFor(idleTimeoutMs, maxDelayMs, maxSkewMs, startupGraceMs, keepDuplicates);
             return new ServerConfig(bind, output, e, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
-                    statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, loops, tls);
+                    statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, loops, tls,
+                    publishes);
         }
     }
 

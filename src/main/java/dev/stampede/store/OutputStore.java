@@ -35,6 +35,8 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     /** The window of the file at the output path; {@link Long#MIN_VALUE} while it holds nothing. */
     private long windowStart = Long.MIN_VALUE;
     private long windowEnd = Long.MIN_VALUE;
+    /** Late lines appended since the store opened (owner thread); see {@link #lateLines()}. */
+    private long lateLines;
 
     private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation,
             boolean existed) {
@@ -159,6 +161,15 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     @Override
     public void onLate(long value) {
         late.append(value);
+        lateLines++;
+    }
+
+    /**
+     * Late lines appended since the store opened: the late file's mark, so that its writer's
+     * {@link LineAppender#syncedMark()} says how many of them are durable. Owner thread.
+     */
+    public long lateLines() {
+        return lateLines;
     }
 
     /**
@@ -173,7 +184,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     public void flush(boolean sync, long watermark) {
         closeCompleteWindow(watermark);
         output.flush(sync, watermark);
-        late.flush(sync);
+        late.flush(sync, lateLines);
     }
 
     /**

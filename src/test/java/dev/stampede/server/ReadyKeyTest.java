@@ -145,5 +145,20 @@ class ReadyKeyTest {
         @Override
         public void finish(long watermark, long timeoutMs) throws IOException {
         }
+
+        @Override
+        public long handOffSeq() {
+            return 0;
+        }
+
+        @Override
+        public long durableSeq() {
+            return 0;
+        }
+
+        @Override
+        public long durableWatermark() {
+            return Long.MIN_VALUE;
+        }
     }
 }

@@ -48,6 +48,11 @@ public final class LineClient implements AutoCloseable {
         return sendRaw(b.toString());
     }
 
+    /** How long a read waits before it fails (5 s unless changed). */
+    public void soTimeout(int ms) throws IOException {
+        socket.setSoTimeout(ms);
+    }
+
     /** The next line from the server, or {@code null} at end of stream; fails after 5 s. */
     public String readLine() throws IOException {
         return in.readLine();
