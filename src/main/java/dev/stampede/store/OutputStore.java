@@ -258,6 +258,16 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         return output.unwrittenBytes() + late.unwrittenBytes();
     }
 
+    /**
+     * Tells both files' writers that written lines count as durable: for {@link FsyncPolicy#NEVER},
+     * which never fsyncs while running, so that what their {@link LineAppender#durableEnd()} say
+     * (what a publisher may publish) follows the writes.
+     */
+    public void durability(FsyncPolicy fsync) {
+        output.writtenIsDurable(fsync == FsyncPolicy.NEVER);
+        late.writtenIsDurable(fsync == FsyncPolicy.NEVER);
+    }
+
     /** The output file's appender. */
     public LineAppender output() {
         return output;
