@@ -239,8 +239,8 @@ final class ServerCommand implements Callable<Integer> {
     private NodePublisher publish(KafkaSettings settings, IngestServer server, AsyncLog log) {
         log.accept("server: kafka: publishing to " + settings.topic() + " partition " + node + " at "
                 + settings.bootstrap());
-        final NodePublisher p = new NodePublisher(settings, node, output, OutputFiles.latePath(output),
-                server::writtenWatermark, log).start();
+        final NodePublisher p = new NodePublisher(settings, node, output, server.durableOutput(),
+                OutputFiles.latePath(output), server.durableLate(), log).start();
         server.reportPublicationLag(p::lagMs);
         server.acknowledgeWhenPublished(p::acknowledgedWatermark);
         return p;

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the figures are volatile and safe from any thread; the owner talks to it through two bounded
  * queues only.
  */
-final class JournalWriter {
+final class JournalWriter implements DurableEnd {
     private static final long RETRY_MS = 250;
 
     private final Path path;
@@ -37,32 +37,54 @@ final class JournalWriter {
     private volatile IOException lastError;
     private volatile long bytesWritten;
     private volatile long writtenMark = Long.MIN_VALUE;
-    private volatile long syncedMark = Long.MIN_VALUE;
     private volatile long writeFailures;
     private volatile int tornBytesRepaired;
     private volatile boolean closing;
+    /** Durable end: bytes written first, then the mark (a reader reads them the other way round). */
+    private volatile long durableBytes;
+    private volatile long durableMark = Long.MIN_VALUE;
+    private volatile boolean writtenIsDurable;
     private volatile boolean abandon;
 
     // The thread's (and the constructor's, before the thread starts).
     private AppendChannel channel;
     private boolean dirty;
+    /** The current file's size as this thread made it. */
+    private long fileEnd;
 
     /**
      * @param capacity the normal size of a batch buffer (a grown one is replaced by one of this size)
      * @param maxBatches most batches in circulation: the queues' bound
      */
-    JournalWriter(Path path, AppendChannel.Opener opener, int capacity, int maxBatches, AppendChannel channel) {
+    JournalWriter(Path path, AppendChannel.Opener opener, int capacity, int maxBatches, AppendChannel channel)
+            throws IOException {
         this.path = path;
         this.opener = opener;
         this.capacity = capacity;
         this.toWrite = new ArrayBlockingQueue<>(maxBatches);
         this.free = new ArrayBlockingQueue<>(maxBatches);
-        this.channel = channel;
+        if (channel != null) {
+            adopt(channel);
+        }
     }
 
     /** Opens the file now (on the caller's thread, before the writer starts). */
     void openNow() throws IOException {
         open();
+    }
+
+    void writtenIsDurable(boolean yes) {
+        this.writtenIsDurable = yes;
+    }
+
+    @Override
+    public long durableMark() {
+        return durableMark;
+    }
+
+    @Override
+    public long durableBytes() {
+        return durableBytes;
     }
 
     void afterRotation(LineAppender.AfterRotation action) {
@@ -131,9 +153,6 @@ final class JournalWriter {
         return writtenMark;
     }
 
-    long syncedMark() {
-        return syncedMark;
-    }
 
     long writeFailures() {
         return writeFailures;
@@ -195,15 +214,20 @@ final class JournalWriter {
         }
         buf.limit(end);
         write(buf);
-        if (b.sync) {
-            force();
-        }
         if (!buf.hasRemaining()) {
             writtenMark = b.mark; // after the bytes: a reader of the mark finds them in the file
-            if (!dirty) {
-                syncedMark = b.mark; // fsynced now, or nothing written since the last fsync
-            }
         }
+        if (b.sync || !dirty) {
+            force(); // without a byte written since the last fsync, only says the mark is durable
+        } else if (writtenIsDurable) {
+            durable();
+        }
+    }
+
+    /** What is written is now durable: the bytes first, then the mark. */
+    private void durable() {
+        durableBytes = fileEnd;
+        durableMark = writtenMark;
     }
 
     /** Writes the buffer up to its limit, retrying a failing file until it works or the owner gives up. */
@@ -214,7 +238,9 @@ final class JournalWriter {
                 if (channel == null) {
                     open();
                 }
-                bytesWritten += channel.write(buf);
+                final int n = channel.write(buf);
+                bytesWritten += n;
+                fileEnd += n;
                 dirty = true;
                 lastError = null;
             } catch (IOException e) {
@@ -284,11 +310,13 @@ final class JournalWriter {
 
     private void force() {
         if (!dirty) {
+            durable(); // nothing unsynced
             return;
         }
         try {
             channel.force();
             dirty = false;
+            durable();
         } catch (IOException e) {
             lastError = e; // the next sync tries again; the data stays in the page cache
             writeFailures++;
@@ -299,11 +327,25 @@ final class JournalWriter {
         final AppendChannel ch = opener.open(path);
         try {
             tornBytesRepaired = TornLine.repair(ch, path);
+            adopt(ch);
         } catch (IOException e) {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * Takes an opened (and repaired) file. What it already holds counts as durable once fsynced
+     * here (an earlier run's last writes may still be only in the page cache).
+     */
+    private void adopt(AppendChannel ch) throws IOException {
         channel = ch;
+        fileEnd = ch.size();
+        dirty = false;
+        if (fileEnd > 0 && !writtenIsDurable) {
+            ch.force();
+        }
+        durableBytes = fileEnd;
     }
 
     /**
@@ -324,6 +366,7 @@ final class JournalWriter {
                 channel.truncate(channel.size() - partial);
                 buf.position(lineStart);
                 bytesWritten -= partial;
+                fileEnd -= partial;
             } catch (IOException e) {
                 // Cannot cut it: leave the rest of the line queued, the next write completes it.
             }

@@ -77,8 +77,14 @@ public final class LineAppender implements AutoCloseable {
         this(path, bufferBytes, lazy, AppendChannel.FILES);
     }
 
-    /** Wraps an already opened (and checked) channel; {@code opener} opens the next file of a rotation. */
-    public LineAppender(Path path, int bufferBytes, AppendChannel channel, AppendChannel.Opener opener) {
+    /**
+     * Wraps an already opened (and checked) channel; {@code opener} opens the next file of a
+     * rotation.
+     *
+     * @throws IOException if what the file holds cannot be fsynced (see {@link #durableEnd()})
+     */
+    public LineAppender(Path path, int bufferBytes, AppendChannel channel, AppendChannel.Opener opener)
+            throws IOException {
         this.path = path;
         this.capacity = Math.max(4096, bufferBytes);
         this.writer = new JournalWriter(path, opener, capacity, BATCHES, channel);
@@ -150,12 +156,19 @@ public final class LineAppender implements AutoCloseable {
     }
 
     /**
-     * The mark of the last batch that is in the file and fsynced ({@link Long#MIN_VALUE} before
-     * any): what a power loss cannot take. A batch is fsynced when its flush asked for it, or when
-     * nothing was written since the last fsync. Any thread.
+     * How much of the file is durable: fsynced (what the file held when opened is fsynced once
+     * then), or, after {@code writtenIsDurable(true)}, written. Any thread.
      */
-    public long syncedMark() {
-        return writer.syncedMark();
+    public DurableEnd durableEnd() {
+        return writer;
+    }
+
+    /**
+     * Whether written lines count as durable at once: for an owner that never asks for an fsync
+     * while running ({@code --fsync never}), so that {@link #durableEnd()} follows the writes.
+     */
+    public void writtenIsDurable(boolean yes) {
+        writer.writtenIsDurable(yes);
     }
 
     /** Runs {@code action} on the writer thread after each rotation. Call before the first rotation. */

@@ -1,19 +1,16 @@
 package dev.stampede.kafka;
 
+import dev.stampede.journal.DurableEnd;
 import dev.stampede.journal.FileTail;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -25,16 +22,26 @@ import org.apache.kafka.common.TopicPartition;
  * ascending) and the late file. The files are the journal: the event loop never waits for Kafka,
  * and after any broker trouble publication resumes from where the partition ends.
  *
+ * <h2>Only what is durable</h2>
+ * It reads the files only up to what their writers have made durable ({@link DurableEnd}: fsynced,
+ * per {@code --fsync}; with {@code --fsync never}, nothing is fsynced while running and "durable"
+ * means written), so a power loss cannot take from a file what its partition already holds.
+ *
  * <h2>Exactly once into the partition</h2>
  * Every record carries the file offsets it brings publication to ({@link NodeRecord}). On start,
- * and after any failure, the publisher reads its partition's last record back and continues the
- * files from its offsets. One record is in flight at a time (the next carries whatever the file
+ * and after any failure, the publisher reads its partition's end back ({@link PartitionEnd}) and
+ * continues the files from its offsets. If the output file holds less than that, or not the value
+ * published last at that offset (it was cut, a power loss under a disk that lied about its fsyncs,
+ * or a file put back from elsewhere, and written again since), it continues at the first line
+ * above the last value published, found by scanning the file: no fragment of a line, nothing
+ * twice, nothing skipped. (The late file, in arrival order, continues at the start of the line
+ * that holds its recorded offset.) One record is in flight at a time (the next carries whatever the file
  * gained meanwhile, so batches grow with the broker's latency), on an idempotent producer with
  * {@code acks=all}: a record is either in the partition, and then read back, or it is sent again.
  *
  * <h2>Watermarks and leaving</h2>
- * The server's watermark rides with its file writes ({@code writtenWatermark}, read before the
- * file): a record that reaches the end of the file carries it; with nothing new to publish, a
+ * The server's watermark rides with its file writes ({@link DurableEnd#durableMark()}, read
+ * before the file): a record that reaches the end of the file carries it; with nothing new to publish, a
  * marker record carries it at least every {@value #MARKER_MS} ms, which is also how the merge
  * knows the node is alive. A clean stop publishes the rest of the files and a {@code LEAVING}
  * record.
@@ -48,14 +55,13 @@ public final class NodePublisher implements AutoCloseable {
     private static final long MARKER_MS = 100;
     private static final long IDLE_PARK_MS = 2;
     private static final long SEND_TIMEOUT_MS = 30_000;
-    private static final long READ_BACK_TIMEOUT_MS = 10_000;
     private static final long MIN_BACKOFF_MS = 250;
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final KafkaSettings settings;
     private final int node;
     private final TopicPartition partition;
-    private final LongSupplier writtenWatermark;
+    private final DurableEnd outputEnd;
     private final Consumer<String> log;
     private final Path outputPath;
     private final FileTail output;
@@ -75,23 +81,23 @@ public final class NodePublisher implements AutoCloseable {
     private volatile boolean finished;
 
     /**
-     * @param output the server's output file; its late file is {@code late}
-     * @param writtenWatermark the server's watermark as of the last batch written to the output file
+     * @param output the server's output file, whose writer's durable end is {@code outputEnd}
+     * @param late its late file, and {@code lateEnd} its writer's
      * @param log where trouble and recovery are reported (one line each, not one per retry)
      */
-    public NodePublisher(KafkaSettings settings, int node, Path output, Path late, LongSupplier writtenWatermark,
-            Consumer<String> log) {
+    public NodePublisher(KafkaSettings settings, int node, Path output, DurableEnd outputEnd, Path late,
+            DurableEnd lateEnd, Consumer<String> log) {
         if (node < 0) {
             throw new IllegalArgumentException("--node must be 0 or more, not " + node);
         }
         this.settings = settings;
         this.node = node;
         this.partition = new TopicPartition(settings.topic(), node);
-        this.writtenWatermark = writtenWatermark;
+        this.outputEnd = outputEnd;
         this.log = log;
         this.outputPath = output;
-        this.output = new FileTail(output, MAX_VALUES);
-        this.late = new FileTail(late, MAX_VALUES);
+        this.output = new FileTail(output, MAX_VALUES, outputEnd::durableBytes);
+        this.late = new FileTail(late, MAX_VALUES, lateEnd::durableBytes);
         this.thread = new Thread(this::run, "stampede-publisher");
         thread.setDaemon(true);
     }
@@ -110,9 +116,9 @@ public final class NodePublisher implements AutoCloseable {
         return this;
     }
 
-    /** How far the published watermark trails the written one, in ms; -1 before the first. */
+    /** How far the published watermark trails the durable one, in ms; -1 before the first. */
     public long lagMs() {
-        final long written = writtenWatermark.getAsLong();
+        final long written = outputEnd.durableMark();
         final long acked = ackedWatermark;
         if (written == Long.MIN_VALUE || acked == Long.MIN_VALUE) {
             return -1;
@@ -175,54 +181,45 @@ public final class NodePublisher implements AutoCloseable {
         }
     }
 
-    /** Creates the producer and continues the files from the partition's last record. */
+    /** Creates the producer and continues the files from the partition's end. */
     private void connect() throws IOException, ExecutionException, TimeoutException {
         settings.ensurePartitions(node + 1);
-        final long[] at = readBack();
-        output.seek(at[0]);
-        late.seek(at[1]);
-        ackedWatermark = at[2];
-        if (output.size() < at[0] || late.size() < at[1]) {
-            throw new IOException("partition " + partition + " says " + at[0] + " bytes of the output and " + at[1]
-                    + " of the late file were published, more than the files hold: is this the right --output "
-                    + "and --node?");
-        }
+        final PartitionEnd at = PartitionEnd.read(settings, partition, "stampede-node-" + node + "-readback");
+        final long outputFrom = resumeOutput(at);
+        final long lateFrom = at.lateOffset() == 0 || late.valueBefore(at.lateOffset()) >= 0 ? at.lateOffset()
+                : late.lineStartAtOrBefore(at.lateOffset());
+        output.seek(outputFrom);
+        late.seek(lateFrom);
+        ackedWatermark = at.watermark();
         producer = new KafkaProducer<>(settings.producer(node));
         if (troubleReported) {
-            log.accept("server: kafka: publishing to " + partition + " again, from byte " + at[0] + " of the output");
+            log.accept("server: kafka: publishing to " + partition + " again, from byte " + outputFrom + " of the output");
             troubleReported = false;
         }
         backoffMs = MIN_BACKOFF_MS;
     }
 
-    /** {output offset, late offset, watermark} after the partition's last record; zeros if empty. */
-    private long[] readBack() throws IOException {
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(settings.consumer("stampede-node-" + node + "-readback"))) {
-            consumer.assign(List.of(partition));
-            consumer.seekToEnd(List.of(partition));
-            final long end = consumer.position(partition, Duration.ofMillis(READ_BACK_TIMEOUT_MS));
-            if (end == 0) {
-                return new long[] {0, 0, Long.MIN_VALUE};
-            }
-            consumer.seek(partition, end - 1);
-            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_BACK_TIMEOUT_MS);
-            final NodeRecord r = new NodeRecord();
-            while (System.nanoTime() - deadline < 0) {
-                for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
-                    if (rec.offset() == end - 1) {
-                        if (!r.read(rec.value())) {
-                            throw new IOException(partition + " holds a record that is not stampede's (offset "
-                                    + rec.offset() + "): is the topic shared with something else?");
-                        }
-                        return new long[] {r.outputOffset(), r.lateOffset(), r.watermark()};
-                    }
-                }
-            }
-            throw new IOException("could not read back the last record of " + partition);
-        } catch (KafkaException e) {
-            throw new IOException("cannot read back " + partition + ": " + e.getMessage(), e);
+    /**
+     * Where the output file continues: at the recorded offset if the file still ends a line there
+     * with the value published last; else (it was cut and maybe written again) at the first line
+     * above the last value published (or, if none is known, the first at or above the watermark).
+     */
+    private long resumeOutput(PartitionEnd at) throws IOException {
+        final long recorded = at.outputOffset();
+        if (recorded == 0) {
+            return 0;
         }
+        final long before = output.valueBefore(recorded);
+        if (before >= 0 && (at.lastValue() == PartitionEnd.UNKNOWN || before == at.lastValue())) {
+            return recorded;
+        }
+        final long after = at.lastValue() != PartitionEnd.UNKNOWN ? at.lastValue()
+                : at.watermark() == Long.MIN_VALUE ? -1 : at.watermark() - 1;
+        final long from = output.seekAfterValue(after);
+        log.accept("server: kafka: " + outputPath + " does not hold what " + partition + " recorded at byte " + recorded
+                + " (" + output.size() + " bytes now: cut by a power loss?); publishing from byte " + from
+                + ", the first value after " + after + ", the last one published");
+        return from;
     }
 
     /**
@@ -232,12 +229,12 @@ public final class NodePublisher implements AutoCloseable {
      * @return {@code false} if there was nothing to do
      */
     private boolean publishSome() throws IOException, ExecutionException, TimeoutException {
-        final long mark = writtenWatermark.getAsLong(); // first: the file then holds all it describes
+        final long mark = outputEnd.durableMark(); // first: the durable bytes then hold all it describes
         final long lateAt = late.offset();
         batch.clear().position(NodeRecord.HEADER_BYTES);
         final int values = output.read(batch);
         if (values > 0) {
-            final boolean atEnd = output.offset() == output.size();
+            final boolean atEnd = output.atEnd();
             final long watermark = Math.max(ackedWatermark, Math.max(atEnd ? mark : Long.MIN_VALUE, output.lastValue() + 1));
             send(NodeRecord.VALUES, watermark, output.offset(), lateAt, values);
             return true;

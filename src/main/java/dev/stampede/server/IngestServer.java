@@ -10,6 +10,7 @@ import dev.stampede.runtime.IdleStrategy;
 import dev.stampede.runtime.MonoClock;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.journal.AppendChannel;
+import dev.stampede.journal.DurableEnd;
 import dev.stampede.journal.FileFormatException;
 import dev.stampede.store.OutputStore;
 import java.io.IOException;
@@ -83,6 +84,7 @@ public final class IngestServer implements AutoCloseable {
         final EngineConfig ec = config.engine();
         final OutputStore store = OutputStore.open(config.output(), ec.keepDuplicates(), ec.historyMs(), opener,
                 config.rotation());
+        store.durability(config.fsync());
         final int n = config.loops();
         final List<AutoCloseable> opened = new ArrayList<>();
         opened.add(store);
@@ -166,6 +168,19 @@ public final class IngestServer implements AutoCloseable {
      */
     public void acknowledgeWhenPublished(LongSupplier publishedWatermark) {
         durability.boundByPublication(publishedWatermark);
+    }
+
+    /**
+     * How much of the output file is durable (fsynced per {@code --fsync}; written, with
+     * {@code --fsync never}): what a publisher may publish. Any thread.
+     */
+    public DurableEnd durableOutput() {
+        return store.output().durableEnd();
+    }
+
+    /** As {@link #durableOutput()}, of the late file. */
+    public DurableEnd durableLate() {
+        return store.late().durableEnd();
     }
 
     /** Shows {@code kafka_lag_ms=} in the stats, from {@code lagMs} (read from the loop). */

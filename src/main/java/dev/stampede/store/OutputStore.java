@@ -166,7 +166,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
 
     /**
      * Late lines appended since the store opened: the late file's mark, so that its writer's
-     * {@link LineAppender#syncedMark()} says how many of them are durable. Owner thread.
+     * {@link LineAppender#durableEnd()} says how many of them are durable. Owner thread.
      */
     public long lateLines() {
         return lateLines;
@@ -267,6 +267,16 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     /** Bytes appended but not yet in the files. */
     public long unwrittenBytes() {
         return output.unwrittenBytes() + late.unwrittenBytes();
+    }
+
+    /**
+     * Tells both files' writers that written lines count as durable: for {@link FsyncPolicy#NEVER},
+     * which never fsyncs while running, so that what their {@link LineAppender#durableEnd()} say
+     * (what a publisher may publish) follows the writes.
+     */
+    public void durability(FsyncPolicy fsync) {
+        output.writtenIsDurable(fsync == FsyncPolicy.NEVER);
+        late.writtenIsDurable(fsync == FsyncPolicy.NEVER);
     }
 
     /** The output file's appender. */

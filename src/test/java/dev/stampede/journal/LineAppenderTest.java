@@ -148,6 +148,35 @@ class LineAppenderTest {
     }
 
     @Test
+    void theDurableEndMovesOnlyWithAnFsync() throws IOException {
+        final Path f = Files.writeString(dir.resolve("d.txt"), T + "\n"); // an earlier run's line
+        try (LineAppender a = new LineAppender(f, 4096, false)) {
+            final DurableEnd end = a.durableEnd();
+            assertThat(end.durableBytes()).as("what the file held, fsynced on open").isEqualTo(14);
+            a.append(T + 1);
+            a.flush(false, T + 2);
+            Await.until("written", WAIT, () -> a.writtenMark() == T + 2);
+            assertThat(end.durableBytes()).as("written, not fsynced").isEqualTo(14);
+            assertThat(end.durableMark()).isEqualTo(Long.MIN_VALUE);
+            a.flush(true, T + 3);
+            Await.until("fsynced", WAIT, () -> end.durableMark() == T + 3);
+            assertThat(end.durableBytes()).isEqualTo(28);
+        }
+    }
+
+    @Test
+    void withWritesDurableTheEndFollowsTheWrites() throws IOException {
+        final Path f = dir.resolve("n.txt");
+        try (LineAppender a = new LineAppender(f, 4096, true)) {
+            a.writtenIsDurable(true); // --fsync never
+            a.append(T);
+            a.flush(false, T + 1);
+            Await.until("written and so durable", WAIT, () -> a.durableEnd().durableMark() == T + 1);
+            assertThat(a.durableEnd().durableBytes()).isEqualTo(14);
+        }
+    }
+
+    @Test
     void rotationsWhileTheWriterIsHeldTakeNoExtraBatch() throws Exception {
         final Path f = dir.resolve("rot.txt");
         final BlockingFiles disk = new BlockingFiles();

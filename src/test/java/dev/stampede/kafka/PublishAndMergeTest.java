@@ -85,8 +85,8 @@ class PublishAndMergeTest {
         for (int run = 0; run < 2; run++) {
             final IngestServer server = IngestServer.start(serverConfig(output, port), log::add);
             port = server.port();
-            final NodePublisher publisher = new NodePublisher(kafka, 0, output, OutputStore.latePath(output),
-                    server::writtenWatermark, log::add).start();
+            final NodePublisher publisher = new NodePublisher(kafka, 0, output, server.durableOutput(),
+                    OutputStore.latePath(output), server.durableLate(), log::add).start();
             // Values a little in the past: final at once, never ahead of the clock at the stop.
             next = Math.max(next, System.currentTimeMillis() - 1_000);
             try (LineClient c = new LineClient(port)) {
