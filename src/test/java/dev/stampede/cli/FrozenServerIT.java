@@ -77,7 +77,7 @@ class FrozenServerIT {
             }
         }
         final List<String> recorded = Files.readAllLines(sent);
-        assertThat(recorded.size()).as("values the client recorded").isGreaterThan(5_000);
+        assertThat(recorded.size()).as("values the client recorded").isGreaterThan(2_000);
         final long missing = recorded.stream().mapToLong(Long::parseLong).filter(v -> !stored.contains(v)).count();
         assertThat(missing).as("recorded values in neither server's files").isZero();
     }
