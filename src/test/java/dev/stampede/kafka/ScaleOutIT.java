@@ -167,6 +167,7 @@ class ScaleOutIT {
         final Path sent = dir.resolve("sent.txt");
         final StampedeProcess client = client(sent, new int[] {ports[0]});
         awaitGrowth(global, 300);
+        merge.signal("HUP"); // never stops the merge (issue 16): it must still be there to settle below
         // The file follows the busy node closely: the idle one (whose watermark lags its clock by the
         // max delay of 5 s) does not hold it back, beyond its idle timeout of 1 s.
         Await.until("the merge's file fresh", START,
