@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.store.Rotation;
 import dev.stampede.testing.Await;
+import dev.stampede.testing.Ports;
 import dev.stampede.testing.StampedeProcess;
 import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyResult;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,10 +36,7 @@ class RotationIT {
     void aServerKilledAcrossRotationsLosesNothingAndNoFileCrossesABoundary() throws Exception {
         final Path out = dir.resolve("ts.txt");
         final Path sent = dir.resolve("sent.txt");
-        final int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        final int port = Ports.free();
         StampedeProcess server = start(port, out);
         try (StampedeProcess client = StampedeProcess.start("client", "--port", String.valueOf(port), "-c", "20",
                 "--record", sent.toString(), "--quiet")) {

@@ -7,7 +7,7 @@ import dev.stampede.server.ServerConfig;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.OutputStore;
 import dev.stampede.testing.Await;
-import dev.stampede.testing.KafkaBroker;
+import dev.stampede.testing.BrokerPerClass;
 import dev.stampede.testing.LineClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,9 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,31 +36,17 @@ import org.junit.jupiter.api.io.TempDir;
 class PowerLossPublishTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    static Path brokerDir;
-
-    private static KafkaBroker broker;
+    @RegisterExtension
+    static final BrokerPerClass KAFKA = new BrokerPerClass();
 
     @TempDir
     Path dir;
 
     private final List<String> log = new CopyOnWriteArrayList<>();
 
-    @BeforeAll
-    static void startBroker() throws IOException {
-        broker = KafkaBroker.start(brokerDir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @Test
     void aFileCutInsideALineIsPublishedOnFromTheLastValueThePartitionHolds() throws Exception {
-        final KafkaSettings kafka = new KafkaSettings(broker.bootstrap(), "powerloss", new Properties());
+        final KafkaSettings kafka = new KafkaSettings(KAFKA.broker().bootstrap(), "powerloss", new Properties());
         final Path output = dir.resolve("node0.txt");
         final List<Long> sent = new ArrayList<>();
         long next = System.currentTimeMillis() - 1_000;

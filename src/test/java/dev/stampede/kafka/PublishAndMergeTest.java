@@ -10,7 +10,7 @@ import dev.stampede.stats.MergeStats;
 import dev.stampede.store.FsyncPolicy;
 import dev.stampede.store.OutputStore;
 import dev.stampede.testing.Await;
-import dev.stampede.testing.KafkaBroker;
+import dev.stampede.testing.BrokerPerClass;
 import dev.stampede.testing.LineClient;
 import dev.stampede.testing.Scrape;
 import dev.stampede.verify.FileVerifier;
@@ -33,9 +33,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,30 +48,16 @@ class PublishAndMergeTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
-    @TempDir
-    static Path brokerDir;
-
-    private static KafkaBroker broker;
+    @RegisterExtension
+    static final BrokerPerClass KAFKA = new BrokerPerClass();
 
     @TempDir
     Path dir;
 
     private final List<String> log = new CopyOnWriteArrayList<>();
 
-    @BeforeAll
-    static void startBroker() throws IOException {
-        broker = KafkaBroker.start(brokerDir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     private static KafkaSettings settings() {
-        return new KafkaSettings(broker.bootstrap(), "ts" + TOPICS.incrementAndGet(), new Properties());
+        return new KafkaSettings(KAFKA.broker().bootstrap(), "ts" + TOPICS.incrementAndGet(), new Properties());
     }
 
     @Test
@@ -97,13 +82,13 @@ class PublishAndMergeTest {
                 if (run == 0) {
                     final long target = 201;
                     Await.until("published", WAIT, () -> publisher.published() >= target);
-                    broker.stop(); // an outage while values keep coming
+                    KAFKA.broker().stop(); // an outage while values keep coming
                     for (int i = 0; i < 100; i++) {
                         c.send(next++);
                     }
                     Await.until("the server goes on writing its file", WAIT,
                             () -> server.stats().written() >= 300);
-                    broker.restart();
+                    KAFKA.broker().restart();
                 }
             }
             server.stop();

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.store.OutputStore;
 import dev.stampede.testing.Await;
-import dev.stampede.testing.KafkaBroker;
+import dev.stampede.testing.Ports;
+import dev.stampede.testing.BrokerPerClass;
 import dev.stampede.testing.StampedeProcess;
 import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyResult;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,10 +18,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,28 +38,14 @@ class ScaleOutIT {
     private static final Duration STOP = Duration.ofSeconds(30);
     private static final Duration SETTLE = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path brokerDir;
-
-    private static KafkaBroker broker;
+    @RegisterExtension
+    static final BrokerPerClass KAFKA = new BrokerPerClass();
     private static int topics;
 
     @TempDir
     Path dir;
 
     private final List<StampedeProcess> processes = new ArrayList<>();
-
-    @BeforeAll
-    static void startBroker() throws IOException {
-        broker = KafkaBroker.start(brokerDir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @AfterEach
     void stopAll() {
@@ -70,7 +55,7 @@ class ScaleOutIT {
     @Test
     void crashesOfServersAndMergeAndABrokerOutageLoseNothing() throws Exception {
         final String topic = "crash" + ++topics;
-        final int[] ports = {freePort(), freePort(), freePort()};
+        final int[] ports = {Ports.free(), Ports.free(), Ports.free()};
         final StampedeProcess[] servers = new StampedeProcess[3];
         for (int node = 0; node < 3; node++) {
             servers[node] = server(node, ports[node], topic);
@@ -93,9 +78,9 @@ class ScaleOutIT {
         Await.until("the merge resumes its file", START, () -> restarted.lastLineWith("resuming") != null);
         awaitGrowth(global, 300);
 
-        broker.stop();
+        KAFKA.broker().stop();
         Thread.sleep(3_000); // the outage itself: servers keep writing their files meanwhile
-        broker.restart();
+        KAFKA.broker().restart();
         awaitGrowth(global, 300);
 
         stopAndSettle(client, servers, merge, global, sent);
@@ -104,7 +89,7 @@ class ScaleOutIT {
     @Test
     void aServerGoneForGoodLosesNothingWhileItsClientsFailOver() throws Exception {
         final String topic = "gone" + ++topics;
-        final int[] ports = {freePort(), freePort()};
+        final int[] ports = {Ports.free(), Ports.free()};
         final StampedeProcess[] servers = {server(0, ports[0], topic), server(1, ports[1], topic)};
         final Path global = dir.resolve("global.txt");
         final StampedeProcess merge = merge(topic, global);
@@ -130,7 +115,7 @@ class ScaleOutIT {
     @Test
     void aNodeLostWithItsDiskDuringABrokerOutageLosesNothingAcknowledged() throws Exception {
         final String topic = "disk" + ++topics;
-        final int[] ports = {freePort(), freePort()};
+        final int[] ports = {Ports.free(), Ports.free()};
         final StampedeProcess[] servers = {server(0, ports[0], topic), server(1, ports[1], topic)};
         final Path global = dir.resolve("global.txt");
         final StampedeProcess merge = merge(topic, global);
@@ -138,7 +123,7 @@ class ScaleOutIT {
         final StampedeProcess client = client(sent, ports, "--replay", "2s");
         awaitGrowth(global, 300);
 
-        broker.stop();
+        KAFKA.broker().stop();
         Thread.sleep(4_000); // the outage: both nodes write their files, neither can publish
         servers[1].signal("KILL");
         servers[1].awaitExit(STOP);
@@ -148,7 +133,7 @@ class ScaleOutIT {
             }
         }
         Thread.sleep(8_000); // the rest of a 12-s outage
-        broker.restart();
+        KAFKA.broker().restart();
         Await.until("the lost node's clients on the other server", START,
                 () -> client.stderr().stream().anyMatch(l -> l.contains("up=20/20") && !l.contains("failovers=0")));
         awaitGrowth(global, 300);
@@ -159,7 +144,7 @@ class ScaleOutIT {
     @Test
     void aNodeWithoutClientsDoesNotHoldTheMergeBeyondItsIdleTimeout() throws Exception {
         final String topic = "idle" + ++topics;
-        final int[] ports = {freePort(), freePort()};
+        final int[] ports = {Ports.free(), Ports.free()};
         final StampedeProcess busy = server(0, ports[0], topic);
         final StampedeProcess idle = server(1, ports[1], topic); // alive, publishing watermarks, no clients
         final Path global = dir.resolve("global.txt");
@@ -189,8 +174,12 @@ class ScaleOutIT {
             assertThat(s.awaitExit(STOP)).as("server exit: %s", s.stderr()).isZero();
         }
         final FileVerifier verifier = new FileVerifier(false, null);
-        Await.until("every recorded value in the global file or its late file", SETTLE,
-                () -> verify(verifier, global, sent).ok());
+        try {
+            Await.until("every recorded value in the global file or its late file", SETTLE,
+                    () -> verify(verifier, global, sent).ok());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + whereMissingAre(global, sent), e);
+        }
         merge.signal("TERM");
         assertThat(merge.awaitExit(STOP)).isZero();
         final VerifyResult result = verify(verifier, global, sent);
@@ -204,6 +193,30 @@ class ScaleOutIT {
         assertThat(both).as("nothing both written and late").isEmpty();
     }
 
+    /** For a failure's message: how many recorded values are missing, and which files hold some of them. */
+    private String whereMissingAre(Path global, Path sent) {
+        try {
+            final Set<String> stored = new HashSet<>(Files.readAllLines(global));
+            final Path late = OutputStore.latePath(global);
+            if (Files.exists(late)) {
+                stored.addAll(Files.readAllLines(late));
+            }
+            final List<String> missing = Files.readAllLines(sent).stream().filter(v -> !stored.contains(v)).toList();
+            final StringBuilder b = new StringBuilder().append(missing.size()).append(" recorded values missing, e.g. ")
+                    .append(missing.subList(0, Math.min(5, missing.size())));
+            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith("node")).toList()) {
+                    final Set<String> in = new HashSet<>(Files.readAllLines(f));
+                    b.append("; ").append(f.getFileName()).append(" holds ")
+                            .append(missing.stream().filter(in::contains).count());
+                }
+            }
+            return b.toString();
+        } catch (IOException e) {
+            return "(could not look: " + e + ")";
+        }
+    }
+
     private static VerifyResult verify(FileVerifier verifier, Path global, Path sent) {
         try {
             return verifier.verify(global, List.of(sent));
@@ -215,14 +228,14 @@ class ScaleOutIT {
     private StampedeProcess server(int node, int port, String topic) throws IOException {
         final StampedeProcess p = StampedeProcess.start("server", "--port", String.valueOf(port),
                 "-o", dir.resolve("node" + node + ".txt").toString(), "--stats-interval", "1s",
-                "--kafka", broker.bootstrap(), "--topic", topic, "--node", String.valueOf(node));
+                "--kafka", KAFKA.broker().bootstrap(), "--topic", topic, "--node", String.valueOf(node));
         processes.add(p);
         p.awaitPort(START);
         return p;
     }
 
     private StampedeProcess merge(String topic, Path global) throws IOException {
-        final StampedeProcess p = StampedeProcess.start("merge", "--kafka", broker.bootstrap(), "--topic", topic,
+        final StampedeProcess p = StampedeProcess.start("merge", "--kafka", KAFKA.broker().bootstrap(), "--topic", topic,
                 "-o", global.toString(), "--idle-timeout", "1s", "--stats-interval", "1s");
         processes.add(p);
         return p;
@@ -258,12 +271,6 @@ class ScaleOutIT {
             return lines.isEmpty() ? 0 : Long.parseLong(lines.get(lines.size() - 1));
         } catch (IOException | NumberFormatException e) {
             return 0;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
