@@ -154,15 +154,6 @@ public final class IngestServer implements AutoCloseable {
     }
 
     /**
-     * The watermark as of the last batch written to the output file: every final value below it
-     * is in the file. A publisher that reads this before the file finds all it describes. Any
-     * thread.
-     */
-    public long writtenWatermark() {
-        return store.output().writtenMark();
-    }
-
-    /**
      * With {@code --kafka} ({@link ServerConfig#publishes()}): acknowledgements wait until values
      * are also in the node's partition; every value below {@code publishedWatermark} is (any thread).
      */
