@@ -229,8 +229,14 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         if (!at.hasData()) {
             return;
         }
+        // Above the newest late values too: one run's late value is never the next run's written one.
+        final long after = Math.max(at.lastValue(), newestLate(who, log));
+        if (after > at.lastValue()) {
+            log.accept(who + ": " + latePath(file) + " holds values above the file's last (" + at.lastValue()
+                    + ", the end of a run that crashed): resuming after " + after + ", so they stay late only");
+        }
         for (Resumable engine : streams) {
-            engine.resumeAfter(at.lastValue());
+            engine.resumeAfter(after);
             for (long v : at.recent()) {
                 engine.markReleased(v);
             }
@@ -241,6 +247,17 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         if (aheadMs > 1_000) {
             log.accept(who + ": warning: " + file + " ends " + aheadMs + " ms ahead of this machine's clock; "
                     + "values below its end are late until the clock gets there (is the clock right?)");
+        }
+    }
+
+    /** The largest of the late file's newest values, or -1 (none, or unreadable: said in the log). */
+    private long newestLate(String who, Consumer<String> log) {
+        final Path latePath = late.path();
+        try {
+            return LateTail.maxOfTail(latePath, System.currentTimeMillis());
+        } catch (IOException e) {
+            log.accept(who + ": could not read the tail of " + latePath + ": " + e.getMessage());
+            return -1;
         }
     }
 
