@@ -20,9 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -131,20 +128,10 @@ class PowerLossPublishTest {
     /** The final values in partition 0, in order. */
     private static List<Long> publishedValues(KafkaSettings kafka) {
         final List<Long> out = new ArrayList<>();
-        final TopicPartition tp = new TopicPartition(kafka.topic(), 0);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.consumer("test"))) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            final long end = c.endOffsets(List.of(tp)).get(tp);
-            final NodeRecord r = new NodeRecord();
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
-                    assertThat(r.read(rec.value())).isTrue();
-                    if (r.kind() == NodeRecord.VALUES) {
-                        for (int i = 0; i < r.count(); i++) {
-                            out.add(r.value(i));
-                        }
-                    }
+        try {
+            for (PartitionRecords.Copy r : PartitionRecords.readAll(kafka, 0)) {
+                if (r.kind() == NodeRecord.VALUES) {
+                    out.addAll(r.values());
                 }
             }
         } catch (org.apache.kafka.common.KafkaException e) {

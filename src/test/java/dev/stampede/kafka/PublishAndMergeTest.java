@@ -28,11 +28,8 @@ import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -94,24 +91,24 @@ class PublishAndMergeTest {
             server.stop();
             assertThat(publisher.finish(WAIT.toMillis())).as("published everything and left").isTrue();
         }
-        final List<NodeRecordCopy> records = readAll(kafka, 0);
+        final List<PartitionRecords.Copy> records = PartitionRecords.readAll(kafka, 0);
         final List<Long> values = new ArrayList<>();
         final List<Long> late = new ArrayList<>();
-        for (NodeRecordCopy r : records) {
-            (r.kind == NodeRecord.LATE ? late : values).addAll(r.values);
+        for (PartitionRecords.Copy r : records) {
+            (r.kind() == NodeRecord.LATE ? late : values).addAll(r.values());
         }
         assertThat(values).as("the node's file, each value once, in order")
                 .containsExactlyElementsOf(Files.readAllLines(output).stream().map(Long::parseLong).toList());
         assertThat(values).hasSize(500);
         assertThat(late).containsExactly(t - 60_000, t - 60_000);
-        assertThat(records.stream().filter(r -> r.kind == NodeRecord.LEAVING).count()).isEqualTo(2);
-        assertThat(records.get(records.size() - 1).kind).isEqualTo(NodeRecord.LEAVING);
+        assertThat(records.stream().filter(r -> r.kind() == NodeRecord.LEAVING).count()).isEqualTo(2);
+        assertThat(records.get(records.size() - 1).kind()).isEqualTo(NodeRecord.LEAVING);
         long watermark = Long.MIN_VALUE;
-        for (NodeRecordCopy r : records) {
-            assertThat(r.watermark).as("watermarks never go back").isGreaterThanOrEqualTo(watermark);
-            watermark = r.watermark;
-            if (r.kind == NodeRecord.VALUES && !r.values.isEmpty()) {
-                assertThat(r.values.get(r.values.size() - 1)).isLessThan(r.watermark);
+        for (PartitionRecords.Copy r : records) {
+            assertThat(r.watermark()).as("watermarks never go back").isGreaterThanOrEqualTo(watermark);
+            watermark = r.watermark();
+            if (r.kind() == NodeRecord.VALUES && !r.values().isEmpty()) {
+                assertThat(r.values().get(r.values().size() - 1)).isLessThan(r.watermark());
             }
         }
     }
@@ -272,30 +269,5 @@ class PublishAndMergeTest {
                 .idleTimeoutMs(300).maxDelayMs(5_000).maxSkewMs(300_000).startupGraceMs(0).maxConnections(100)
                 .readBatchMs(0).flushIntervalMs(10).statsIntervalMs(0).fsync(FsyncPolicy.INTERVAL)
                 .fsyncIntervalMs(1_000).silentTimeoutMs(30_000).build();
-    }
-
-    /** A decoded record, kept (the reader reuses its buffer). */
-    private record NodeRecordCopy(byte kind, long watermark, List<Long> values) {}
-
-    private static List<NodeRecordCopy> readAll(KafkaSettings kafka, int partition) {
-        final List<NodeRecordCopy> out = new ArrayList<>();
-        final TopicPartition tp = new TopicPartition(kafka.topic(), partition);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.consumer("test"))) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            final long end = c.endOffsets(List.of(tp)).get(tp);
-            final NodeRecord r = new NodeRecord();
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
-                    assertThat(r.read(rec.value())).isTrue();
-                    final List<Long> values = new ArrayList<>();
-                    for (int i = 0; i < r.count(); i++) {
-                        values.add(r.value(i));
-                    }
-                    out.add(new NodeRecordCopy(r.kind(), r.watermark(), values));
-                }
-            }
-        }
-        return out;
     }
 }
