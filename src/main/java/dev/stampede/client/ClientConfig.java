@@ -124,7 +124,7 @@ public record ClientConfig(
     }
 
     /**
-     * The bytes of one connection's ring: its replay and, with acknowledgements, its values not
+     * The most bytes one connection's ring may grow to: its replay and, with acknowledgements, its values not
      * acknowledged (2 bytes a value, rounded up to a power of two; see {@link ReplayRing#bytesFor}).
      */
     public long ringBytes() {

@@ -16,7 +16,13 @@ import java.util.function.LongConsumer;
  * as its difference from the one before, in one {@code char} (2 bytes) of a ring rounded up to a
  * power of two ({@link #bytesFor}): 10 s at 50 ms is 512 bytes a connection. A difference that does not fit (a gap of more than 65 s, a
  * clock stepped back) takes 5 chars; if the ring runs out of chars, the oldest values go first.
- * Nothing is allocated after construction.
+ *
+ * <p>With acknowledgements a connection may keep far more ({@code --unacked}, 60 s: 4 KB), but
+ * only while its server is slow to acknowledge: normally it holds about a second. So the ring
+ * starts at the size of the replay (at least {@value #INITIAL_ENTRIES} entries) and doubles, up
+ * to its bound, only when values pile up; at 5,000 connections that keeps 20 MB out of a healthy
+ * client's heap. Nothing is allocated after construction except by such a growth (a handful per
+ * connection per outage, never per value in a steady run).
  *
  * <h2>Entries</h2>
  * From oldest to newest: <em>written</em> entries, then <em>unsent</em> ones (a cursor marks the
@@ -44,12 +50,16 @@ public final class ReplayRing {
     private static final char ESCAPE = 0xFFFF;
     private static final int ESCAPED_CHARS = 5;
     private static final byte[] OPENER = (LineDecoder.ACK_OPENER + "\n").getBytes(StandardCharsets.US_ASCII);
+    /** Entries a ring has room for at first, at least: about 3 s at 50 ms, what acknowledgements keep. */
+    static final int INITIAL_ENTRIES = 64;
 
     private final int replayEntries;
     private final int maxFresh;
     private final int maxEntries;
-    private final char[] deltas;
-    private final int mask;
+    /** The most chars {@link #deltas} may grow to. */
+    private final int maxChars;
+    private char[] deltas;
+    private int mask;
 
     /** Slot of the delta from the oldest entry to the second oldest. */
     private int head;
@@ -102,7 +112,9 @@ public final class ReplayRing {
         this.maxFresh = maxFresh;
         final int kept = Math.max(replayEntries, unackedEntries);
         this.maxEntries = kept + maxFresh;
-        final int capacity = (int) (bytesFor(kept, maxFresh, typicalDelta) / 2);
+        this.maxChars = (int) (bytesFor(kept, maxFresh, typicalDelta) / 2);
+        final int initial = Math.min(kept, Math.max(replayEntries, INITIAL_ENTRIES));
+        final int capacity = (int) Math.min(maxChars, bytesFor(initial, maxFresh, typicalDelta) / 2);
         this.deltas = new char[capacity];
         this.mask = capacity - 1;
     }
@@ -135,6 +147,10 @@ public final class ReplayRing {
         }
         int droppedReplays = 0;
         while (count > 0 && (count >= maxEntries || charsFor(value - newest) > deltas.length - usedChars)) {
+            if (count < maxEntries && deltas.length < maxChars) {
+                grow();
+                continue;
+            }
             if (fresh == count || (unsent == count && partial > 0)) {
                 return REFUSED; // only fresh or half-written entries left to drop: keep them
             }
@@ -313,7 +329,7 @@ public final class ReplayRing {
         return maxEntries;
     }
 
-    /** Bytes of memory its delta array takes. */
+    /** Bytes of memory its delta array takes now (it grows up to {@link #bytesFor} its bounds). */
     public int deltaBytes() {
         return deltas.length * Character.BYTES;
     }
@@ -349,6 +365,23 @@ public final class ReplayRing {
         }
         unsent++;
         fresh++;
+    }
+
+    /**
+     * Doubles the delta array (up to {@link #maxChars}), the oldest entry moved to slot 0. The
+     * only allocation after construction: values piling up unacknowledged.
+     */
+    private void grow() {
+        final int length = Math.min(maxChars, deltas.length * 2);
+        final char[] bigger = new char[length];
+        final int tail = Math.min(usedChars, deltas.length - head);
+        System.arraycopy(deltas, head, bigger, 0, tail);
+        System.arraycopy(deltas, 0, bigger, tail, usedChars - tail);
+        // The newest entry's following slot is the free one: in a full ring it aliases the head.
+        cursorSlot = unsent == 1 ? usedChars : (cursorSlot - head) & mask;
+        head = 0;
+        deltas = bigger;
+        mask = length - 1;
     }
 
     private void evictOldest() {

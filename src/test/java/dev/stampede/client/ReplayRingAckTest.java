@@ -196,6 +196,91 @@ class ReplayRingAckTest {
         }
     }
 
+    @Test
+    void aRingStartsSmallAndGrowsOnlyWhileValuesPileUp() {
+        final ReplayRing ring = new ReplayRing(200, 1_200, 8, 50); // --replay 10s, --unacked 60s
+        final int initialBytes = ring.deltaBytes();
+        assertThat(initialBytes).isLessThanOrEqualTo(2 * 512); // the replay's size, not 60 s
+        ring.rewind(false, true);
+        final StringBuilder wire = new StringBuilder();
+        for (int k = 0; k < 1_000; k++) {
+            offer(ring, k, 1);
+            wire.append(write(ring, Integer.MAX_VALUE));
+        }
+        assertThat(wire.toString()).isEqualTo(OPENER + lines(values(0, 1_000)));
+        assertThat(ring.toArray()).containsExactly(values(0, 1_000)); // nothing acknowledged: all kept
+        assertThat(ring.deltaBytes()).isGreaterThan(initialBytes)
+                .isLessThanOrEqualTo((int) ReplayRing.bytesFor(1_200, 8, 50));
+        assertThat(ring.ack(1_001)).isEqualTo(1_000);
+        final int grown = ring.deltaBytes();
+        for (int round = 0; round < 100; round++) { // a steady run after it: no more growth
+            offer(ring, 1_000 + round, 1);
+            write(ring, Integer.MAX_VALUE);
+            ring.ack(1_002 + round);
+        }
+        assertThat(ring.size()).isZero();
+        assertThat(ring.deltaBytes()).isEqualTo(grown);
+    }
+
+    @Test
+    void aFullRingWhoseNewestIsUnsentGrowsWithItsCursor() {
+        // Uneven steps, so that a cursor moved to the wrong slot would read a wrong delta.
+        final ReplayRing ring = new ReplayRing(0, 1_000, 8, 50);
+        ring.rewind(false, true);
+        final List<Long> taken = new ArrayList<>();
+        long v = T0;
+        final Random random = new Random(7);
+        final StringBuilder first = new StringBuilder();
+        for (int j = 0; j < 128; j++) {
+            v += 1 + random.nextInt(100);
+            assertThat(ring.offer(v)).isNotEqualTo(ReplayRing.REFUSED);
+            taken.add(v);
+            first.append(write(ring, Integer.MAX_VALUE));
+        }
+        v += 1 + random.nextInt(100);
+        ring.offer(v); // 128 deltas: exactly full, and the newest, unsent, follows the last slot
+        taken.add(v);
+        assertThat(ring.deltaBytes()).isEqualTo(2 * 128);
+        v += 1 + random.nextInt(100);
+        ring.offer(v); // grows
+        taken.add(v);
+        assertThat(ring.deltaBytes()).isGreaterThan(2 * 128);
+        assertThat(wholeLines(first + write(ring, Integer.MAX_VALUE))).containsExactlyElementsOf(taken);
+    }
+
+    @Test
+    void growingWhileLinesAreHalfWrittenAndValuesJumpLosesNothing() {
+        final Random random = new Random(21);
+        final ReplayRing ring = new ReplayRing(2, 5_000, 8, 50);
+        ring.rewind(false, true);
+        final List<Long> taken = new ArrayList<>();
+        final StringBuilder wire = new StringBuilder();
+        long v = T0;
+        for (int step = 0; step < 20_000; step++) {
+            final int op = random.nextInt(10);
+            if (op < 6) {
+                final long next = v + (random.nextInt(50) == 0 ? 100_000 : 1 + random.nextInt(90)); // some wide
+                if (ring.offer(next) != ReplayRing.REFUSED) {
+                    v = next;
+                    taken.add(v);
+                }
+            } else if (op < 9) {
+                wire.append(write(ring, 1 + random.nextInt(40)));
+            } else if (random.nextInt(20) == 0) {
+                final List<Long> lines = wholeLines(wire.toString());
+                ring.ack(1 + lines.size()); // everything written in full so far
+                ring.rewind(true, true);
+                wire.setLength(0);
+            }
+        }
+        wire.append(write(ring, Integer.MAX_VALUE));
+        final List<Long> last = wholeLines(wire.toString());
+        // The last connection's lines are the values not acknowledged before it, in order, whole.
+        assertThat(last).isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
+        assertThat(taken.subList(taken.size() - last.size(), taken.size())).containsExactlyElementsOf(last);
+        assertThat(ring.deltaBytes()).isLessThanOrEqualTo((int) ReplayRing.bytesFor(5_000, 8, 50));
+    }
+
     /** The values of the complete lines after the opener, in order. */
     private static List<Long> wholeLines(String wire) {
         final List<Long> out = new ArrayList<>();
