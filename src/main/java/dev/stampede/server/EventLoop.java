@@ -132,7 +132,7 @@ final class EventLoop implements Agent {
         this.admission = new Admission(this, index, config, peers, selector, engine, silence, counters, tls);
         this.acceptor = new Acceptor(index, peers, selector, listener, admission, counters, log);
         this.sweep = new ConnectionSweep(index, peers, silence, config.silentTimeoutMs(), counters, tls);
-        this.readBatch = new ReadBatchRule(config.readBatchMs());
+        this.readBatch = new ReadBatchRule(config.readBatchMs(), config.readBatchAdaptive());
         this.acks = new AckSweep(output, nowMs);
         this.stats = new StatsCadence<>(reportStats ? config.statsIntervalMs() : 0, log, nowMs, ServerStats.zero(),
                 ServerStats::reportLine);

@@ -3,10 +3,13 @@ package dev.stampede.server;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When {@code --read-batch} pauses before a poll: only while values arrive fast enough for a pause
- * to have reads to share (the rate is judged over short windows), and only while most connections
- * are not ready already (a saturated server, where every connection has a backlog, would only sit
- * idle). Owned by the loop's thread.
+ * When {@code --read-batch} pauses before a poll. A fixed pause ({@code --read-batch 100ms}) is
+ * taken after every poll that found something, whatever share of the connections was ready: the
+ * C reference's {@code --batch-ms}, the one lever that trades freshness of the file for CPU
+ * (docs/PERFORMANCE.md). The default ({@code auto}, 1 ms) pauses only while values arrive fast
+ * enough for a pause to have reads to share (the rate is judged over short windows), and only
+ * while most connections are not ready already (a saturated server, where every connection has a
+ * backlog, would only sit idle). Owned by the loop's thread.
  */
 final class ReadBatchRule {
     /**
@@ -18,14 +21,19 @@ final class ReadBatchRule {
     private static final long RATE_WINDOW_MS = 100;
 
     private final long pauseMs;
+    private final boolean adaptive;
     /** Whether values arrive fast enough for a pause (see the constant). */
     private boolean busy;
     private long rateWindowEndMs;
     private long offeredAtWindowStart;
 
-    /** @param pauseMs the {@code --read-batch} pause; 0 never pauses */
-    ReadBatchRule(long pauseMs) {
+    /**
+     * @param pauseMs the {@code --read-batch} pause; 0 never pauses
+     * @param adaptive pause only while busy and while most connections are not ready ({@code auto})
+     */
+    ReadBatchRule(long pauseMs, boolean adaptive) {
         this.pauseMs = pauseMs;
+        this.adaptive = adaptive;
     }
 
     /** After a pass: the engine has been offered {@code offered} values since the start. */
@@ -43,7 +51,7 @@ final class ReadBatchRule {
      * already were it would only leave the loop idle.
      */
     boolean batching(int ready, int open) {
-        return busy && pauseMs > 0 && ready < open / 2;
+        return pauseMs > 0 && (!adaptive || busy && ready < open / 2);
     }
 
     /** The pause before a batching poll. */

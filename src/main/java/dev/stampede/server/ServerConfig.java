@@ -18,6 +18,9 @@ import java.nio.file.Path;
  * @param maxConnections connections beyond this are refused with {@code ERR 0 server full}
  * @param readBatchMs pause between polls so that each poll reads a batch of sockets; 0 wakes on
  *     every readiness event (lowest latency, most wake-ups)
+ * @param readBatchAdaptive {@code --read-batch auto}: pause only while busy and while most
+ *     connections are not ready already ({@link ReadBatchRule}); otherwise the pause is taken
+ *     after every poll that found something, as the C reference's {@code --batch-ms} does
  * @param flushIntervalMs how often buffered lines are written to the file
  * @param statsIntervalMs how often a stats line is logged; 0 for none
  * @param fsync when written lines are forced to disk
@@ -40,6 +43,7 @@ public record ServerConfig(
         long maxSkewMs,
         int maxConnections,
         long readBatchMs,
+        boolean readBatchAdaptive,
         long flushIntervalMs,
         long statsIntervalMs,
         FsyncPolicy fsync,
@@ -73,6 +77,11 @@ public record ServerConfig(
         if (readBatchMs < 0 || readBatchMs > 1000) {
             throw new IllegalArgumentException("read batch must be 0 to 1000 ms");
         }
+        if (!readBatchAdaptive && readBatchMs >= engine.idleTimeoutMs()) {
+            // A source read less often than its idle timeout would be judged idle between reads.
+            throw new IllegalArgumentException("--read-batch must be shorter than --idle-timeout ("
+                    + engine.idleTimeoutMs() + " ms)");
+        }
         if (flushIntervalMs < 1) {
             throw new IllegalArgumentException("flush interval must be at least 1 ms");
         }
@@ -104,7 +113,8 @@ public record ServerConfig(
      */
     public Builder toBuilder() {
         final Builder b = new Builder().bind(bind).output(output).maxSkewMs(maxSkewMs).maxConnections(maxConnections)
-                .readBatchMs(readBatchMs).flushIntervalMs(flushIntervalMs).statsIntervalMs(statsIntervalMs)
+                .readBatchMs(readBatchMs).readBatchAdaptive(readBatchAdaptive).flushIntervalMs(flushIntervalMs)
+                .statsIntervalMs(statsIntervalMs)
                 .fsync(fsync).fsyncIntervalMs(fsyncIntervalMs).startupGraceMs(startupGraceMs)
                 .silentTimeoutMs(silentTimeoutMs).rotation(rotation).loops(loops).tls(tls).publishes(publishes)
                 .idleTimeoutMs(engine.idleTimeoutMs()).maxDelayMs(engine.maxDelayMs())
@@ -149,6 +159,7 @@ public record ServerConfig(
         private long maxSkewMs = 300_000;
         private int maxConnections = FdLimit.defaultMaxConnections();
         private long readBatchMs = 1;
+        private boolean readBatchAdaptive = true;
         private long flushIntervalMs = 10;
         private long statsIntervalMs = 5_000;
         private FsyncPolicy fsync = FsyncPolicy.INTERVAL;
@@ -216,7 +227,13 @@ public record ServerConfig(
             return this;
         }
 
-        /** Pause between polls while busy; 0 wakes on every readiness event. */
+        /** Whether the read batch pauses only while busy (the default) or after every poll that read. */
+        public Builder readBatchAdaptive(boolean v) {
+            readBatchAdaptive = v;
+            return this;
+        }
+
+        /** Pause between polls; 0 wakes on every readiness event. */
         public Builder readBatchMs(long v) {
             readBatchMs = v;
             return this;
@@ -287,8 +304,8 @@ public record ServerConfig(
         public ServerConfig build() {
             final EngineConfig e = engine != null ? engine
                     : engineFor(idleTimeoutMs, maxDelayMs, maxSkewMs, startupGraceMs, keepDuplicates);
-            return new ServerConfig(bind, output, e, maxSkewMs, maxConnections, readBatchMs, flushIntervalMs,
-                    statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, loops, tls,
+            return new ServerConfig(bind, output, e, maxSkewMs, maxConnections, readBatchMs, readBatchAdaptive,
+                    flushIntervalMs, statsIntervalMs, fsync, fsyncIntervalMs, startupGraceMs, silentTimeoutMs, rotation, loops, tls,
                     publishes);
         }
     }

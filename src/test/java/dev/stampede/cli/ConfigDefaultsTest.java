@@ -46,6 +46,20 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void aReadBatchDurationIsAFixedPauseAndAutoTheAdaptiveOne() throws Exception {
+        final ServerConfig fixed = parsed(new ServerCommand(), "--read-batch", "100ms").config();
+        assertThat(fixed.readBatchMs()).isEqualTo(100);
+        assertThat(fixed.readBatchAdaptive()).isFalse();
+        final ServerConfig auto = parsed(new ServerCommand(), "--read-batch", "auto").config();
+        assertThat(auto).isEqualTo(ServerConfig.builder().build());
+        assertThat(auto.readBatchAdaptive()).isTrue();
+        assertThatThrownBy(() -> parsed(new ServerCommand(), "--read-batch", "500ms").config())
+                .hasMessageContaining("--read-batch must be shorter than --idle-timeout");
+        assertThat(parsed(new ServerCommand(), "--read-batch", "500ms", "--idle-timeout", "2s").config().readBatchMs())
+                .isEqualTo(500);
+    }
+
+    @Test
     void toBuilderKeepsEverySettingAndDerivesTheEngineFromTheChangedOnes() {
         final ServerConfig c = ServerConfig.builder().port(0).idleTimeoutMs(300).startupGraceMs(0).loops(3).build();
         assertThat(c.toBuilder().build()).isEqualTo(c);

@@ -35,6 +35,7 @@ final class ServerHarness implements AutoCloseable {
         long maxSkewMs = 300_000;
         int maxConnections = 10_000;
         long readBatchMs;
+        boolean readBatchFixed;
         long startupGraceMs;
         long silentTimeoutMs = 30_000;
         FsyncPolicy fsync = FsyncPolicy.INTERVAL;
@@ -87,6 +88,13 @@ final class ServerHarness implements AutoCloseable {
             return this;
         }
 
+        /** A fixed pause after every poll that read ({@code --read-batch D}), not the adaptive one. */
+        Builder fixedReadBatchMs(long v) {
+            readBatchMs = v;
+            readBatchFixed = true;
+            return this;
+        }
+
         Builder silentTimeoutMs(long v) {
             silentTimeoutMs = v;
             return this;
@@ -134,6 +142,7 @@ final class ServerHarness implements AutoCloseable {
                     .keepDuplicates(keepDuplicates)
                     .maxConnections(maxConnections)
                     .readBatchMs(readBatchMs)
+                    .readBatchAdaptive(!readBatchFixed)
                     .flushIntervalMs(5)
                     .statsIntervalMs(statsIntervalMs)
                     .fsync(fsync)

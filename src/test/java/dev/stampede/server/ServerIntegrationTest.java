@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,11 +168,12 @@ class ServerIntegrationTest {
         }
     }
 
-    @ParameterizedTest(name = "loops={0}")
-    @ValueSource(ints = {1, 2})
-    void readBatchModeDeliversTheSame(int loops) throws Exception {
+    @ParameterizedTest(name = "loops={0} fixed={1}")
+    @CsvSource({"1,false", "2,false", "1,true", "2,true"})
+    void readBatchModeDeliversTheSame(int loops, boolean fixed) throws Exception {
         final long t = ServerHarness.aSecondAgo();
-        try (ServerHarness server = ServerHarness.with().loops(loops).readBatchMs(5).start(dir);
+        final ServerHarness.Builder with = ServerHarness.with().loops(loops);
+        try (ServerHarness server = (fixed ? with.fixedReadBatchMs(100) : with.readBatchMs(5)).start(dir);
                 LineClient a = server.connect();
                 LineClient b = server.connect()) {
             for (int i = 0; i < 50; i++) {
