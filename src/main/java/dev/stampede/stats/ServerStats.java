@@ -3,7 +3,7 @@ package dev.stampede.stats;
 /**
  * A point-in-time copy of the server's counters, made by the event loop and safe to hand to any
  * thread. Formats the periodic stats line and the exit summary ({@code key=value} pairs that
- * scripts can read, listed in the README; the counters are totals, so the last line seen is
+ * scripts can read, listed in docs/USAGE.md; the counters are totals, so the last line seen is
  * always the truth).
  *
  * @param uptimeMs time since the server started

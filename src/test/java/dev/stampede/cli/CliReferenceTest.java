@@ -37,7 +37,7 @@ class CliReferenceTest {
         md.append("# Command-line reference\n\n")
                 .append("Every command's `--help`, generated from the commands themselves ")
                 .append("(`src/test/java/dev/stampede/cli/CliReferenceTest.java` checks that this file is current).\n")
-                .append("The guides: [README](../README.md), [OPERATIONS](OPERATIONS.md), [DESIGN](DESIGN.md), ")
+                .append("The guides: [README](../README.md), [USAGE](USAGE.md), [OPERATIONS](OPERATIONS.md), [DESIGN](DESIGN.md), ")
                 .append("[SCALE-OUT](SCALE-OUT.md), [SECURITY](SECURITY.md), [PROTOCOL](PROTOCOL.md).\n\n");
         section(md, "stampede", main);
         for (Map.Entry<String, CommandLine> sub : main.getSubcommands().entrySet()) {
