@@ -175,6 +175,32 @@ class PublishAndMergeTest {
     }
 
     @Test
+    void aRecordOfAnUnknownVersionIsRefusedWithAnErrorAndTheMergeReadsOn() throws Exception {
+        final KafkaSettings kafka = settings();
+        kafka.ensurePartitions(1);
+        final long t = System.currentTimeMillis() - 10_000;
+        final Path global = dir.resolve("global.txt");
+        final byte[] newer = NodeRecord.encode(NodeRecord.VALUES, t + 6, 0, 0, t + 5);
+        newer[0] = 2; // a version from a newer stampede
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(99));
+                Merger merger = Merger.start(mergeConfig(kafka, global), log::add)) {
+            send(producer, kafka, 0, NodeRecord.encode(NodeRecord.VALUES, t + 1, 0, 0, t));
+            send(producer, kafka, 0, newer);
+            send(producer, kafka, 0, newer);
+            // A record of stampede before the version byte is still read.
+            send(producer, kafka, 0, NodeRecordTest.unversioned(NodeRecord.encode(NodeRecord.VALUES, t + 11, 0, 0, t + 10)));
+            send(producer, kafka, 0, NodeRecord.encode(NodeRecord.VALUES, t + 21, 0, 0, t + 20));
+            send(producer, kafka, 0, NodeRecord.encode(NodeRecord.LEAVING, t + 21, 0, 0));
+            Await.until("the readable values written", WAIT, () -> fileSize(global) == 3);
+            assertThat(merger.isRunning()).isTrue();
+        }
+        assertThat(Files.readAllLines(global))
+                .containsExactly(String.valueOf(t), String.valueOf(t + 10), String.valueOf(t + 20));
+        assertThat(log.stream().filter(l -> l.contains("version 2"))).singleElement().asString()
+                .contains("merge: error: ").contains(" offset 1 ").contains("newer stampede").contains("skipped");
+    }
+
+    @Test
     void aNodeThatJoinsLaterIsPickedUp() throws Exception {
         final KafkaSettings kafka = settings();
         kafka.ensurePartitions(1);
