@@ -68,6 +68,32 @@ class ReleaseArchiveIT {
     }
 
     @Test
+    void theFormatterJarFormatsWithKafkaClientsAlone() throws Exception {
+        // As kafka-console-consumer.sh loads it: the formatter's jar beside a Kafka distribution's clients.
+        final java.net.URL clients = org.apache.kafka.common.MessageFormatter.class.getProtectionDomain()
+                .getCodeSource().getLocation();
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {
+                home.resolve("lib/stampede-formatter.jar").toUri().toURL(), clients}, null)) {
+            final Class<?> formatter = Class.forName("dev.stampede.kafka.RecordFormatter", true, loader);
+            final Object f = formatter.getDeclaredConstructor().newInstance();
+            final Class<?> record = Class.forName("org.apache.kafka.clients.consumer.ConsumerRecord", true, loader);
+            final byte[] value = dev.stampede.kafka.NodeRecord.encode(dev.stampede.kafka.NodeRecord.VALUES, 11, 8, 0, 10);
+            final Object r = record.getConstructor(String.class, int.class, long.class, Object.class, Object.class)
+                    .newInstance("stampede", 0, 7L, null, value);
+            final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            formatter.getMethod("writeTo", record, java.io.PrintStream.class)
+                    .invoke(f, r, new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+            assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("partition=0 offset=7 version=1 kind=values ")
+                    .contains(" values=10");
+        }
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(home.resolve("lib/stampede-formatter.jar").toFile())) {
+            assertThat(jar.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.endsWith(".class")))
+                    .containsExactlyInAnyOrder("dev/stampede/kafka/NodeRecord.class",
+                            "dev/stampede/kafka/RecordFormatter.class");
+        }
+    }
+
+    @Test
     void theDemoRunsWithJavaAloneOnThePath() throws Exception {
         // A PATH with java and the few tools the launcher uses, each linked from its own place: no mvn.
         final Path tools = Files.createDirectories(dir.resolve("tools"));
