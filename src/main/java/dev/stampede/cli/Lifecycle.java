@@ -75,6 +75,14 @@ final class Lifecycle {
         }
     }
 
+    /**
+     * The program is up (listening, metrics served): tells systemd, under a {@code Type=notify}
+     * unit ({@link SystemdNotify}; nothing without {@code NOTIFY_SOCKET}, and never blocking).
+     */
+    void ready(String status) {
+        SystemdNotify.fromEnvironment(command, log).ready(status);
+    }
+
     /** Waits until a signal comes or {@code running} turns false; true if a signal came. */
     boolean await(BooleanSupplier running) throws InterruptedException {
         return signals.awaitWhile(running);

@@ -110,6 +110,7 @@ final class MergeCommand implements Callable<Integer> {
         if (!life.serveMetrics(metrics, new MergeMetrics(merger::stats), merger::stop)) {
             return Lifecycle.FAILED;
         }
+        life.ready("merging " + config.kafka().topic() + " into " + output.getFileName());
         final boolean signalled = life.awaitAndStop(merger::isRunning, "saving what is final, then exiting",
                 () -> merger.stop().summaryLine());
         return Lifecycle.untilSignalled(signalled);

@@ -214,6 +214,7 @@ final class ServerCommand implements Callable<Integer> {
                 + " fsync=" + fsync.policyName()
                 + " startup-grace=" + DurationConverter.format(startupGrace));
         final NodePublisher publisher = publishTo == null ? null : publish(publishTo, server, log);
+        life.ready("listening on " + hostPort(server.address()));
         final boolean signalled = life.awaitAndStop(server::isRunning, "writing what is pending, then exiting", () -> {
             final ServerStats last = server.stop();
             if (publisher != null) {

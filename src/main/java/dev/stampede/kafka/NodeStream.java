@@ -22,6 +22,10 @@ final class NodeStream {
     boolean paused;
     /** The offset after the last record taken in full. */
     long nextOffset;
+    /** No record of this partition was skipped yet. */
+    static final int NOTHING_SKIPPED = Integer.MIN_VALUE;
+    /** The version of the last record skipped as unreadable (-1: not a stampede record), for saying it once. */
+    int skippedVersion = NOTHING_SKIPPED;
 
     // Records taken whose values may still be pending: (offset, largest value), oldest first.
     private long[] pendingOffsets = new long[16];

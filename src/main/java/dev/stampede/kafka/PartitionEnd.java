@@ -57,8 +57,12 @@ record PartitionEnd(long outputOffset, long lateOffset, long watermark, long las
                             continue;
                         }
                         if (!r.read(rec.value())) {
-                            throw new IOException(partition + " holds a record that is not stampede's (offset "
-                                    + rec.offset() + "): is the topic shared with something else?");
+                            throw new IOException(r.unknownVersion() > 0
+                                    ? partition + " holds a record of version " + r.unknownVersion() + " (offset "
+                                            + rec.offset() + "), written by a newer stampede: this one (record version "
+                                            + NodeRecord.VERSION + ") cannot tell where publication stands; run the newer one"
+                                    : partition + " holds a record that is not stampede's (offset "
+                                            + rec.offset() + "): is the topic shared with something else?");
                         }
                         if (last == null || rec.offset() > last[3]) {
                             if (to == end) {

@@ -48,7 +48,7 @@ final class PartitionIntake {
     private long nextDiscoverMs;
     private long gateSinceMs = -1;
     private long aheadToLate;
-    private long badRecords;
+    private long skippedRecords;
     /** Whether the last merge moved the watermark: then held records may fit now, so do not wait. */
     private boolean progressed;
 
@@ -177,11 +177,7 @@ final class PartitionIntake {
     private boolean take(NodeStream n) {
         final ConsumerRecord<byte[], byte[]> r = n.held.peekFirst();
         if (!record.read(r.value())) {
-            if (badRecords++ == 0) {
-                log.accept("merge: " + n.partition + " offset " + r.offset() + " is not a stampede record; skipped "
-                        + "(is the topic shared with something else?)");
-            }
-            done(n, r, Long.MIN_VALUE);
+            skip(n, r);
             return true;
         }
         if (n.source < 0) {
@@ -215,6 +211,35 @@ final class PartitionIntake {
         }
         done(n, r, max);
         return true;
+    }
+
+    /**
+     * A record this merge cannot read is skipped, said once per partition (and again when its
+     * version changes), and counted: the merge goes on with the records it understands. A newer
+     * node's record says its version; its values stay in that node's files and partition, for a
+     * merge that reads it (docs/SCALE-OUT.md, The record format).
+     */
+    private void skip(NodeStream n, ConsumerRecord<byte[], byte[]> r) {
+        skippedRecords++;
+        final int version = record.unknownVersion();
+        if (n.skippedVersion == NodeStream.NOTHING_SKIPPED || n.skippedVersion != version) {
+            n.skippedVersion = version;
+            if (version > 0) {
+                log.accept("merge: error: " + n.partition + " offset " + r.offset() + " is a record of version "
+                        + version + ", written by a newer stampede; this merge reads versions up to "
+                        + NodeRecord.VERSION + ": skipped, with any more of that version in this partition (their "
+                        + "values do not reach the global file: upgrade the merge, then restart it)");
+            } else {
+                log.accept("merge: error: " + n.partition + " offset " + r.offset() + " is not a stampede record; "
+                        + "skipped, with any more such in this partition (is the topic shared with something else?)");
+            }
+        }
+        done(n, r, Long.MIN_VALUE);
+    }
+
+    /** Records skipped because this merge cannot read them (a newer version, or not stampede's). */
+    long skippedRecords() {
+        return skippedRecords;
     }
 
     private void done(NodeStream n, ConsumerRecord<byte[], byte[]> r, long maxValue) {

@@ -43,6 +43,66 @@ class NodeRecordTest {
         final byte[] otherKind = NodeRecord.encode(NodeRecord.VALUES, T, 0, 0);
         otherKind[0] = 'Q';
         assertThat(r.read(otherKind)).isFalse();
+        assertThat(r.unknownVersion()).as("'Q' is no version").isEqualTo(-1);
+        final byte[] kindQ = NodeRecord.encode(NodeRecord.VALUES, T, 0, 0);
+        kindQ[1] = 'Q';
+        assertThat(r.read(kindQ)).isFalse();
+        assertThat(r.unknownVersion()).isEqualTo(-1);
+        assertThat(r.read(new byte[0])).isFalse();
+        assertThat(r.read(new byte[] {NodeRecord.VERSION})).isFalse();
+    }
+
+    @Test
+    void aRecordStartsWithItsVersion() {
+        final byte[] bytes = NodeRecord.encode(NodeRecord.LATE, T, 1, 2, T - 5);
+        assertThat(bytes[0]).isEqualTo(NodeRecord.VERSION).isEqualTo((byte) 1);
+        assertThat(bytes[1]).isEqualTo(NodeRecord.LATE);
+        assertThat(bytes).hasSize(NodeRecord.HEADER_BYTES + 8).hasSize(30 + 8);
+        final NodeRecord r = new NodeRecord();
+        assertThat(r.read(bytes)).isTrue();
+        assertThat(r.version()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordOfANewerVersionIsRefusedAndSaysItsVersion() {
+        final NodeRecord r = new NodeRecord();
+        for (int version = 2; version <= NodeRecord.MAX_VERSION; version++) {
+            final byte[] bytes = NodeRecord.encode(NodeRecord.VALUES, T, 0, 0, T);
+            bytes[0] = (byte) version;
+            assertThat(r.read(bytes)).as("version " + version).isFalse();
+            assertThat(r.unknownVersion()).isEqualTo(version);
+            // Whatever its length: a newer layout may be longer or shorter.
+            assertThat(r.read(new byte[] {(byte) version})).isFalse();
+            assertThat(r.unknownVersion()).isEqualTo(version);
+        }
+        // The reader is usable again after a refusal.
+        assertThat(r.read(NodeRecord.encode(NodeRecord.VALUES, T + 1, 0, 0, T))).isTrue();
+        assertThat(r.unknownVersion()).isEqualTo(-1);
+        assertThat(r.value(0)).isEqualTo(T);
+    }
+
+    @Test
+    void aRecordWrittenBeforeTheVersionByteIsStillRead() {
+        final byte[] old = unversioned(NodeRecord.encode(NodeRecord.VALUES, T + 10, 123, 45, T, T + 3));
+        assertThat(old[0]).isEqualTo(NodeRecord.VALUES); // the old layout: the kind first
+        final NodeRecord r = new NodeRecord();
+        assertThat(r.read(old)).isTrue();
+        assertThat(r.version()).isEqualTo(NodeRecord.UNVERSIONED);
+        assertThat(r.kind()).isEqualTo(NodeRecord.VALUES);
+        assertThat(r.watermark()).isEqualTo(T + 10);
+        assertThat(r.outputOffset()).isEqualTo(123);
+        assertThat(r.lateOffset()).isEqualTo(45);
+        assertThat(r.count()).isEqualTo(2);
+        assertThat(new long[] {r.value(0), r.value(1)}).containsExactly(T, T + 3);
+        assertThat(r.read(unversioned(NodeRecord.encode(NodeRecord.LEAVING, T, 1, 2)))).isTrue();
+        assertThat(r.kind()).isEqualTo(NodeRecord.LEAVING);
+        final byte[] cut = unversioned(NodeRecord.encode(NodeRecord.LATE, T, 1, 2, T));
+        assertThat(r.read(java.util.Arrays.copyOf(cut, cut.length - 1))).isFalse();
+    }
+
+    /** A record as stampede wrote it before the version byte: the same without its first byte. */
+    static byte[] unversioned(byte[] record) {
+        return java.util.Arrays.copyOfRange(record, 1, record.length);
     }
 
     @Test

@@ -175,6 +175,52 @@ class PublishAndMergeTest {
     }
 
     @Test
+    void aRecordOfAnUnknownVersionIsRefusedWithAnErrorAndTheMergeReadsOn() throws Exception {
+        final KafkaSettings kafka = settings();
+        kafka.ensurePartitions(1);
+        final long t = System.currentTimeMillis() - 10_000;
+        final Path global = dir.resolve("global.txt");
+        final byte[] newer = NodeRecord.encode(NodeRecord.VALUES, t + 6, 0, 0, t + 5);
+        newer[0] = 2; // a version from a newer stampede
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(99));
+                Merger merger = Merger.start(mergeConfig(kafka, global), log::add)) {
+            send(producer, kafka, 0, NodeRecord.encode(NodeRecord.VALUES, t + 1, 0, 0, t));
+            send(producer, kafka, 0, newer);
+            send(producer, kafka, 0, newer);
+            // A record of stampede before the version byte is still read.
+            send(producer, kafka, 0, NodeRecordTest.unversioned(NodeRecord.encode(NodeRecord.VALUES, t + 11, 0, 0, t + 10)));
+            send(producer, kafka, 0, NodeRecord.encode(NodeRecord.VALUES, t + 21, 0, 0, t + 20));
+            send(producer, kafka, 0, NodeRecord.encode(NodeRecord.LEAVING, t + 21, 0, 0));
+            Await.until("the readable values written", WAIT, () -> fileSize(global) == 3);
+            assertThat(merger.isRunning()).isTrue();
+        }
+        assertThat(Files.readAllLines(global))
+                .containsExactly(String.valueOf(t), String.valueOf(t + 10), String.valueOf(t + 20));
+        assertThat(log.stream().filter(l -> l.contains("version 2"))).singleElement().asString()
+                .contains("merge: error: ").contains(" offset 1 ").contains("newer stampede").contains("skipped");
+    }
+
+    @Test
+    void aNodeReadsBackUnversionedRecordsAndRefusesANewerVersion() throws Exception {
+        final KafkaSettings kafka = settings();
+        kafka.ensurePartitions(1);
+        final long t = System.currentTimeMillis() - 10_000;
+        final org.apache.kafka.common.TopicPartition p0 = new org.apache.kafka.common.TopicPartition(kafka.topic(), 0);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(99))) {
+            // A partition written by stampede before the version byte: an upgraded node resumes from it.
+            send(producer, kafka, 0, NodeRecordTest.unversioned(NodeRecord.encode(NodeRecord.VALUES, t + 1, 14, 0, t)));
+            assertThat(PartitionEnd.read(kafka, p0, "test")).isEqualTo(new PartitionEnd(14, 0, t + 1, t));
+            // Then a newer stampede wrote it: this one cannot tell where publication stands, and says so.
+            final byte[] newer = NodeRecord.encode(NodeRecord.VALUES, t + 2, 28, 0, t + 1);
+            newer[0] = 2;
+            send(producer, kafka, 0, newer);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PartitionEnd.read(kafka, p0, "test"))
+                .isInstanceOf(IOException.class).hasMessageContaining("record of version 2")
+                .hasMessageContaining("newer stampede");
+    }
+
+    @Test
     void aNodeThatJoinsLaterIsPickedUp() throws Exception {
         final KafkaSettings kafka = settings();
         kafka.ensurePartitions(1);
@@ -205,11 +251,15 @@ class PublishAndMergeTest {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(99));
                 MetricsServer m = MetricsServer.start(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new MergeMetrics(merger::stats))) {
-            for (int node = 0; node < 2; node++) {
-                for (int k = 0; k < 10; k++) {
+            // The nodes take turns, as live nodes do: neither is silent for the idle timeout (on a
+            // loaded machine, ten sends of one node in a row could leave the other idle, its values late).
+            for (int k = 0; k < 10; k++) {
+                for (int node = 0; node < 2; node++) {
                     final long v = t + node * 5 + k; // node 1 repeats node 0's last 5 values
                     send(producer, kafka, node, NodeRecord.encode(NodeRecord.VALUES, v + 1, 0, 0, v));
                 }
+            }
+            for (int node = 0; node < 2; node++) {
                 send(producer, kafka, node, NodeRecord.encode(NodeRecord.LEAVING, t + 20, 0, 0));
             }
             Await.until("all read and written, as the metrics say", WAIT, () -> {

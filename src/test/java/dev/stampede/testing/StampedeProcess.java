@@ -63,6 +63,14 @@ public final class StampedeProcess implements AutoCloseable {
         return launch(shell, false, args);
     }
 
+    /**
+     * Starts a process the caller has set up (another launcher, such as the release archive's
+     * bin/stampede, or another environment), with the same line collection as the others.
+     */
+    public static StampedeProcess of(ProcessBuilder pb) throws IOException {
+        return new StampedeProcess(pb.start(), true);
+    }
+
     /** The repository: where the launcher and target/stampede.jar are. */
     public static Path root() {
         return Path.of(System.getProperty("stampede.root", System.getProperty("user.dir"))).toAbsolutePath();

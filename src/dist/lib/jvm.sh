@@ -1,0 +1,43 @@
+# The JVM options of stampede, in one place: sourced by the checkout's ./stampede and by the release
+# archive's bin/stampede, so that the two launchers cannot drift apart. Needs bash.
+#
+# stampede_exec_java JAR CACHE_DIR ARGS...
+#   replaces the shell with the JVM (exec), so that a signal sent to the launcher reaches the program.
+#   CACHE_DIR keeps what a probe of this java found (created if missing; if it cannot be written, the
+#   probe runs at every start). STAMPEDE_JAVA_OPTS adds JVM options (after these: the last -Xmx wins).
+
+stampede_exec_java() {
+    local jar=$1 cache=$2
+    shift 2
+    # A small, steady footprint: one GC thread, a heap that grows only if needed.
+    # AutoBoxCacheMax: the JDK's epoll selector looks each ready socket up by a boxed file descriptor
+    # (sun.nio.ch.EPollSelectorImpl.fdToKey); caching Integers up to the open-files limit makes that
+    # lookup, and so the whole read path, allocation-free (16 bytes a descriptor, 320 KB at 20,000).
+    local fds
+    fds=$(ulimit -Hn)
+    case "$fds" in ''|unlimited) fds=262144 ;; esac
+    [ "$fds" -gt 262144 ] && fds=262144
+    [ "$fds" -lt 1024 ] && fds=1024
+    # Native memory: the JIT's compiler threads malloc and free a lot while compiling (TLS's crypto
+    # above all), and glibc keeps what they freed in per-thread arenas: two arenas, and a trim of the
+    # native heap every second, keep the RSS to what is used. The trim needs JDK 17.0.9 or newer: whether
+    # this java takes it is asked once and remembered in CACHE_DIR (not with
+    # -XX:+IgnoreUnrecognizedVMOptions, which would also hide a typo in STAMPEDE_JAVA_OPTS).
+    # They do not bound a large C2 compilation: the one that used to add ~10 MB peak RSS in some runs
+    # (ASM's Frame::execute, spun up by string concatenation) is avoided in the build (pom.xml,
+    # -XDstringConcat=inline; docs/DESIGN.md, Measured).
+    export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+    local trim="-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=1000"
+    local java_id probe="$cache/.jvm-trim" ok=""
+    java_id="$(command -v java) $(stat -L -c %Y "$(command -v java)" 2>/dev/null || echo 0)"
+    if [ -f "$probe" ] && [ "$(head -n 1 "$probe" 2>/dev/null)" = "$java_id" ]; then
+        ok=$(sed -n 2p "$probe" 2>/dev/null || true)
+    fi
+    if [ -z "$ok" ]; then
+        if java $trim -version >/dev/null 2>&1; then ok=yes; else ok=no; fi
+        { mkdir -p "$cache" && printf '%s\n%s\n' "$java_id" "$ok" >"$probe"; } 2>/dev/null || true
+    fi
+    [ "$ok" = yes ] || trim=""
+    exec java $trim -XX:+UseSerialGC -Xms16m -Xmx256m -XX:+ExitOnOutOfMemoryError -XX:AutoBoxCacheMax="$fds" \
+        ${STAMPEDE_JAVA_OPTS:-} -jar "$jar" "$@"
+}
