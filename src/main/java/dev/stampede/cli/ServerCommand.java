@@ -247,7 +247,7 @@ final class ServerCommand implements Callable<Integer> {
         final NodePublisher p = new NodePublisher(settings, node, output, server.durableOutput(),
                 OutputFiles.latePath(output), server.durableLate(), log).start();
         server.reportPublicationLag(p::lagMs);
-        server.acknowledgeWhenPublished(p::acknowledgedWatermark);
+        server.acknowledgeWhenPublished(p::acknowledgedWatermark, p::acknowledgedLateBytes);
         return p;
     }
 

@@ -75,6 +75,8 @@ public final class NodePublisher implements AutoCloseable {
     private boolean troubleReported;
 
     private volatile long ackedWatermark = Long.MIN_VALUE;
+    /** How far into the late file the partition holds, in bytes; {@link Long#MIN_VALUE} before it is known. */
+    private volatile long ackedLateBytes = Long.MIN_VALUE;
     private volatile long published;
     private volatile boolean finishing;
     private volatile long finishDeadlineNs;
@@ -108,6 +110,14 @@ public final class NodePublisher implements AutoCloseable {
      */
     public long acknowledgedWatermark() {
         return ackedWatermark;
+    }
+
+    /**
+     * The late file up to this many bytes is in the partition, acknowledged by the broker;
+     * {@link Long#MIN_VALUE} before the partition has been read back. Any thread.
+     */
+    public long acknowledgedLateBytes() {
+        return ackedLateBytes;
     }
 
     /** Starts publishing. */
@@ -191,6 +201,7 @@ public final class NodePublisher implements AutoCloseable {
         output.seek(outputFrom);
         late.seek(lateFrom);
         ackedWatermark = at.watermark();
+        ackedLateBytes = Math.max(ackedLateBytes, lateFrom);
         producer = new KafkaProducer<>(settings.producer(node));
         if (troubleReported) {
             log.accept("server: kafka: publishing to " + partition + " again, from byte " + outputFrom + " of the output");
@@ -269,6 +280,7 @@ public final class NodePublisher implements AutoCloseable {
         }
         lastSendNs = System.nanoTime();
         ackedWatermark = watermark;
+        ackedLateBytes = Math.max(ackedLateBytes, lateOffset);
         published += count;
     }
 

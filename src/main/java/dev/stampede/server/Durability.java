@@ -1,5 +1,6 @@
 package dev.stampede.server;
 
+import dev.stampede.journal.DurableEnd;
 import dev.stampede.store.OutputStore;
 import java.util.function.LongSupplier;
 
@@ -15,16 +16,24 @@ import java.util.function.LongSupplier;
  */
 final class Durability {
     private final OutputStore store;
+    private final boolean publishes;
     private volatile LongSupplier published;
+    private volatile LongSupplier publishedLateBytes = () -> Long.MIN_VALUE;
+    private final PublishedLate publishedLate = new PublishedLate();
 
     Durability(OutputStore store, ServerConfig config) {
         this.store = store;
         // Publishing: nothing is durable before the publisher says what its partition holds.
-        this.published = config.publishes() ? () -> Long.MIN_VALUE : () -> Long.MAX_VALUE;
+        this.publishes = config.publishes();
+        this.published = publishes ? () -> Long.MIN_VALUE : () -> Long.MAX_VALUE;
     }
 
-    /** With {@code --kafka}: every value below what this returns is in the node's partition. */
-    void boundByPublication(LongSupplier publishedWatermark) {
+    /**
+     * With {@code --kafka}: every value below what {@code publishedWatermark} returns is in the
+     * node's partition, and so is the late file up to {@code publishedLateBytes} (bytes).
+     */
+    void boundByPublication(LongSupplier publishedWatermark, LongSupplier publishedLateBytes) {
+        this.publishedLateBytes = publishedLateBytes;
         this.published = publishedWatermark;
     }
 
@@ -33,9 +42,17 @@ final class Durability {
         return store.lateLines();
     }
 
-    /** Late lines durable so far. */
+    /**
+     * Late lines durable so far (with {@code --kafka}, and in the partition). One caller thread:
+     * the loop's acknowledgement sweep, or the loops' merge.
+     */
     long durableLateLines() {
-        return store.late().durableEnd().durableMark();
+        final DurableEnd late = store.late().durableEnd();
+        final long mark = late.durableMark(); // first: the bytes then hold every line it counts
+        if (!publishes) {
+            return mark;
+        }
+        return publishedLate.advance(mark, late.durableBytes(), publishedLateBytes.getAsLong());
     }
 
     /** Every final value below this is durable in the output (and published, with Kafka). */

@@ -155,10 +155,11 @@ public final class IngestServer implements AutoCloseable {
 
     /**
      * With {@code --kafka} ({@link ServerConfig#publishes()}): acknowledgements wait until values
-     * are also in the node's partition; every value below {@code publishedWatermark} is (any thread).
+     * are also in the node's partition; every value below {@code publishedWatermark} is, and the
+     * late file up to {@code publishedLateBytes} bytes (both read from any thread).
      */
-    public void acknowledgeWhenPublished(LongSupplier publishedWatermark) {
-        durability.boundByPublication(publishedWatermark);
+    public void acknowledgeWhenPublished(LongSupplier publishedWatermark, LongSupplier publishedLateBytes) {
+        durability.boundByPublication(publishedWatermark, publishedLateBytes);
     }
 
     /**

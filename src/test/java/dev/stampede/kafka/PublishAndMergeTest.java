@@ -114,6 +114,42 @@ class PublishAndMergeTest {
     }
 
     @Test
+    void aLateValueIsAcknowledgedOnlyOnceItIsInThePartition() throws Exception {
+        final KafkaSettings kafka = settings();
+        final Path output = dir.resolve("node0.txt");
+        final IngestServer server = IngestServer.start(
+                serverConfig(output, 0).toBuilder().publishes(true).fsyncIntervalMs(100).build(), log::add);
+        final NodePublisher publisher = new NodePublisher(kafka, 0, output, server.durableOutput(),
+                OutputStore.latePath(output), server.durableLate(), log::add).start();
+        server.acknowledgeWhenPublished(publisher::acknowledgedWatermark, publisher::acknowledgedLateBytes);
+        try (LineClient c = new LineClient(server.port())) {
+            c.soTimeout(5_000);
+            final long t = System.currentTimeMillis() - 1_000;
+            c.sendRaw("ACKS 1\n").send(t, t + 1);
+            readUntil(c, "ACK 3"); // final, fsynced and published
+            KAFKA.broker().stop();
+            try {
+                c.send(t - 60_000); // late: in the late file and fsynced within 100 ms, not in the partition
+                Await.until("the late value is durable in the late file", WAIT,
+                        () -> server.durableLate().durableMark() >= 1);
+                final long until = System.currentTimeMillis() + 1_500; // heartbeats keep coming
+                while (System.currentTimeMillis() < until) {
+                    assertThat(c.readLine()).as("not acknowledged before it is published").isEqualTo("ACK 3");
+                }
+            } finally {
+                KAFKA.broker().restart();
+            }
+            c.soTimeout(30_000);
+            readUntil(c, "ACK 4");
+            assertThat(PartitionRecords.readAll(kafka, 0).stream().filter(r -> r.kind() == NodeRecord.LATE)
+                    .flatMap(r -> r.values().stream()).toList()).containsExactly(t - 60_000);
+        } finally {
+            server.stop();
+            publisher.finish(WAIT.toMillis());
+        }
+    }
+
+    @Test
     void theMergeWritesEveryNodesValuesOnceInOrderAndContinuesAfterARestart() throws Exception {
         final KafkaSettings kafka = settings();
         kafka.ensurePartitions(3);
@@ -287,6 +323,13 @@ class PublishAndMergeTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Reads reply lines until {@code expected} (each must be an {@code ACK}). */
+    private static void readUntil(LineClient c, String expected) throws IOException {
+        for (String line = c.readLine(); !expected.equals(line); line = c.readLine()) {
+            assertThat(line).as("a reply line").isNotNull().startsWith("ACK ");
+        }
+    }
 
     private static Scrape scrape(MetricsServer m) {
         try {
