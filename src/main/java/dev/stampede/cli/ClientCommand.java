@@ -1,5 +1,6 @@
 package dev.stampede.cli;
 
+import dev.stampede.metrics.ReadinessChecks;
 import dev.stampede.runtime.AsyncLog;
 import dev.stampede.client.ClientConfig;
 import dev.stampede.client.LoadClient;
@@ -200,7 +201,8 @@ final class ClientCommand implements Callable<Integer> {
                 final String why = e.getMessage();
                 return life.failed("cannot start: " + (why != null && why.startsWith("--") ? why : e.toString()));
             }
-            if (!life.serveMetrics(metrics, new ClientMetrics(client::stats), client::stop)) {
+            if (!life.serveMetrics(metrics, new ClientMetrics(client::stats), ReadinessChecks.running(client::isRunning),
+                    client::stop)) {
                 return Lifecycle.FAILED;
             }
             // The client also stops by itself, after --duration: a clean stop too, unless it failed.

@@ -1,6 +1,9 @@
 package dev.stampede.cli;
 
 import dev.stampede.format.OutputFiles;
+import dev.stampede.metrics.Readiness;
+import dev.stampede.metrics.ReadinessChecks;
+import dev.stampede.metrics.ReadySwitch;
 import dev.stampede.runtime.AsyncLog;
 import dev.stampede.kafka.KafkaSettings;
 import dev.stampede.kafka.NodePublisher;
@@ -16,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -173,6 +177,16 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IOException e) {
             return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
         }
+        // The endpoint comes up first, so that /-/healthy answers (and /-/ready says why not)
+        // during a long resume scan of a big output file.
+        final ReadySwitch ready = new ReadySwitch("starting: the listener is not up yet");
+        final AtomicReference<IngestServer> started = new AtomicReference<>();
+        if (!life.serveMetrics(metrics, new ServerMetrics(() -> {
+            final IngestServer s = started.get();
+            return s == null ? ServerStats.zero() : s.stats();
+        }), ready, () -> { })) {
+            return Lifecycle.FAILED;
+        }
         final IngestServer server;
         try {
             server = IngestServer.start(config, log);
@@ -189,10 +203,8 @@ final class ServerCommand implements Callable<Integer> {
                         : "no client certificates") + ")" : "")
                 + ", writing " + output.toAbsolutePath() + " (late values: "
                 + OutputFiles.latePath(output).getFileName() + ")");
+        started.set(server);
         warnIfExposed(config, log);
-        if (!life.serveMetrics(metrics, new ServerMetrics(server::stats), server::stop)) {
-            return Lifecycle.FAILED;
-        }
         life.onSecondSignal(() -> {
             log.accept("server: second signal: stopping now (between two writes, no torn line)");
             try {
@@ -210,6 +222,9 @@ final class ServerCommand implements Callable<Integer> {
                 + " fsync=" + fsync.policyName()
                 + " startup-grace=" + DurationConverter.format(startupGrace));
         final NodePublisher publisher = publishTo == null ? null : publish(publishTo, server, log);
+        ready.set(publisher == null ? serverReady(server) : ReadinessChecks.all(serverReady(server),
+                ReadinessChecks.publication(() -> server.durableOutput().durableMark(),
+                        publisher::acknowledgedWatermark, ReadinessChecks.PUBLICATION_BOUND_MS)));
         final boolean signalled = life.awaitAndStop(server::isRunning, "writing what is pending, then exiting", () -> {
             final ServerStats last = server.stop();
             if (publisher != null) {
@@ -219,6 +234,12 @@ final class ServerCommand implements Callable<Integer> {
             return last.summaryLine();
         });
         return Lifecycle.untilSignalled(signalled); // otherwise the loop failed, and said why
+    }
+
+    /** Ready while it runs and its writes succeed. */
+    private static Readiness serverReady(IngestServer server) {
+        return ReadinessChecks.all(ReadinessChecks.running(server::isRunning),
+                ReadinessChecks.writes(server::writeFailure));
     }
 
     /**

@@ -182,6 +182,11 @@ final class ServerHarness implements AutoCloseable {
         return server.isRunning();
     }
 
+    /** The server's current write error, {@code null} while writes succeed. */
+    String writeFailure() {
+        return server.writeFailure();
+    }
+
     ServerStats stop() {
         return server.stop();
     }
