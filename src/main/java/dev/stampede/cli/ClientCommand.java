@@ -183,6 +183,9 @@ final class ClientCommand implements Callable<Integer> {
     MetricsOption metrics = new MetricsOption();
 
     @Mixin
+    LogOptions logging = new LogOptions();
+
+    @Mixin
     ClientTlsOptions tls = new ClientTlsOptions();
 
     @Override
@@ -190,7 +193,7 @@ final class ClientCommand implements Callable<Integer> {
         final ClientConfig config = config();
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
         // stop the event loop (nor the stop at the end).
-        try (AsyncLog log = AsyncLog.toStderr()) {
+        try (AsyncLog log = logging.open()) {
             warnIfTooFewFiles(config.connections(), log);
             final Lifecycle life = new Lifecycle("client", log);
             final LoadClient client;

@@ -2,6 +2,7 @@ package dev.stampede.cli;
 
 import dev.stampede.metrics.MetricsServer;
 import dev.stampede.metrics.Readiness;
+import dev.stampede.runtime.AsyncLog;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
@@ -46,13 +47,13 @@ final class Lifecycle {
 
     /** A usage error found while building the config: said, exit {@link #USAGE}. */
     int usage(String message) {
-        log.accept(command + ": " + message);
+        AsyncLog.error(log, command + ": " + message);
         return USAGE;
     }
 
     /** The program cannot start (or go on): said (and the metrics endpoint stopped), exit {@link #FAILED}. */
     int failed(String message) {
-        log.accept(command + ": " + message);
+        AsyncLog.error(log, command + ": " + message);
         MetricsOption.stop(metricsServer);
         return FAILED;
     }

@@ -67,9 +67,12 @@ final class MergeCommand implements Callable<Integer> {
     @Mixin
     MetricsOption metrics = new MetricsOption();
 
+    @Mixin
+    LogOptions logging = new LogOptions();
+
     @Override
     public Integer call() throws Exception {
-        try (AsyncLog log = AsyncLog.toStderr()) {
+        try (AsyncLog log = logging.open()) {
             return run(log);
         }
     }

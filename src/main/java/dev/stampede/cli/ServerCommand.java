@@ -154,13 +154,16 @@ final class ServerCommand implements Callable<Integer> {
     MetricsOption metrics = new MetricsOption();
 
     @Mixin
+    LogOptions logging = new LogOptions();
+
+    @Mixin
     ServerTlsOptions tls = new ServerTlsOptions();
 
     @Override
     public Integer call() throws Exception {
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
         // stop the event loop (nor the stop at the end).
-        try (AsyncLog log = AsyncLog.toStderr()) {
+        try (AsyncLog log = logging.open()) {
             return run(log);
         }
     }
