@@ -241,8 +241,7 @@ final class ServerCommand implements Callable<Integer> {
 
     /** Ready while it runs and its writes succeed. */
     private static Readiness serverReady(IngestServer server) {
-        return ReadinessChecks.all(ReadinessChecks.running(server::isRunning),
-                ReadinessChecks.writes(server::writeFailure));
+        return ReadinessChecks.server(server::isRunning, server::writeFailure);
     }
 
     /**

@@ -34,6 +34,16 @@ public final class ReadinessChecks {
         };
     }
 
+    /**
+     * The server: ready while it runs and its writes succeed (with {@code --kafka}, add
+     * {@link #publication}).
+     *
+     * @param writeFailure the current write error's message, {@code null} while writes succeed
+     */
+    public static Readiness server(BooleanSupplier running, Supplier<String> writeFailure) {
+        return all(running(running), writes(writeFailure));
+    }
+
     /** Not ready once the program has stopped (its loop failed, or a stop is under way). */
     public static Readiness running(BooleanSupplier running) {
         return () -> running.getAsBoolean() ? null : "stopped";

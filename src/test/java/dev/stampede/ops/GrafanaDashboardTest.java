@@ -13,6 +13,7 @@ import dev.stampede.kafka.NodePublisher;
 import dev.stampede.metrics.ClientMetrics;
 import dev.stampede.metrics.MergeMetrics;
 import dev.stampede.metrics.MetricsServer;
+import dev.stampede.metrics.ReadinessChecks;
 import dev.stampede.metrics.ServerMetrics;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
@@ -23,6 +24,7 @@ import dev.stampede.testing.BrokerPerClass;
 import dev.stampede.testing.Scrape;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * ops/grafana/stampede.json asks only for series that exist: every metric name its PromQL
  * expressions use is in a real scrape of a real server (publishing to a real broker), a real
- * client sending to it and a real merge of its partition.
+ * client sending to it and a real merge of its partition. The same three answer {@code /-/ready}.
  */
 @Timeout(180)
 class GrafanaDashboardTest {
@@ -78,7 +80,10 @@ class GrafanaDashboardTest {
         server.reportPublicationLag(publisher::lagMs);
         Merger merger = null;
         LoadClient client = null;
-        try (MetricsServer serverMetrics = MetricsServer.start(ANY_PORT, new ServerMetrics(server::stats))) {
+        try (MetricsServer serverMetrics = MetricsServer.start(ANY_PORT, new ServerMetrics(server::stats),
+                ReadinessChecks.all(ReadinessChecks.server(server::isRunning, server::writeFailure),
+                        ReadinessChecks.publication(() -> server.durableOutput().durableMark(),
+                                publisher::acknowledgedWatermark, ReadinessChecks.PUBLICATION_BOUND_MS)))) {
             client = LoadClient.start(ClientConfig.builder().server(new InetSocketAddress("127.0.0.1", server.port()))
                     .connections(3).intervalMs(50).statsIntervalMs(0).build(), log::add);
             final LoadClient c = client;
@@ -101,6 +106,9 @@ class GrafanaDashboardTest {
                     return missing.isEmpty() && m.stats().written() > 0;
                 });
                 assertThat(missing).as("metrics the dashboard uses that no program serves").isEmpty();
+                Await.until("the publishing server ready: its partition keeps up with its file", WAIT,
+                        () -> ready(serverMetrics).statusCode() == 200);
+                assertThat(ready(mergeMetrics).body()).as("the merge, merging").isEqualTo("ready\n");
             }
         } finally {
             if (client != null) {
@@ -169,6 +177,14 @@ class GrafanaDashboardTest {
             names.add(brace < 0 ? series : series.substring(0, brace));
         }
         return names;
+    }
+
+    private static HttpResponse<String> ready(MetricsServer m) {
+        try {
+            return Scrape.get(m.readyUrl());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static Scrape scrape(MetricsServer m) {

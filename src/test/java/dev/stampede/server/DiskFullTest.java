@@ -71,9 +71,8 @@ class DiskFullTest {
         final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = started;
                 MetricsServer metrics = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                        new ServerMetrics(server::stats), ReadinessChecks.all(
-                                ReadinessChecks.running(server::isRunning),
-                                ReadinessChecks.writes(server::writeFailure)));
+                        new ServerMetrics(server::stats),
+                        ReadinessChecks.server(server::isRunning, server::writeFailure));
                 LineClient c = server.connect()) {
             assertThat(ready(metrics).statusCode()).as("ready before the disk fills").isEqualTo(200);
             assertThat(ready(metrics).body()).isEqualTo("ready\n");
