@@ -9,7 +9,7 @@
 #
 # Capacity = the values the server read per second over a steady window (after --warmup s):
 # the bytes the driver wrote in the window less the growth of the bytes queued in the sockets
-# (/proc/net/tcp), over the line length. stampede's own count (its stats line's rate=, from
+# (/proc/net/tcp), over the line length. stampede's own count (its stats line's rate_per_s=, from
 # msgs=) is printed beside it as a cross-check (server_reported_per_s). Every batch repeats one
 # value and all connections send the same millisecond, so nearly every value is a duplicate: the
 # figure counts values received and processed (parsed, merged, de-duplicated), not distinct
@@ -158,8 +158,8 @@ run_one() { # label loops command-with-{port}-{output}
     echo "$stats" | awk -v label="$label" -v loops="$nloops" -v conns="$conns" -v lines="$lines" \
         -v m0="$m0" -v m1="$m1" -v linelen="$linelen" -v s="$((s1 - s0))" -v l="$((l1 - l0))" -v tck="$tck" -v all="$((b[0] - a[0]))" -v busy="$BUSY" \
         -v final="$(grep -oE '(^| )late=[0-9]+' "$log" | tail -n 1)" '
-        # stampede prints rate=N/s once a second: its own count, a cross-check
-        match($0, / rate=[0-9]+/) { r = substr($0, RSTART + 6, RLENGTH - 6); n++; if (n > 1) { sum += r; nr++ } }
+        # stampede prints rate_per_s=N once a second: its own count, a cross-check
+        match($0, / rate_per_s=[0-9]+/) { r = substr($0, RSTART + 12, RLENGTH - 12); n++; if (n > 1) { sum += r; nr++ } }
         match($0, / wm_lag_ms=-?[0-9]+/) { w = substr($0, RSTART + 11, RLENGTH - 11) + 0; if (w > lag) lag = w }
         END {
           split(m0, a, " "); split(m1, b, " ")

@@ -58,8 +58,8 @@ run() { # label server-command topic
     b1=$(cpu_ticks "$BROKER_JAVA")
     logs=$(echo "$line" | tr ' ' '\n' | sed -n 's/^logs=//p')
     # the server's kafka_lag_ms: its last periodic stats line (before SIGTERM), the max over them, at exit
-    klag=$(awk '/^server: conns=/ { if (match($0, /kafka_lag_ms=[0-9-]+/)) { v = substr($0, RSTART + 13, RLENGTH - 13) + 0; last = v; if (v > max) max = v; n++ } }
-                /^server: stopped/ { if (match($0, /kafka_lag_ms=[0-9-]+/)) stop = substr($0, RSTART + 13, RLENGTH - 13) }
+    klag=$(awk '/server: conns=/ { if (match($0, /kafka_lag_ms=[0-9-]+/)) { v = substr($0, RSTART + 13, RLENGTH - 13) + 0; last = v; if (v > max) max = v; n++ } }
+                /server: stopped/ { if (match($0, /kafka_lag_ms=[0-9-]+/)) stop = substr($0, RSTART + 13, RLENGTH - 13) }
                 END { if (n) printf "kafka_lag_ms_last=%s kafka_lag_ms_max=%s kafka_lag_ms_at_stop=%s", last, max, stop }' "$logs/server.err" 2>/dev/null || true)
     if [ "$label" = ON ]; then
         sent=$(echo "$line" | tr ' ' '\n' | sed -n 's/^client_sent=//p')

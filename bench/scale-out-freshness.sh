@@ -76,7 +76,7 @@ for ((i = 0; i < 600; i++)); do
     sleep 0.1
     lines=$(wc -l < "$dir/global.txt" 2>/dev/null || echo 0)
     if [ "$lines" = "$prev" ]; then stable=$((stable + 1)); else stable=0; prev=$lines; fi
-    line=$(grep '^merge: nodes=' "$dir/merge.log" | tail -n 1 || true)
+    line=$(grep 'merge: nodes=' "$dir/merge.log" | tail -n 1 || true)
     [ "$stable" -ge 20 ] && [[ $line == *" pending=0 "* ]] && [[ $line == *" behind=0"* ]] && break
 done
 stop "$mpid" 30

@@ -1,5 +1,6 @@
 package dev.stampede.cli;
 
+import dev.stampede.metrics.ReadinessChecks;
 import dev.stampede.runtime.AsyncLog;
 import dev.stampede.client.ClientConfig;
 import dev.stampede.client.LoadClient;
@@ -182,6 +183,9 @@ final class ClientCommand implements Callable<Integer> {
     MetricsOption metrics = new MetricsOption();
 
     @Mixin
+    LogOptions logging = new LogOptions();
+
+    @Mixin
     ClientTlsOptions tls = new ClientTlsOptions();
 
     @Override
@@ -189,7 +193,7 @@ final class ClientCommand implements Callable<Integer> {
         final ClientConfig config = config();
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
         // stop the event loop (nor the stop at the end).
-        try (AsyncLog log = AsyncLog.toStderr()) {
+        try (AsyncLog log = logging.open()) {
             warnIfTooFewFiles(config.connections(), log);
             final Lifecycle life = new Lifecycle("client", log);
             final LoadClient client;
@@ -200,7 +204,8 @@ final class ClientCommand implements Callable<Integer> {
                 final String why = e.getMessage();
                 return life.failed("cannot start: " + (why != null && why.startsWith("--") ? why : e.toString()));
             }
-            if (!life.serveMetrics(metrics, new ClientMetrics(client::stats), client::stop)) {
+            if (!life.serveMetrics(metrics, new ClientMetrics(client::stats), ReadinessChecks.running(client::isRunning),
+                    client::stop)) {
                 return Lifecycle.FAILED;
             }
             // The client also stops by itself, after --duration: a clean stop too, unless it failed.

@@ -1,6 +1,8 @@
 package dev.stampede.cli;
 
 import dev.stampede.runtime.AsyncLog;
+import dev.stampede.runtime.LogFormat;
+import dev.stampede.runtime.LogLevel;
 import dev.stampede.client.ClientConfig;
 import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;
@@ -66,7 +68,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (duration.isZero() || connections < 1) {
-            System.err.println("demo: --duration and --connections must be positive");
+            System.err.println(LogFormat.TEXT.format(System.currentTimeMillis(), LogLevel.ERROR,
+                    "demo: --duration and --connections must be positive"));
             return Lifecycle.USAGE;
         }
         final Path folder = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("stampede-demo-");

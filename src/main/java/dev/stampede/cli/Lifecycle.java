@@ -1,6 +1,8 @@
 package dev.stampede.cli;
 
 import dev.stampede.metrics.MetricsServer;
+import dev.stampede.metrics.Readiness;
+import dev.stampede.runtime.AsyncLog;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
@@ -45,13 +47,14 @@ final class Lifecycle {
 
     /** A usage error found while building the config: said, exit {@link #USAGE}. */
     int usage(String message) {
-        log.accept(command + ": " + message);
+        AsyncLog.error(log, command + ": " + message);
         return USAGE;
     }
 
-    /** The program cannot start (or go on): said, exit {@link #FAILED}. */
+    /** The program cannot start (or go on): said (and the metrics endpoint stopped), exit {@link #FAILED}. */
     int failed(String message) {
-        log.accept(command + ": " + message);
+        AsyncLog.error(log, command + ": " + message);
+        MetricsOption.stop(metricsServer);
         return FAILED;
     }
 
@@ -66,8 +69,13 @@ final class Lifecycle {
      * {@link #FAILED}.
      */
     boolean serveMetrics(MetricsOption metrics, MultiCollector collector, Runnable stopProgram) {
+        return serveMetrics(metrics, collector, () -> null, stopProgram);
+    }
+
+    /** As {@link #serveMetrics(MetricsOption, MultiCollector, Runnable)}, with {@code /-/ready} from {@code readiness}. */
+    boolean serveMetrics(MetricsOption metrics, MultiCollector collector, Readiness readiness, Runnable stopProgram) {
         try {
-            metricsServer = metrics.start(command, collector, log);
+            metricsServer = metrics.start(command, collector, readiness, log);
             return true;
         } catch (IOException e) {
             stopProgram.run();

@@ -1,5 +1,6 @@
 package dev.stampede.cli;
 
+import dev.stampede.metrics.ReadinessChecks;
 import dev.stampede.runtime.AsyncLog;
 import dev.stampede.kafka.MergeConfig;
 import dev.stampede.kafka.Merger;
@@ -66,9 +67,12 @@ final class MergeCommand implements Callable<Integer> {
     @Mixin
     MetricsOption metrics = new MetricsOption();
 
+    @Mixin
+    LogOptions logging = new LogOptions();
+
     @Override
     public Integer call() throws Exception {
-        try (AsyncLog log = AsyncLog.toStderr()) {
+        try (AsyncLog log = logging.open()) {
             return run(log);
         }
     }
@@ -107,7 +111,8 @@ final class MergeCommand implements Callable<Integer> {
         log.accept("merge: " + config.kafka().topic() + " at " + config.kafka().bootstrap() + " -> "
                 + output.toAbsolutePath() + " (idle-timeout=" + DurationConverter.format(idleTimeout)
                 + " fsync=" + fsync.policyName() + ")");
-        if (!life.serveMetrics(metrics, new MergeMetrics(merger::stats), merger::stop)) {
+        if (!life.serveMetrics(metrics, new MergeMetrics(merger::stats), ReadinessChecks.all(
+                ReadinessChecks.running(merger::isRunning), ReadinessChecks.merge(merger::stats)), merger::stop)) {
             return Lifecycle.FAILED;
         }
         life.ready("merging " + config.kafka().topic() + " into " + output.getFileName());

@@ -1,6 +1,7 @@
 package dev.stampede.cli;
 
 import dev.stampede.metrics.MetricsServer;
+import dev.stampede.metrics.Readiness;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +13,7 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code --metrics [ADDR:]PORT}, shared by {@code server}, {@code client} and {@code merge}. */
 final class MetricsOption {
     @Option(names = "--metrics", paramLabel = "[ADDR:]PORT", converter = AddressConverter.class,
-            description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (and /-/healthy); ADDR "
+            description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (and /-/healthy, /-/ready); ADDR "
                     + "defaults to 127.0.0.1 (0.0.0.0 for every interface), port 0 picks a free one. "
                     + "Off by default.")
     InetSocketAddress address;
@@ -22,12 +23,13 @@ final class MetricsOption {
      *
      * @throws IOException if the address cannot be bound (already said on {@code log})
      */
-    MetricsServer start(String command, MultiCollector collector, Consumer<String> log) throws IOException {
+    MetricsServer start(String command, MultiCollector collector, Readiness readiness, Consumer<String> log)
+            throws IOException {
         if (address == null) {
             return null;
         }
         try {
-            final MetricsServer m = MetricsServer.start(address, collector);
+            final MetricsServer m = MetricsServer.start(address, collector, readiness);
             log.accept(command + ": metrics on " + m.url());
             return m;
         } catch (IOException e) {

@@ -1,6 +1,9 @@
 package dev.stampede.cli;
 
 import dev.stampede.format.OutputFiles;
+import dev.stampede.metrics.Readiness;
+import dev.stampede.metrics.ReadinessChecks;
+import dev.stampede.metrics.ReadySwitch;
 import dev.stampede.runtime.AsyncLog;
 import dev.stampede.kafka.KafkaSettings;
 import dev.stampede.kafka.NodePublisher;
@@ -16,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -154,13 +158,16 @@ final class ServerCommand implements Callable<Integer> {
     MetricsOption metrics = new MetricsOption();
 
     @Mixin
+    LogOptions logging = new LogOptions();
+
+    @Mixin
     ServerTlsOptions tls = new ServerTlsOptions();
 
     @Override
     public Integer call() throws Exception {
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
         // stop the event loop (nor the stop at the end).
-        try (AsyncLog log = AsyncLog.toStderr()) {
+        try (AsyncLog log = logging.open()) {
             return run(log);
         }
     }
@@ -176,6 +183,16 @@ final class ServerCommand implements Callable<Integer> {
             return life.usage(e.getMessage());
         } catch (IOException e) {
             return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
+        }
+        // The endpoint comes up first, so that /-/healthy answers (and /-/ready says why not)
+        // during a long resume scan of a big output file.
+        final ReadySwitch ready = new ReadySwitch("starting: the listener is not up yet");
+        final AtomicReference<IngestServer> started = new AtomicReference<>();
+        if (!life.serveMetrics(metrics, new ServerMetrics(() -> {
+            final IngestServer s = started.get();
+            return s == null ? ServerStats.zero() : s.stats();
+        }), ready, () -> { })) {
+            return Lifecycle.FAILED;
         }
         final IngestServer server;
         try {
@@ -193,10 +210,8 @@ final class ServerCommand implements Callable<Integer> {
                         : "no client certificates") + ")" : "")
                 + ", writing " + output.toAbsolutePath() + " (late values: "
                 + OutputFiles.latePath(output).getFileName() + ")");
+        started.set(server);
         warnIfExposed(config, log);
-        if (!life.serveMetrics(metrics, new ServerMetrics(server::stats), server::stop)) {
-            return Lifecycle.FAILED;
-        }
         life.onSecondSignal(() -> {
             log.accept("server: second signal: stopping now (between two writes, no torn line)");
             try {
@@ -214,6 +229,9 @@ final class ServerCommand implements Callable<Integer> {
                 + " fsync=" + fsync.policyName()
                 + " startup-grace=" + DurationConverter.format(startupGrace));
         final NodePublisher publisher = publishTo == null ? null : publish(publishTo, server, log);
+        ready.set(publisher == null ? serverReady(server) : ReadinessChecks.all(serverReady(server),
+                ReadinessChecks.publication(() -> server.durableOutput().durableMark(),
+                        publisher::acknowledgedWatermark, ReadinessChecks.PUBLICATION_BOUND_MS)));
         life.ready("listening on " + hostPort(server.address()));
         final boolean signalled = life.awaitAndStop(server::isRunning, "writing what is pending, then exiting", () -> {
             final ServerStats last = server.stop();
@@ -224,6 +242,11 @@ final class ServerCommand implements Callable<Integer> {
             return last.summaryLine();
         });
         return Lifecycle.untilSignalled(signalled); // otherwise the loop failed, and said why
+    }
+
+    /** Ready while it runs and its writes succeed. */
+    private static Readiness serverReady(IngestServer server) {
+        return ReadinessChecks.server(server::isRunning, server::writeFailure);
     }
 
     /**

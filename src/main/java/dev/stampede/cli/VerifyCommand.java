@@ -3,6 +3,8 @@ package dev.stampede.cli;
 import dev.stampede.verify.FileVerifier;
 import dev.stampede.verify.VerifyException;
 import dev.stampede.verify.VerifyResult;
+import dev.stampede.runtime.LogFormat;
+import dev.stampede.runtime.LogLevel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -61,8 +63,7 @@ final class VerifyCommand implements Callable<Integer> {
         final long started = System.nanoTime();
         final FileVerifier verifier = new FileVerifier(keepDuplicates, fraction -> {
             if (System.nanoTime() - started > 2_000_000_000L) {
-                err.printf(Locale.ROOT, "verify: %.0f%%...%n", fraction * 100);
-                err.flush();
+                say(err, LogLevel.INFO, String.format(Locale.ROOT, "verify: %.0f%%...", fraction * 100));
             }
         });
         try {
@@ -71,13 +72,17 @@ final class VerifyCommand implements Callable<Integer> {
             out.flush();
             return result.ok() ? 0 : 1;
         } catch (VerifyException e) {
-            err.println("verify: " + e.getMessage());
-            err.flush();
+            say(err, LogLevel.ERROR, "verify: " + e.getMessage());
             return 2;
         } catch (IOException e) {
-            err.println("verify: cannot read: " + e);
-            err.flush();
+            say(err, LogLevel.ERROR, "verify: cannot read: " + e);
             return 2;
         }
+    }
+
+    /** A status line on stderr, with its time and level like every log line (the report goes to stdout as is). */
+    private static void say(PrintWriter err, LogLevel level, String line) {
+        err.println(LogFormat.TEXT.format(System.currentTimeMillis(), level, line));
+        err.flush();
     }
 }

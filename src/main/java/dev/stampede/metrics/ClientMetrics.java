@@ -34,39 +34,44 @@ public final class ClientMetrics implements MultiCollector {
         final ClientStats s = stats.get();
         final ClientStats.Lateness l = s.total();
         return new Families()
-                .counter("stampede_sent", "Timestamps sent, each once; replays not included (sent=).", s.sent())
-                .counter("stampede_missed", "Ticks not sent: overdue by an interval, connection down, or socket "
-                        + "full (missed=).", s.missed())
-                .counter("stampede_replayed", "Timestamps sent again after a reconnect (replayed=).", s.replayed())
-                .counter("stampede_reconnects", "Connections established again after a failure (reconnects=).",
-                        s.reconnects())
-                .counter("stampede_failovers", "Connections moved to another server (failovers=).", s.failovers())
-                .counter("stampede_errors", "Lines the server sent (ERR replies) (errors=).", s.errors())
-                .counter("stampede_acked", "Timestamps the servers acknowledged as durable, each once (acked=).",
-                        s.acks().acked())
-                .gauge("stampede_unacked", "Timestamps sent and not acknowledged yet, kept to be sent again "
-                        + "(unacked=).", s.acks().unacked())
-                .counter("stampede_dropped_unacked", "Timestamps dropped before they were acknowledged: past "
-                        + "--unacked (dropped_unacked=).", s.acks().droppedUnacked())
-                .counter("stampede_ack_timeouts", "Connections given up because a server known to acknowledge "
-                        + "said nothing for --ack-timeout (ack_timeouts=).", s.acks().ackTimeouts())
-                .gauge("stampede_ack_latency_p50_seconds", "Median time from a send to its acknowledgement, since "
-                        + "the start (ack_p50_ms=).", s.acks().p50Ms() / 1000.0)
-                .gauge("stampede_ack_latency_p99_seconds", "99th percentile of the time from a send to its "
-                        + "acknowledgement, since the start (ack_p99_ms=).", s.acks().p99Ms() / 1000.0)
-                .gauge("stampede_connections_up", "Connections up now.", s.connected())
-                .gauge("stampede_connections_target", "Connections asked for (-c).", s.target())
-                .add(SummarySnapshot.builder().name("stampede_send_lateness_seconds")
-                        .help("How late sends were against their schedule, since the start "
-                                + "(late_p50_us=, late_p99_us=).")
-                        .dataPoint(SummaryDataPointSnapshot.builder()
-                                .count(l.count())
-                                .quantiles(Quantiles.of(new Quantile(0.5, micros(l.p50Us())),
-                                        new Quantile(0.99, micros(l.p99Us()))))
-                                .build())
+                .counter("stampede_client_sent", "Timestamps sent, each once; replays not included (sent=).", s.sent())
+                .counter("stampede_client_missed", "Ticks not sent: overdue by an interval, connection down, or "
+                        + "socket full (missed=).", s.missed())
+                .counter("stampede_client_replayed", "Timestamps sent again after a reconnect (replayed=).",
+                        s.replayed())
+                .counter("stampede_client_reconnects", "Connections established again after a failure "
+                        + "(reconnects=).", s.reconnects())
+                .counter("stampede_client_failovers", "Connections moved to another server (failovers=).",
+                        s.failovers())
+                .counter("stampede_client_errors", "Lines the server sent (ERR replies) (errors=).", s.errors())
+                .counter("stampede_client_acked", "Timestamps the servers acknowledged as durable, each once "
+                        + "(acked=).", s.acks().acked())
+                .gauge("stampede_client_unacked", "Timestamps sent and not acknowledged yet, kept to be sent "
+                        + "again (unacked=).", s.acks().unacked())
+                .counter("stampede_client_dropped_unacked", "Timestamps dropped before they were acknowledged: "
+                        + "past --unacked (dropped_unacked=).", s.acks().droppedUnacked())
+                .counter("stampede_client_ack_timeouts", "Connections given up because a server known to "
+                        + "acknowledge said nothing for --ack-timeout (ack_timeouts=).", s.acks().ackTimeouts())
+                .add(summary("stampede_client_ack_latency_seconds", "Time from a send to its acknowledgement, "
+                        + "since the start (ack_p50_ms=, ack_p99_ms=); the count is acked=.", s.acks().acked(),
+                        s.acks().p50Ms() / 1_000.0, s.acks().p99Ms() / 1_000.0))
+                .gauge("stampede_client_connections_up", "Connections up now (up=).", s.connected())
+                .gauge("stampede_client_connections_target", "Connections asked for (-c, target=).", s.target())
+                .add(summary("stampede_client_send_lateness_seconds", "How late sends were against their "
+                        + "schedule, since the start (late_p50_us=, late_p99_us=).", l.count(), micros(l.p50Us()),
+                        micros(l.p99Us())))
+                .gauge("stampede_client_send_lateness_max_seconds", "The latest send since the start "
+                        + "(late_max_us=).", micros(l.maxUs()))
+                .build();
+    }
+
+    /** A summary of a median and a 99th percentile, without {@code _sum} (the snapshot has none). */
+    private static SummarySnapshot summary(String name, String help, long count, double p50, double p99) {
+        return SummarySnapshot.builder().name(name).help(help)
+                .dataPoint(SummaryDataPointSnapshot.builder()
+                        .count(count)
+                        .quantiles(Quantiles.of(new Quantile(0.5, p50), new Quantile(0.99, p99)))
                         .build())
-                .gauge("stampede_send_lateness_max_seconds", "The latest send since the start (late_max_us=).",
-                        micros(l.maxUs()))
                 .build();
     }
 

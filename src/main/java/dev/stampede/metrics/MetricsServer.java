@@ -1,6 +1,7 @@
 package dev.stampede.metrics;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -15,8 +16,11 @@ import java.util.regex.Pattern;
 
 /**
  * The HTTP endpoint of {@code --metrics}: {@code /metrics} (Prometheus text format, or OpenMetrics
- * when asked) and {@code /-/healthy} (200, served by the exporter's HTTP server), on one daemon
- * thread, with a registry of its own holding one collector.
+ * when asked), {@code /-/healthy} (200 while the process serves HTTP at all: liveness, served by
+ * the exporter's HTTP server) and {@code /-/ready} (200 {@code ready}, or 503 with the reason: see
+ * {@link Readiness}), on one daemon thread, with a registry of its own holding the program's
+ * collector, {@code stampede_build_info} and the JVM and process metrics of the Prometheus Java
+ * client's instrumentation module ({@code jvm_*}, {@code process_*}).
  */
 public final class MetricsServer implements AutoCloseable {
     /** The address when only a port is given: this machine only, like the server's --bind. */
@@ -60,13 +64,27 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code address} (port 0 picks a free one) and serves {@code collector}'s metrics.
+     * Binds {@code address} (port 0 picks a free one) and serves {@code collector}'s metrics;
+     * {@code /-/ready} answers ready whenever the endpoint is up.
      *
      * @throws IOException if the address cannot be bound
      */
     public static MetricsServer start(InetSocketAddress address, MultiCollector collector) throws IOException {
+        return start(address, collector, () -> null);
+    }
+
+    /**
+     * Binds {@code address} (port 0 picks a free one), serves {@code collector}'s metrics, and
+     * answers {@code /-/ready} from {@code readiness}.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static MetricsServer start(InetSocketAddress address, MultiCollector collector, Readiness readiness)
+            throws IOException {
         final PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(collector);
+        registry.register(BuildInfo.INSTANCE);
+        JvmMetrics.builder().register(registry);
         final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "stampede-metrics-http");
             t.setDaemon(true);
@@ -78,6 +96,7 @@ public final class MetricsServer implements AutoCloseable {
                     .port(address.getPort())
                     .registry(registry)
                     .executorService(executor)
+                    .defaultHandler(new ReadyHandler(readiness, "/metrics"))
                     .buildAndStart();
             return new MetricsServer(http, new InetSocketAddress(address.getAddress(), http.getPort()));
         } catch (IOException | RuntimeException e) {
@@ -98,9 +117,18 @@ public final class MetricsServer implements AutoCloseable {
 
     /** {@code http://HOST:PORT/metrics}. */
     public String url() {
+        return base() + "/metrics";
+    }
+
+    /** {@code http://HOST:PORT/-/ready}. */
+    public String readyUrl() {
+        return base() + ReadyHandler.PATH;
+    }
+
+    private String base() {
         final InetAddress a = address.getAddress();
         final String host = a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
-        return "http://" + host + ":" + address.getPort() + "/metrics";
+        return "http://" + host + ":" + address.getPort();
     }
 
     /** Stops serving, at once, and ends its thread. */

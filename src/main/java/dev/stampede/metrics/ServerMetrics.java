@@ -7,7 +7,9 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +19,9 @@ import java.util.function.Supplier;
 public final class ServerMetrics implements MultiCollector {
     private static final Reject[] REASONS = Reject.values();
     private static final Labels[] REASON_LABELS = new Labels[REASONS.length];
+    /** The reasons that are about a connection, not a line (a line too long is a bad line that also closes). */
+    private static final Set<Reject> CONNECTION_REASONS =
+            EnumSet.of(Reject.TOO_MANY_ERRORS, Reject.SERVER_FULL, Reject.SILENT, Reject.EVICTED);
 
     static {
         for (Reject r : REASONS) {
@@ -40,7 +45,8 @@ public final class ServerMetrics implements MultiCollector {
                 .counter("stampede_duplicates", "Values dropped as duplicates (dups=).", s.dups())
                 .counter("stampede_late", "Values that came after the file had passed them, kept in the .late "
                         + "file (late=).", s.late())
-                .add(rejected(s))
+                .add(byReason(s, false))
+                .add(byReason(s, true))
                 .gauge("stampede_connections", "Connections open now (conns=).", s.connectionsOpen())
                 .counter("stampede_connections_opened", "Connections accepted since start, refused ones "
                         + "included (conns_total=).", s.connectionsTotal())
@@ -72,14 +78,24 @@ public final class ServerMetrics implements MultiCollector {
         return f.build();
     }
 
-    private static CounterSnapshot rejected(ServerStats s) {
-        final CounterSnapshot.Builder b = CounterSnapshot.builder().name("stampede_rejected")
-                .help("Rejections answered with ERR, by reason (the protocol's reason codes): bad lines, "
-                        + "whose sum is invalid=, and connections closed for too_many_errors, server_full, "
-                        + "silent or evicted.");
+    /**
+     * Two families from the one count by reason code: the bad lines ({@code stampede_rejected_lines_total},
+     * whose sum is {@code invalid=}), and the connections the server closed, or refused, for what
+     * the connection did or for room ({@code stampede_connections_closed_total}).
+     */
+    private static CounterSnapshot byReason(ServerStats s, boolean connections) {
+        final CounterSnapshot.Builder b = connections
+                ? CounterSnapshot.builder().name("stampede_connections_closed")
+                        .help("Connections the server closed after an ERR, by reason: too_many_errors, server_full "
+                                + "(refused at --max-connections), silent (--silent-timeout), evicted (to make room).")
+                : CounterSnapshot.builder().name("stampede_rejected_lines")
+                        .help("Lines rejected with ERR, by reason (the protocol's reason codes); their sum is "
+                                + "invalid=.");
         for (Reject r : REASONS) {
-            b.dataPoint(CounterDataPointSnapshot.builder().labels(REASON_LABELS[r.ordinal()])
-                    .value(s.rejected(r.ordinal())).build());
+            if (CONNECTION_REASONS.contains(r) == connections) {
+                b.dataPoint(CounterDataPointSnapshot.builder().labels(REASON_LABELS[r.ordinal()])
+                        .value(s.rejected(r.ordinal())).build());
+            }
         }
         return b.build();
     }

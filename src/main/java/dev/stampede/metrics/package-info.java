@@ -1,6 +1,7 @@
 /**
- * {@code --metrics [ADDR:]PORT}: the Prometheus text format at {@code /metrics} (and
- * {@code /-/healthy}) for the server, the client and the merge.
+ * {@code --metrics [ADDR:]PORT}: the Prometheus text format at {@code /metrics}, liveness at
+ * {@code /-/healthy} and readiness at {@code /-/ready} ({@link dev.stampede.metrics.ReadinessChecks})
+ * for the server, the client and the merge.
  *
  * <p>Nothing here is on a hot path: each program's loop already publishes an immutable stats
  * snapshot every 100 ms ({@code ServerStats}, {@code ClientStats}, {@code MergeStats}); a scrape

@@ -13,6 +13,10 @@ import java.util.function.Consumer;
  * stats lines and warnings here, so a stderr that nobody reads (a pipe to a hung log collector)
  * costs log lines, never ingestion.
  *
+ * <p>Each line is written in its {@link LogFormat}: from the time {@code accept} took it (UTC, ms)
+ * and its {@link LogLevel} (read from its words, or given to {@link #log(LogLevel, String)}); the
+ * formatting is the writer thread's work, not the caller's.
+ *
  * <p>Threading contract:
  *
  * <ul>
@@ -38,10 +42,11 @@ public final class AsyncLog implements Consumer<String>, AutoCloseable {
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 
     /** Wakes the writer at once on close; compared by identity. */
-    private static final String WAKE_UP = new String("");
+    private static final Entry WAKE_UP = new Entry(0, LogLevel.INFO, "");
     private static final long POLL_MS = 100;
 
-    private final BlockingQueue<String> queue;
+    private final BlockingQueue<Entry> queue;
+    private final LogFormat format;
     private final int capacity;
     private final PrintStream out;
     private final AtomicLong dropped = new AtomicLong();
@@ -57,12 +62,22 @@ public final class AsyncLog implements Consumer<String>, AutoCloseable {
     /** Lines written since the last drop report, or since drops began (writer thread only). */
     private int writtenSinceDrop;
 
-    /** A log to {@code out} with a queue of {@code capacity} lines; its writer thread is started. */
+    /** One line as taken: when, at what level, what. */
+    private record Entry(long epochMs, LogLevel level, String line) {
+    }
+
+    /** A log to {@code out} with a queue of {@code capacity} lines, as {@link LogFormat#TEXT}. */
     public AsyncLog(PrintStream out, int capacity) {
+        this(out, capacity, LogFormat.TEXT);
+    }
+
+    /** A log to {@code out} with a queue of {@code capacity} lines in {@code format}; its writer thread is started. */
+    public AsyncLog(PrintStream out, int capacity, LogFormat format) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, not " + capacity);
         }
         this.out = out;
+        this.format = format;
         this.capacity = capacity;
         this.queue = new ArrayBlockingQueue<>(capacity + 1); // + 1: room for WAKE_UP
         this.writer = new Thread(this::drain, "stampede-log");
@@ -70,16 +85,30 @@ public final class AsyncLog implements Consumer<String>, AutoCloseable {
         writer.start();
     }
 
-    /** A log to the process's stderr, {@link #DEFAULT_CAPACITY} lines deep. */
+    /** A log to the process's stderr, {@link #DEFAULT_CAPACITY} lines deep, as {@link LogFormat#TEXT}. */
     public static AsyncLog toStderr() {
-        return new AsyncLog(System.err, DEFAULT_CAPACITY);
+        return toStderr(LogFormat.TEXT);
     }
 
-    /** Queues {@code line} for writing; never blocks: drops it (and counts it) if the queue is full. */
+    /** A log to the process's stderr, {@link #DEFAULT_CAPACITY} lines deep, in {@code format}. */
+    public static AsyncLog toStderr(LogFormat format) {
+        return new AsyncLog(System.err, DEFAULT_CAPACITY, format);
+    }
+
+    /**
+     * Queues {@code line} for writing at the level its words say ({@link LogLevel#of}); never
+     * blocks: drops it (and counts it) if the queue is full.
+     */
     @Override
     public void accept(String line) {
+        log(null, line);
+    }
+
+    /** As {@link #accept}, at {@code level} ({@code null}: the level {@code line}'s words say). */
+    public void log(LogLevel level, String line) {
         // The last free slot is kept for close()'s wake-up (best effort under contention).
-        if (!closed && queue.remainingCapacity() > 1 && queue.offer(line)) {
+        if (!closed && queue.remainingCapacity() > 1
+                && queue.offer(new Entry(System.currentTimeMillis(), level, line))) {
             queued.incrementAndGet();
         } else {
             dropped.incrementAndGet();
@@ -89,6 +118,18 @@ public final class AsyncLog implements Consumer<String>, AutoCloseable {
     /** Lines dropped so far because the queue was full (or the log closed). */
     public long dropped() {
         return dropped.get();
+    }
+
+    /**
+     * Says {@code line} on {@code log} as an error: at {@link LogLevel#ERROR} if {@code log} is an
+     * {@link AsyncLog}, as a plain line otherwise.
+     */
+    public static void error(Consumer<String> log, String line) {
+        if (log instanceof AsyncLog a) {
+            a.log(LogLevel.ERROR, line);
+        } else {
+            log.accept(line);
+        }
     }
 
     /**
@@ -139,8 +180,8 @@ public final class AsyncLog implements Consumer<String>, AutoCloseable {
     private void drain() {
         try {
             while (true) {
-                final String line = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
-                if (line == null || line == WAKE_UP) {
+                final Entry e = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                if (e == null || e == WAKE_UP) {
                     if (closed && queue.isEmpty()) {
                         reportDrops();
                         return;
@@ -148,7 +189,7 @@ public final class AsyncLog implements Consumer<String>, AutoCloseable {
                     reportDrops();
                     continue;
                 }
-                out.println(line);
+                out.println(format.format(e.epochMs, e.level != null ? e.level : LogLevel.of(e.line), e.line));
                 if (dropped.get() > reported && ++writtenSinceDrop >= 2 * capacity) {
                     reportDrops(); // a writer that never catches up still says so, now and then
                 }
@@ -173,7 +214,8 @@ public final class AsyncLog implements Consumer<String>, AutoCloseable {
     private void reportDrops() {
         final long now = dropped.get();
         if (now > reported) {
-            out.println("log: " + (now - reported) + " lines dropped (stderr was not being read)");
+            out.println(format.format(System.currentTimeMillis(), LogLevel.WARN,
+                    "log: " + (now - reported) + " lines dropped (stderr was not being read)"));
             out.flush();
             reported = now;
             writtenSinceDrop = 0;

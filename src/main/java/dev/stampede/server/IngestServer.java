@@ -184,6 +184,15 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Why writes to the output or late file fail now (reading is paused meanwhile), or {@code null}
+     * while they succeed: for {@code /-/ready}. Any thread.
+     */
+    public String writeFailure() {
+        final IOException e = store.lastError();
+        return e == null ? null : e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
     /** Counters as of about 100 ms ago, 200 ms at most (exact once stopped). */
     public ServerStats stats() {
         return merge != null ? merge.stats() : loops[0].stats();

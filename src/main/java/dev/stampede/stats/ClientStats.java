@@ -117,12 +117,14 @@ public record ClientStats(
     public String reportLine(ClientStats previous) {
         final long dtMs = Math.max(1, uptimeMs - previous.uptimeMs);
         final StringBuilder b = new StringBuilder(160).append("client:");
-        b.append(" up=").append(connected).append('/').append(target);
-        b.append(" rate=").append((sent - previous.sent) * 1000 / dtMs).append("/s");
+        pair(b, "up", connected);
+        pair(b, "target", target);
+        pair(b, "rate_per_s", (sent - previous.sent) * 1000 / dtMs);
         pair(b, "sent", sent);
         pair(b, "missed", missed());
-        b.append(" late_us_p50/p99/max=").append(window.p50Us()).append('/').append(window.p99Us())
-                .append('/').append(window.maxUs());
+        pair(b, "late_us_p50", window.p50Us());
+        pair(b, "late_us_p99", window.p99Us());
+        pair(b, "late_us_max", window.maxUs());
         pair(b, "reconnects", reconnects);
         pair(b, "failovers", failovers);
         pair(b, "errors", errors);
@@ -159,7 +161,7 @@ public record ClientStats(
         pair(b, "failovers", failovers);
         pair(b, "errors", errors);
         pair(b, "replayed", replayed);
-        b.append(" rate=").append(runMs > 0 ? sent * 1000 / runMs : 0).append("/s");
+        pair(b, "rate_per_s", runMs > 0 ? sent * 1000 / runMs : 0);
         pair(b, "missed_late", missedLate);
         pair(b, "missed_down", missedDown);
         pair(b, "missed_full", missedFull);

@@ -35,7 +35,7 @@ public record MergeStats(
         final long dtMs = Math.max(1, uptimeMs - previous.uptimeMs);
         return "merge: nodes=" + nodes
                 + " live=" + live
-                + " rate=" + (msgs - previous.msgs) * 1000 / dtMs + "/s"
+                + " rate_per_s=" + (msgs - previous.msgs) * 1000 / dtMs
                 + " msgs=" + msgs
                 + " written=" + written
                 + " dups=" + dups
@@ -43,7 +43,7 @@ public record MergeStats(
                 + " pending=" + pending
                 + " wm_lag_ms=" + watermarkLagMs
                 + " behind=" + behind
-                + (writesFailing ? " WRITES FAILING" : "");
+                + (writesFailing ? " writes=failing" : "");
     }
 
     /** The exit summary. */

@@ -65,7 +65,7 @@ public record ServerStats(
         final long dtMs = Math.max(1, uptimeMs - previous.uptimeMs);
         final long rate = (msgs - previous.msgs) * 1000 / dtMs;
         return "server: conns=" + connectionsOpen
-                + " rate=" + rate + "/s"
+                + " rate_per_s=" + rate
                 + " msgs=" + msgs
                 + " written=" + written
                 + " dups=" + dups
@@ -78,7 +78,7 @@ public record ServerStats(
                 + (evicted > 0 ? " evicted=" + evicted : "")
                 + (tlsFailures > 0 ? " tls_failures=" + tlsFailures : "")
                 + (publishLagMs >= 0 ? " kafka_lag_ms=" + publishLagMs : "")
-                + (writesFailing ? " WRITES FAILING: reading paused" : "");
+                + (writesFailing ? " writes=failing reading=paused" : "");
     }
 
     /** The exit summary. */

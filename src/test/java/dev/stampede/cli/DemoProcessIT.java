@@ -27,7 +27,7 @@ class DemoProcessIT {
                 dir.toString())) {
             assertThat(demo.awaitExit(Duration.ofSeconds(60))).as(String.join("\n", demo.stderr())).isZero();
             assertThat(demo.lastLineWith("server: conns=20 ")).isNotNull(); // live stats of both sides
-            assertThat(demo.lastLineWith("client: up=20/20 ")).isNotNull();
+            assertThat(demo.lastLineWith("client: up=20 target=20 ")).isNotNull();
             final String summary = demo.lastLineWith("client: stopped");
             sent = value(summary, "sent");
             assertThat(sent + value(summary, "missed")).as("every tick of 20 x 2 s accounted for").isEqualTo(800);

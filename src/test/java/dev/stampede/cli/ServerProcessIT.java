@@ -124,7 +124,7 @@ class ServerProcessIT {
                 Await.until("the first server writes", START, () -> lastValue(out), last -> last > 0);
                 try (StampedeProcess second = StampedeProcess.start("server", "--port", "0", "-o", out.toString())) {
                     assertThat(second.awaitExit(START)).isEqualTo(1);
-                    assertThat(second.stderr()).anyMatch(l -> l.startsWith("server: ")
+                    assertThat(second.stderr()).anyMatch(l -> l.contains(" ERROR server: ")
                             && l.contains(out + " is being written by another process"));
                     assertThat(second.stderr()).noneMatch(l -> l.contains("\tat "));
                 }

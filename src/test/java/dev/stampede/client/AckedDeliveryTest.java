@@ -158,10 +158,13 @@ class AckedDeliveryTest {
             assertThat(summary.get("dropped_unacked")).isZero();
             assertThat(summary.get("ack_timeouts")).isZero();
             assertThat(summary.get("ack_p99_ms")).isGreaterThanOrEqualTo(summary.get("ack_p50_ms"));
-            assertThat(after.count("stampede_acked_total")).isEqualTo(summary.get("acked"));
-            assertThat(after.count("stampede_unacked")).isEqualTo(summary.get("unacked"));
-            assertThat(after.count("stampede_dropped_unacked_total")).isZero();
-            assertThat(after.count("stampede_ack_timeouts_total")).isZero();
+            assertThat(after.count("stampede_client_acked_total")).isEqualTo(summary.get("acked"));
+            assertThat(after.count("stampede_client_unacked")).isEqualTo(summary.get("unacked"));
+            assertThat(after.count("stampede_client_dropped_unacked_total")).isZero();
+            assertThat(after.count("stampede_client_ack_timeouts_total")).isZero();
+            assertThat(after.count("stampede_client_ack_latency_seconds_count")).isEqualTo(summary.get("acked"));
+            assertThat(after.value("stampede_client_ack_latency_seconds{quantile=\"0.99\"}") * 1_000)
+                    .isEqualTo((double) summary.get("ack_p99_ms"));
             assertThat(log).anyMatch(l -> l.startsWith("client: up=") && l.contains(" acked=8 unacked="));
         }
     }

@@ -40,27 +40,27 @@ class ClientMetricsTest {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new ClientMetrics(client::stats))) {
                 TestServers.await("sending, as the metrics say", WAIT, () -> {
                     final Scrape s = scrape(m);
-                    return s.count("stampede_sent_total") >= 20 && s.count("stampede_connections_up") == 5;
+                    return s.count("stampede_client_sent_total") >= 20 && s.count("stampede_client_connections_up") == 5;
                 });
-                assertThat(scrape(m).count("stampede_connections_target")).isEqualTo(5);
+                assertThat(scrape(m).count("stampede_client_connections_target")).isEqualTo(5);
                 TestServers.await("the bounded run over", WAIT, () -> !client.isRunning());
                 final ClientStats last = client.stop();
                 final Scrape after = Scrape.of(m.url());
                 final Map<String, Long> summary = Scrape.pairs(last.summaryLine());
-                assertThat(after.count("stampede_sent_total")).isEqualTo(summary.get("sent")).isPositive();
-                assertThat(after.count("stampede_missed_total")).isEqualTo(summary.get("missed"));
-                assertThat(after.count("stampede_reconnects_total")).isEqualTo(summary.get("reconnects"));
-                assertThat(after.count("stampede_failovers_total")).isEqualTo(summary.get("failovers"));
-                assertThat(after.count("stampede_errors_total")).isEqualTo(summary.get("errors"));
-                assertThat(after.count("stampede_replayed_total")).isEqualTo(summary.get("replayed"));
-                assertThat(after.count("stampede_connections_up")).isEqualTo(summary.get("connected"));
-                assertThat(after.count("stampede_send_lateness_seconds_count")).isEqualTo(last.total().count())
+                assertThat(after.count("stampede_client_sent_total")).isEqualTo(summary.get("sent")).isPositive();
+                assertThat(after.count("stampede_client_missed_total")).isEqualTo(summary.get("missed"));
+                assertThat(after.count("stampede_client_reconnects_total")).isEqualTo(summary.get("reconnects"));
+                assertThat(after.count("stampede_client_failovers_total")).isEqualTo(summary.get("failovers"));
+                assertThat(after.count("stampede_client_errors_total")).isEqualTo(summary.get("errors"));
+                assertThat(after.count("stampede_client_replayed_total")).isEqualTo(summary.get("replayed"));
+                assertThat(after.count("stampede_client_connections_up")).isEqualTo(summary.get("connected"));
+                assertThat(after.count("stampede_client_send_lateness_seconds_count")).isEqualTo(last.total().count())
                         .isPositive();
-                assertThat(after.value("stampede_send_lateness_seconds{quantile=\"0.5\"}") * 1e6)
+                assertThat(after.value("stampede_client_send_lateness_seconds{quantile=\"0.5\"}") * 1e6)
                         .isCloseTo(summary.get("late_p50_us"), within(0.001));
-                assertThat(after.value("stampede_send_lateness_seconds{quantile=\"0.99\"}") * 1e6)
+                assertThat(after.value("stampede_client_send_lateness_seconds{quantile=\"0.99\"}") * 1e6)
                         .isCloseTo(summary.get("late_p99_us"), within(0.001));
-                assertThat(after.value("stampede_send_lateness_max_seconds") * 1e6)
+                assertThat(after.value("stampede_client_send_lateness_max_seconds") * 1e6)
                         .isCloseTo(summary.get("late_max_us"), within(0.001));
                 assertThat(Scrape.get("http://127.0.0.1:" + m.port() + "/-/healthy").statusCode()).isEqualTo(200);
             }

@@ -72,12 +72,13 @@ class SmallPartsTest {
         assertThat(s.summaryLine()).startsWith("client: stopped ")
                 .contains(" connected=50 ", " target=50 ", " sent=10000 ", " missed=6 ", " late_p50_us=81 ",
                         " late_p99_us=151 ", " late_max_us=301 ", " reconnects=4 ", " failovers=8 ", " errors=6 ",
-                        " replayed=7 ", " rate=1000/s ");
+                        " replayed=7 ", " rate_per_s=1000 ");
         final ClientStats earlier = new ClientStats(11_000, 9_000, 40, 50, 50, 9_000, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 Lateness.NONE, Lateness.NONE);
         // The live line's lateness is one interval's: a key a script reading late_p99_us= never takes.
         assertThat(s.reportLine(earlier))
-                .contains("up=50/50", "rate=1000/s", " failovers=8 ", "late_us_p50/p99/max=80/150/300")
+                .contains(" up=50 target=50 ", " rate_per_s=1000 ", " failovers=8 ",
+                        " late_us_p50=80 late_us_p99=150 late_us_max=300 ")
                 .doesNotContain("late_p99_us=");
     }
 

@@ -100,7 +100,7 @@ class ScaleOutIT {
         servers[0].signal("KILL"); // for good: node 0 never says it is leaving
         servers[0].awaitExit(STOP);
         Await.until("its clients on the other server", START,
-                () -> client.stderr().stream().anyMatch(l -> l.contains("up=20/20") && !l.contains("failovers=0")));
+                () -> client.stderr().stream().anyMatch(l -> l.contains("up=20 target=20") && !l.contains("failovers=0")));
         awaitGrowth(global, 300);
 
         stopAndSettle(client, new StampedeProcess[] {servers[1]}, merge, global, sent);
@@ -135,7 +135,7 @@ class ScaleOutIT {
         Thread.sleep(8_000); // the rest of a 12-s outage
         KAFKA.broker().restart();
         Await.until("the lost node's clients on the other server", START,
-                () -> client.stderr().stream().anyMatch(l -> l.contains("up=20/20") && !l.contains("failovers=0")));
+                () -> client.stderr().stream().anyMatch(l -> l.contains("up=20 target=20") && !l.contains("failovers=0")));
         awaitGrowth(global, 300);
 
         stopAndSettle(client, new StampedeProcess[] {servers[0]}, merge, global, sent);

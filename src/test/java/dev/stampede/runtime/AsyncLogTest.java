@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -98,12 +101,23 @@ class AsyncLogTest {
         assertThat(lines(bytes)).hasSize(1_000).startsWith("l0").endsWith("l999");
     }
 
+    /** The lines written, each checked to start with a time and a level, without them. */
     private static List<String> lines(ByteArrayOutputStream bytes) {
         final String s = bytes.toString(StandardCharsets.UTF_8);
-        return s.isEmpty() ? List.of() : List.of(s.split("\n"));
+        if (s.isEmpty()) {
+            return List.of();
+        }
+        return Stream.of(s.split("\n")).map(l -> {
+            final Matcher m = PREFIX.matcher(l);
+            assertThat(m.lookingAt()).as("time and level first: " + l).isTrue();
+            return l.substring(m.end());
+        }).toList();
     }
 
     /** A stream whose first write blocks until {@link #open} is counted down; then a byte sink. */
+    private static final Pattern PREFIX =
+            Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z (INFO|WARN|ERROR) ");
+
     private static final class Gate extends OutputStream {
         final CountDownLatch blocked = new CountDownLatch(1);
         final CountDownLatch open = new CountDownLatch(1);

@@ -3,12 +3,19 @@ package dev.stampede.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.stampede.metrics.MetricsServer;
+import dev.stampede.metrics.ReadinessChecks;
+import dev.stampede.metrics.ServerMetrics;
 import dev.stampede.stats.ServerStats;
 import dev.stampede.testing.Await;
 import dev.stampede.testing.FaultyFiles;
 import dev.stampede.testing.LineClient;
+import dev.stampede.testing.Scrape;
 import dev.stampede.testing.SmallFilesystem;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Disk full (docs/DESIGN.md, failure model): the server stops reading, says so, retries, resumes;
- * nothing accepted is lost and no partial line is left. On a real full filesystem (a small tmpfs) where this machine
- * lets the test mount one, and through the file seam everywhere.
+ * nothing accepted is lost and no partial line is left; {@code /-/ready} says 503 and why meanwhile, 200
+ * again after. On a real full filesystem (a small tmpfs) where this machine lets the test mount one, and
+ * through the file seam everywhere.
  */
 @Timeout(90)
 class DiskFullTest {
@@ -51,6 +59,10 @@ class DiskFullTest {
         assertThat(disk.failures()).isPositive();
     }
 
+    private static HttpResponse<String> ready(MetricsServer m) throws IOException, InterruptedException {
+        return Scrape.get(m.readyUrl());
+    }
+
     private interface Action {
         void run() throws IOException;
     }
@@ -58,12 +70,21 @@ class DiskFullTest {
     private static void fillAndFree(ServerHarness started, Action freeSpace) throws Exception {
         final long t = ServerHarness.aSecondAgo();
         try (ServerHarness server = started;
+                MetricsServer metrics = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        new ServerMetrics(server::stats),
+                        ReadinessChecks.server(server::isRunning, server::writeFailure));
                 LineClient c = server.connect()) {
+            assertThat(ready(metrics).statusCode()).as("ready before the disk fills").isEqualTo(200);
+            assertThat(ready(metrics).body()).isEqualTo("ready\n");
             c.send(LongStream.range(0, VALUES).map(i -> t + i).toArray());
             c.shutdownOutput();
             Await.until("the server says it cannot write", WAIT,
                     () -> server.log.stream().anyMatch(l -> l.contains("cannot write") && l.contains("reading paused")));
             Await.until("stats show the failing writes", WAIT, () -> server.stats().writesFailing());
+            final HttpResponse<String> full = ready(metrics);
+            assertThat(full.statusCode()).as("/-/ready while the disk is full").isEqualTo(503);
+            assertThat(full.body()).startsWith("not ready: writes to the output are failing (reading paused): ")
+                    .containsIgnoringCase("space");
             final String partial = Files.readString(server.output);
             assertThat(partial).as("only whole lines while the disk is full").endsWith("\n");
             assertThat(partial.split("\n").length).isLessThan(VALUES);
@@ -72,6 +93,7 @@ class DiskFullTest {
             Await.until("the server resumes", WAIT,
                     () -> server.log.stream().anyMatch(l -> l.contains("again after") && l.contains("reading resumed")));
             Await.until("every value written", WAIT, () -> server.written().size() == VALUES);
+            assertThat(ready(metrics).statusCode()).as("/-/ready once writes succeed again").isEqualTo(200);
             final ServerStats stats = server.stop();
             assertThat(server.written()).containsExactlyElementsOf(
                     LongStream.range(0, VALUES).map(i -> t + i).boxed().toList());

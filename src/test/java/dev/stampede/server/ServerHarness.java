@@ -191,6 +191,11 @@ final class ServerHarness implements AutoCloseable {
         return server.isRunning();
     }
 
+    /** The server's current write error, {@code null} while writes succeed. */
+    String writeFailure() {
+        return server.writeFailure();
+    }
+
     ServerStats stop() {
         return server.stop();
     }

@@ -40,6 +40,13 @@ class ServerMetricsTest {
             for (Reject r : Reject.values()) {
                 assertThat(before.count(rejected(r))).as(r.name()).isZero();
             }
+            assertThat(before.series().keySet()).as("bad lines and closed connections are two families")
+                    .noneMatch(k -> k.startsWith("stampede_rejected_lines_total{reason=\"server_full\""))
+                    .noneMatch(k -> k.startsWith("stampede_connections_closed_total{reason=\"sign\""))
+                    .noneMatch(k -> k.startsWith("stampede_rejected_total"));
+            assertThat(before.series().keySet()).as("the build and the JVM")
+                    .anyMatch(k -> k.startsWith("stampede_build_info{version=\""))
+                    .contains("process_resident_memory_bytes", "jvm_memory_used_bytes{area=\"heap\"}");
 
             final long t = System.currentTimeMillis() - 1_000;
             try (LineClient c = h.connect()) {
@@ -126,7 +133,11 @@ class ServerMetricsTest {
         }
     }
 
+    /** The series of a reason: a bad line's, or a closed connection's. */
     private static String rejected(Reject r) {
-        return "stampede_rejected_total{reason=\"" + r.name().toLowerCase(Locale.ROOT) + "\"}";
+        final boolean connection = r == Reject.TOO_MANY_ERRORS || r == Reject.SERVER_FULL || r == Reject.SILENT
+                || r == Reject.EVICTED;
+        return (connection ? "stampede_connections_closed_total" : "stampede_rejected_lines_total")
+                + "{reason=\"" + r.name().toLowerCase(Locale.ROOT) + "\"}";
     }
 }
