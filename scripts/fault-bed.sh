@@ -168,11 +168,13 @@ launch() { # name host cmd... : in the host's namespace, its own session, log ap
     local name=$1 host=$2; shift 2
     CMD[$name]=$(printf '%q ' "$@")
     HOST_OF[$name]=$host
-    ip netns exec "$PFX-$host" setsid "$@" </dev/null >>"$dir/logs/$name.log" 2>&1 &
+    # Each line time-stamped (a reader of its own, which ends with the process's output).
+    ip netns exec "$PFX-$host" setsid "$@" </dev/null > >(stamp >>"$dir/logs/$name.log") 2>&1 &
     PID[$name]=$!
     KILLED[$name]=0
     echo "${PID[$name]}" >"$dir/pids/$name.pid"
 }
+stamp() { local l; while IFS= read -r l; do printf '%(%H:%M:%S)T %s\n' -1 "$l"; done; }
 relaunch() { # name: the same command again
     local name=$1
     eval "launch $name ${HOST_OF[$name]} ${CMD[$name]}"
@@ -274,8 +276,9 @@ watch_for 5
 
 FAULT_LINES=()
 FAULTS_FAILED=0
-pick() { local a=("$@"); echo "${a[RANDOM % ${#a[@]}]}"; }
-hold() { echo $(( 3 + RANDOM % 5 )); }   # 3-7 s
+# Never in $(...): a subshell reseeds RANDOM (bash 5.1+), and the run would not repeat from its seed.
+pick() { local a=("$@"); PICKED=${a[RANDOM % ${#a[@]}]}; }
+hold() { HOLD=$(( 3 + RANDOM % 5 )); }   # 3-7 s
 fill_disk() { # host dir: until ENOSPC
     dd if=/dev/zero of="$1/filler" bs=64k 2>/dev/null || true
     dd if=/dev/zero of="$1/filler2" bs=512 2>/dev/null || true
@@ -286,19 +289,19 @@ fault() { # kind: inject, hold, heal, then measure recovery
     t0=$(now_ms)
     case "$kind" in
         partition)
-            target=$(pick s0 s1 s2 m k1 k2 k3); h=$(hold)
+            pick s0 s1 s2 m k1 k2 k3; target=$PICKED; hold; h=$HOLD
             what="partition $target ${h}s"; say "$what"
             ip -n "$PFX-$target" link set eth0 down
             watch_for "$h"
             ip -n "$PFX-$target" link set eth0 up ;;
         freeze)
-            target=$(pick s0 s1 s2 m k1 k2 k3); h=$(hold)
+            pick s0 s1 s2 m k1 k2 k3; target=$PICKED; hold; h=$HOLD
             what="freeze $target ${h}s"; say "$what"
             for p in $(ip netns pids "$PFX-$target"); do kill -STOP "$p"; done
             watch_for "$h"
             for p in $(ip netns pids "$PFX-$target"); do kill -CONT "$p"; done ;;
         kill-server)
-            target=$(pick s0 s1 s2); h=$(( 1 + RANDOM % 3 ))
+            pick s0 s1 s2; target=$PICKED; h=$(( 1 + RANDOM % 3 ))
             what="kill -9 server $target, restart after ${h}s"; say "$what"
             kill9 "$target"; watch_for "$h"; relaunch "$target" ;;
         kill-merge)
@@ -313,13 +316,13 @@ fault() { # kind: inject, hold, heal, then measure recovery
             what="kill -9 broker $target (leader of partition $part), restart after ${h}s"; say "$what"
             kill9 "$target"; watch_for "$h"; relaunch "$target" ;;
         disk-full)
-            target=$(pick s0 s1 s2 m); h=$(hold)
+            pick s0 s1 s2 m; target=$PICKED; hold; h=$HOLD
             what="disk of $target full ${h}s"; say "$what"
             fill_disk "$dir/$target"
             watch_for "$h"
             rm -f "$dir/$target/filler" "$dir/$target/filler2" ;;
         flap)
-            target=$(pick c1 c2)
+            pick c1 c2; target=$PICKED
             what="link of client host $target flapping (1 s down, 1 s up, x4)"; say "$what"
             for _ in 1 2 3 4; do
                 ip -n "$PFX-$target" link set eth0 down; watch_for 1
@@ -327,8 +330,9 @@ fault() { # kind: inject, hold, heal, then measure recovery
             done ;;
     esac
     heal=$(now_ms)
+    await_fresh && fresh=1 || fresh=0
     peak=$(awk -v from="$t0" '$1 >= from && $2 > m { m = $2 } END { printf "%.1f", m / 1000 }' "$dir/freshness.tsv")
-    if await_fresh; then
+    if [ "$fresh" = 1 ]; then
         FAULT_LINES+=("$(printf '%-58s fresh again %5ss after heal (stalest %6ss)' "$what" "$RECOVERY" "$peak")")
         say "healed; global file fresh again ${RECOVERY}s later"
     else
