@@ -224,12 +224,13 @@ BROKER_PROCS="k1 k2 k3"
 GLOBAL="$dir/m/global.txt"
 declare -A RSS_MAX
 FRESH_MS=999999999
+LAST=0
 sample() {
     local last n pid rss k v
     last=$(tail -c 32 "$GLOBAL" 2>/dev/null || true)
     last=${last%$'\n'}; last=${last##*$'\n'}
     now
-    if [[ $last =~ ^[0-9]{13}$ ]]; then FRESH_MS=$(( NOW - last )); fi
+    if [[ $last =~ ^[0-9]{13}$ ]]; then FRESH_MS=$(( NOW - last )); LAST=$last; fi
     echo "$NOW $FRESH_MS" >>"$dir/freshness.tsv"
     for n in $STAMPEDE_PROCS $BROKER_PROCS; do
         pid=${PID[$n]}
@@ -251,11 +252,15 @@ watch_for() { # seconds: sample every 0.5 s
     while [ "$(now_ms)" -lt "$end" ]; do sample; sleep 0.5; done
 }
 await_fresh() { # -> RECOVERY (seconds, or "" if not within RECOVER_MAX_S)
-    local from; from=$(now_ms)
+    local from before; from=$(now_ms)
+    sample
+    before=$LAST
     RECOVERY=""
     while [ $(( $(now_ms) - from )) -lt $(( RECOVER_MAX_S * 1000 )) ]; do
         sample
-        if [ "$FRESH_MS" -le "$FRESH_OK_MS" ]; then
+        # Fresh with a value written after the heal: the file's state from before the fault
+        # (a merge killed a second ago left a fresh-looking last line) does not count.
+        if [ "$LAST" -gt "$before" ] && [ "$FRESH_MS" -le "$FRESH_OK_MS" ]; then
             RECOVERY=$(awk -v d=$(( $(now_ms) - from )) 'BEGIN { printf "%.1f", d / 1000 }'); return 0
         fi
         sleep 0.25
