@@ -2,7 +2,7 @@
 # The fault bed (issue 18): real hosts on one machine, real faults, a checker.
 #
 #   scripts/fault-bed.sh [--duration 60s] [--seed N] [--connections 30] [--dir DIR] [--keep]
-#                        [--classpath CP] [--clean]
+#                        [--classpath CP] [--merge-idle-timeout D] [--clean]
 #
 # Needs root (network namespaces, tmpfs). Each "host" is a network namespace "sfb-NAME" with its
 # own address on a bridge (10.77.0.0/24): clients c1 c2, servers s0 s1 s2 (./stampede server
@@ -30,7 +30,7 @@ self=$(readlink -f "${BASH_SOURCE[0]}")
 root=$(cd "$(dirname "$self")/.." && pwd)
 S="$root/stampede"
 
-duration=60s seed="" connections=30 dir=/tmp/stampede-fault-bed keep=0 classpath="${FAULT_BED_CLASSPATH:-}" clean_only=0
+duration=60s seed="" merge_idle=2s connections=30 dir=/tmp/stampede-fault-bed keep=0 classpath="${FAULT_BED_CLASSPATH:-}" clean_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --duration) duration=${2:?}; shift 2 ;;
@@ -39,6 +39,7 @@ while [ $# -gt 0 ]; do
         --dir) dir=${2:?}; shift 2 ;;
         --keep) keep=1; shift ;;
         --classpath) classpath=${2:?}; shift 2 ;;
+        --merge-idle-timeout) merge_idle=${2:?}; shift 2 ;;
         --clean) clean_only=1; shift ;;
         -h|--help) sed -n '2,26p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "fault-bed: unknown argument: $1 (try --help)" >&2; exit 2 ;;
@@ -212,7 +213,8 @@ for n in 0 1 2; do
     launch "s$n" "s$n" "$S" server --bind "$NET.${IP[s$n]}" --port 5050 -o "$dir/s$n/node.txt" --stats-interval 1s \
         --kafka "$BOOT" --topic "$TOPIC" --node "$n"
 done
-launch merge m "$S" merge --kafka "$BOOT" --topic "$TOPIC" -o "$dir/m/global.txt" --stats-interval 1s
+launch merge m "$S" merge --kafka "$BOOT" --topic "$TOPIC" -o "$dir/m/global.txt" --stats-interval 1s \
+    --idle-timeout "$merge_idle"
 launch c1 c1 "$S" client --host "$SERVERS" -c "$connections" --record "$dir/c1/sent.txt" --stats-interval 1s
 launch c2 c2 "$S" client --host "$NET.${IP[s2]}:5050,$NET.${IP[s1]}:5050,$NET.${IP[s0]}:5050" -c "$connections" \
     --record "$dir/c2/sent.txt" --stats-interval 1s
@@ -435,7 +437,7 @@ set -e
 
 {
     echo
-    echo "fault bed report: seed $seed, faults for ${dur}s, ${connections} connections on each of 2 client hosts"
+    echo "fault bed report: seed $seed, faults for ${dur}s, ${connections} connections on each of 2 client hosts, merge --idle-timeout $merge_idle"
     echo "faults injected: ${#FAULT_LINES[@]}"
     for l in "${FAULT_LINES[@]}"; do echo "  $l"; done
     echo "values recorded by the clients: ${expected:-?}; in global.txt or its late file: ${present:-?}"
