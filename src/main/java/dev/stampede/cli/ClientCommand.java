@@ -6,8 +6,10 @@ import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;
 import dev.stampede.client.ServerAddresses;
 import dev.stampede.client.SourceAddresses;
+import dev.stampede.client.Thresholds;
 import dev.stampede.metrics.ClientMetrics;
 import dev.stampede.server.ServerConfig;
+import dev.stampede.stats.ClientStats;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -18,11 +20,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code ./stampede client}: many connections, each sending the time on a fixed schedule. */
 @Command(
@@ -58,7 +62,8 @@ import picocli.CommandLine.Spec;
                     + "acknowledge that says nothing for --ack-timeout is left at once (a frozen host).",
             "",
             "A status line goes to stderr every --stats-interval, and a summary of key=value pairs "
-                    + "at the end (sent=, missed=, late_p99_us=, ...). SIGTERM or Ctrl-C stops cleanly, exit 0.",
+                    + "at the end (sent=, missed=, late_p99_us=, ...). SIGTERM or Ctrl-C stops cleanly, exit 0. "
+                    + "With --max-missed, --max-errors or --max-dropped, a run past a limit exits 99 (a CI gate).",
         },
         footer = {
             "",
@@ -77,10 +82,21 @@ import picocli.CommandLine.Spec;
             "      --tls-cert client.pem --tls-key client.key   # mutual TLS",
             "  ./stampede client -c 60000 --interval 1s \\",
             "      --source-addresses 127.0.0.1-127.0.0.4",
+            "  ./stampede client --duration 1m --max-missed 0.1%% --max-errors 0  # CI gate",
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            " 0:a clean stop (--duration over, or SIGTERM/Ctrl-C) within every --max-* threshold",
+            " 1:could not start (a file, the metrics address), or an event loop failed",
+            " 2:a bad option or config file (also: --check found one)",
+            "99:a --max-* threshold failed (the summary's next line says which, with the measured value)",
+            "130:a second SIGTERM/Ctrl-C during the clean stop",
         })
 final class ClientCommand implements Callable<Integer> {
     /** File descriptors the JVM and the client need besides their sockets. */
     private static final int RESERVED_FDS = 64;
+    /** Exit status: the run broke a {@code --max-*} threshold (99, as k6's). */
+    static final int THRESHOLD_FAILED = 99;
 
     @Spec
     CommandSpec spec;
@@ -104,7 +120,7 @@ final class ClientCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
-            description = "How long to send, counted once the connections are up; then stop and exit 0 "
+            description = "How long to send, counted once the connections are up; then stop and exit 0 (99 past a --max-* threshold) "
                     + "(default: until stopped).")
     Duration duration;
 
@@ -178,6 +194,21 @@ final class ClientCommand implements Callable<Integer> {
             description = "How often the status line goes to stderr; 0 for none (default: ${DEFAULT-VALUE}).")
     Duration statsInterval;
 
+    @Option(names = "--max-missed", paramLabel = "N|P%", converter = LimitConverter.class,
+            description = "Exit " + THRESHOLD_FAILED + " if more ticks than this were missed over the run: a count, "
+                    + "or a share of the scheduled ticks (sent + missed), e.g. 0.1%%. Off by default.")
+    Thresholds.Limit maxMissed;
+
+    @Option(names = "--max-errors", paramLabel = "N",
+            description = "Exit " + THRESHOLD_FAILED + " if the servers sent more than N ERR lines (errors=). "
+                    + "Off by default.")
+    Long maxErrors;
+
+    @Option(names = "--max-dropped", paramLabel = "N",
+            description = "Exit " + THRESHOLD_FAILED + " if the client gave up on more than N values, never to "
+                    + "send them again: dropped_unacked= (past --unacked) plus replay_dropped=. Off by default.")
+    Long maxDropped;
+
     @Mixin
     MetricsOption metrics = new MetricsOption();
 
@@ -204,8 +235,15 @@ final class ClientCommand implements Callable<Integer> {
                 return Lifecycle.FAILED;
             }
             // The client also stops by itself, after --duration: a clean stop too, unless it failed.
-            life.awaitAndStop(client::isRunning, "stopping", () -> client.stop().summaryLine());
-            return client.failed() ? Lifecycle.FAILED : Lifecycle.OK;
+            final ClientStats[] last = new ClientStats[1];
+            life.awaitAndStop(client::isRunning, "stopping", () -> {
+                last[0] = client.stop();
+                return last[0].summaryLine();
+            });
+            if (client.failed()) {
+                return Lifecycle.FAILED;
+            }
+            return judge(thresholds(), last[0], log);
         }
     }
 
@@ -236,9 +274,49 @@ final class ClientCommand implements Callable<Integer> {
                     .ackTimeoutMs(ackTimeout.toMillis())
                     .build();
             LoadClient.checkLoops(loops, config.connections());
+            thresholds();
             return config;
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
+        }
+    }
+
+    /** The {@code --max-*} thresholds given. */
+    Thresholds thresholds() {
+        if (maxErrors != null && maxErrors < 0 || maxDropped != null && maxDropped < 0) {
+            throw usage("--max-errors and --max-dropped must be 0 or more");
+        }
+        return new Thresholds(maxMissed, maxErrors == null ? -1 : maxErrors, maxDropped == null ? -1 : maxDropped);
+    }
+
+    /**
+     * Judges the run's final figures: {@link Lifecycle#OK} within every threshold (said in one line
+     * when there are any), else {@link #THRESHOLD_FAILED}, after one line per broken threshold.
+     */
+    static int judge(Thresholds thresholds, ClientStats last, Consumer<String> log) {
+        if (!thresholds.any()) {
+            return Lifecycle.OK;
+        }
+        final List<String> failures = thresholds.failures(last);
+        if (failures.isEmpty()) {
+            log.accept("client: thresholds passed");
+            return Lifecycle.OK;
+        }
+        for (String f : failures) {
+            log.accept("client: threshold failed: " + f);
+        }
+        return THRESHOLD_FAILED;
+    }
+
+    /** {@code --max-missed 10} or {@code --max-missed 0.5%}. */
+    static final class LimitConverter implements ITypeConverter<Thresholds.Limit> {
+        @Override
+        public Thresholds.Limit convert(String value) {
+            try {
+                return Thresholds.Limit.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 
