@@ -215,9 +215,31 @@ final class ClientCommand implements Callable<Integer> {
     @Mixin
     ClientTlsOptions tls = new ClientTlsOptions();
 
+    @Mixin
+    ConfigOptions configFile = new ConfigOptions();
+
+    /** The options with the config file applied; {@code null} before {@link #call}. */
+    private EffectiveSettings settings;
+
     @Override
     public Integer call() throws Exception {
+        try {
+            settings = configFile.apply(spec);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         final ClientConfig config = config();
+        if (configFile.check) {
+            try {
+                ConfigOptions.checkWritable("--record", record);
+                ConfigOptions.checkWritable("--histogram-log", histogramLog);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+            try (AsyncLog log = AsyncLog.toStderr()) {
+                return configFile.passed(settings, spec.commandLine().getOut(), log, "client");
+            }
+        }
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
         // stop the event loop (nor the stop at the end).
         try (AsyncLog log = AsyncLog.toStderr()) {
@@ -335,6 +357,6 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
+        return new ParameterException(spec.commandLine(), settings == null ? message : settings.annotate(message));
     }
 }

@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./stampede server}: receive, order, deduplicate, append. */
 @Command(
@@ -152,6 +154,12 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     ServerTlsOptions tls = new ServerTlsOptions();
 
+    @Mixin
+    ConfigOptions configFile = new ConfigOptions();
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
@@ -163,15 +171,28 @@ final class ServerCommand implements Callable<Integer> {
 
     private int run(AsyncLog log) throws Exception {
         final Lifecycle life = new Lifecycle("server", log);
+        final EffectiveSettings settings;
+        try {
+            settings = configFile.apply(spec);
+        } catch (IllegalArgumentException e) {
+            return life.usage(e.getMessage());
+        }
         final ServerConfig config;
         final KafkaSettings publishTo;
         try {
             config = config();
             publishTo = kafkaSettings();
+            if (configFile.check) {
+                ConfigOptions.checkWritable("--output", output);
+                ConfigOptions.checkWritable("--output", OutputFiles.latePath(output));
+            }
         } catch (IllegalArgumentException | UnknownHostException e) {
-            return life.usage(e.getMessage());
+            return life.usage(settings.annotate(e.getMessage()));
         } catch (IOException e) {
-            return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
+            return life.usage(settings.annotate("--kafka-config " + kafka.config + ": " + e.getMessage()));
+        }
+        if (configFile.check) {
+            return configFile.passed(settings, spec.commandLine().getOut(), log, "server");
         }
         final IngestServer server;
         try {
