@@ -70,7 +70,7 @@ final class EffectiveSettings {
                 throw error(e, "'" + e.key() + "' belongs on the command line, not in a config file");
             }
             if (o == null || !o.longestName().equals("--" + e.key())) {
-                throw error(e, "unknown key: '" + e.key() + "' is no option of '" + spec.qualifiedName()
+                throw error(e, "unknown key: '" + e.key() + "' is no option of 'stampede " + spec.name()
                         + "' (keys are the long options without their dashes; see --help)");
             }
             final List<Entry> same = byKey.computeIfAbsent(e.key(), k -> new ArrayList<>());
