@@ -10,6 +10,8 @@ import dev.stampede.client.Thresholds;
 import dev.stampede.metrics.ClientMetrics;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ClientStats;
+import dev.stampede.transport.ClientTls;
+import dev.stampede.transport.TlsSetupException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -256,6 +258,9 @@ final class ClientCommand implements Callable<Integer> {
             if (!life.serveMetrics(metrics, new ClientMetrics(client::stats), client::stop)) {
                 return Lifecycle.FAILED;
             }
+            if (config.tls() != null) {
+                life.onHangup(() -> reloadTls(config.tls(), log));
+            }
             // The client also stops by itself, after --duration: a clean stop too, unless it failed.
             final ClientStats[] last = new ClientStats[1];
             life.awaitAndStop(client::isRunning, "stopping", () -> {
@@ -300,6 +305,16 @@ final class ClientCommand implements Callable<Integer> {
             return config;
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
+        }
+    }
+
+    /** SIGHUP: the TLS files read again; the next connections use them (one log line either way). */
+    private static void reloadTls(ClientTls tls, Consumer<String> log) {
+        try {
+            tls.reload();
+            log.accept("client: SIGHUP: TLS reloaded (new connections use it; connections up keep theirs)");
+        } catch (TlsSetupException e) {
+            log.accept("client: SIGHUP: TLS: kept the old files: " + e.getMessage());
         }
     }
 

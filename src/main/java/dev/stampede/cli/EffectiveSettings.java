@@ -122,6 +122,16 @@ final class EffectiveSettings {
         return new ConfigException(file + " line " + e.line() + ": " + e.key() + " = " + e.value() + ": " + what);
     }
 
+    /** Whether the command line gave {@code o}. */
+    boolean onCommandLine(OptionSpec o) {
+        return onCommandLine.test(o.longestName());
+    }
+
+    /** Whether the command line gave the option of this longest name ({@code --port}). */
+    boolean onCommandLine(String longestName) {
+        return onCommandLine.test(longestName);
+    }
+
     /** The config file, or {@code null}. */
     Path file() {
         return file;

@@ -45,6 +45,12 @@ import picocli.CommandLine.Spec;
             "Restarted on an existing file, it appends after the last complete line (an unfinished "
                     + "one, left by a crash, is cut) and keeps the file ordered and unique across the "
                     + "restart. It refuses a file that is not its own format.",
+            "",
+            "SIGHUP reloads, without a restart: the TLS certificate, key and client CA (read again from "
+                    + "their files: new handshakes use them, connections up keep theirs; files that cannot be "
+                    + "used keep the old ones), and from --config the settings " + ServerCommand.RELOADABLE_HELP + " (the "
+                    + "command line still wins). Any other setting changed in the file is logged as needing a "
+                    + "restart, and ignored.",
         },
         footer = {
             "",
@@ -58,6 +64,8 @@ import picocli.CommandLine.Spec;
             "      --tls-client-ca ca.pem                  # TLS; clients need a certificate",
         })
 final class ServerCommand implements Callable<Integer> {
+    /** The settings a SIGHUP applies from the config file, for --help ({@link ServerReload#RELOADABLE}). */
+    static final String RELOADABLE_HELP = "max-connections and silent-timeout";
     /** How long a second signal waits for its message to reach stderr before it halts. */
     private static final long SECOND_SIGNAL_LOG_MS = 200;
     /** How long a clean stop waits for the rest of the files to reach Kafka (the next start does the rest). */
@@ -95,7 +103,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--max-connections", paramLabel = "N",
             description = "Refuse connections beyond N with 'ERR 0 server full' "
-                    + "(default: the open-files limit less 64).")
+                    + "(default: the open-files limit less 64; reloaded from --config on SIGHUP).")
     Integer maxConnections;
 
     @Option(names = "--startup-grace", paramLabel = "DURATION", defaultValue = "3s",
@@ -110,7 +118,7 @@ final class ServerCommand implements Callable<Integer> {
             description = "Close a connection that sends no valid timestamp for this long (one that says "
                     + "nothing, or dribbles bytes); 0 never. When the server is full, a new connection "
                     + "also takes the place of the one silent the longest, if silent for --idle-timeout "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}; reloaded from --config on SIGHUP).")
     Duration silentTimeout;
 
     @Option(names = "--read-batch", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -211,6 +219,7 @@ final class ServerCommand implements Callable<Integer> {
                 + ", writing " + output.toAbsolutePath() + " (late values: "
                 + OutputFiles.latePath(output).getFileName() + ")");
         warnIfExposed(config, log);
+        life.onHangup(new ServerReload(this, settings, config.tls(), server.limits(), log));
         if (!life.serveMetrics(metrics, new ServerMetrics(server::stats), server::stop)) {
             return Lifecycle.FAILED;
         }
