@@ -6,7 +6,6 @@ import dev.stampede.client.LoadClient;
 import dev.stampede.client.Phase;
 import dev.stampede.client.ServerAddresses;
 import dev.stampede.client.SourceAddresses;
-import dev.stampede.client.Thresholds;
 import dev.stampede.metrics.ClientMetrics;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ClientStats;
@@ -22,13 +21,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code ./stampede client}: many connections, each sending the time on a fixed schedule. */
 @Command(
@@ -97,8 +94,6 @@ import picocli.CommandLine.TypeConversionException;
 final class ClientCommand implements Callable<Integer> {
     /** File descriptors the JVM and the client need besides their sockets. */
     private static final int RESERVED_FDS = 64;
-    /** Exit status: the run broke a {@code --max-*} threshold (99, as k6's). */
-    static final int THRESHOLD_FAILED = 99;
 
     @Spec
     CommandSpec spec;
@@ -196,20 +191,8 @@ final class ClientCommand implements Callable<Integer> {
             description = "How often the status line goes to stderr; 0 for none (default: ${DEFAULT-VALUE}).")
     Duration statsInterval;
 
-    @Option(names = "--max-missed", paramLabel = "N|P%", converter = LimitConverter.class,
-            description = "Exit " + THRESHOLD_FAILED + " if more ticks than this were missed over the run: a count, "
-                    + "or a share of the scheduled ticks (sent + missed), e.g. 0.1%%. Off by default.")
-    Thresholds.Limit maxMissed;
-
-    @Option(names = "--max-errors", paramLabel = "N",
-            description = "Exit " + THRESHOLD_FAILED + " if the servers sent more than N ERR lines (errors=). "
-                    + "Off by default.")
-    Long maxErrors;
-
-    @Option(names = "--max-dropped", paramLabel = "N",
-            description = "Exit " + THRESHOLD_FAILED + " if the client gave up on more than N values, never to "
-                    + "send them again: dropped_unacked= (past --unacked) plus replay_dropped=. Off by default.")
-    Long maxDropped;
+    @Mixin
+    ClientThresholds thresholds = new ClientThresholds();
 
     @Mixin
     MetricsOption metrics = new MetricsOption();
@@ -270,7 +253,7 @@ final class ClientCommand implements Callable<Integer> {
             if (client.failed()) {
                 return Lifecycle.FAILED;
             }
-            return judge(thresholds(), last[0], log);
+            return thresholds.judge(last[0], log);
         }
     }
 
@@ -301,7 +284,7 @@ final class ClientCommand implements Callable<Integer> {
                     .ackTimeoutMs(ackTimeout.toMillis())
                     .build();
             LoadClient.checkLoops(loops, config.connections());
-            thresholds();
+            thresholds.thresholds();
             return config;
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
@@ -315,45 +298,6 @@ final class ClientCommand implements Callable<Integer> {
             log.accept("client: SIGHUP: TLS reloaded (new connections use it; connections up keep theirs)");
         } catch (TlsSetupException e) {
             log.accept("client: SIGHUP: TLS: kept the old files: " + e.getMessage());
-        }
-    }
-
-    /** The {@code --max-*} thresholds given. */
-    Thresholds thresholds() {
-        if (maxErrors != null && maxErrors < 0 || maxDropped != null && maxDropped < 0) {
-            throw usage("--max-errors and --max-dropped must be 0 or more");
-        }
-        return new Thresholds(maxMissed, maxErrors == null ? -1 : maxErrors, maxDropped == null ? -1 : maxDropped);
-    }
-
-    /**
-     * Judges the run's final figures: {@link Lifecycle#OK} within every threshold (said in one line
-     * when there are any), else {@link #THRESHOLD_FAILED}, after one line per broken threshold.
-     */
-    static int judge(Thresholds thresholds, ClientStats last, Consumer<String> log) {
-        if (!thresholds.any()) {
-            return Lifecycle.OK;
-        }
-        final List<String> failures = thresholds.failures(last);
-        if (failures.isEmpty()) {
-            log.accept("client: thresholds passed");
-            return Lifecycle.OK;
-        }
-        for (String f : failures) {
-            log.accept("client: threshold failed: " + f);
-        }
-        return THRESHOLD_FAILED;
-    }
-
-    /** {@code --max-missed 10} or {@code --max-missed 0.5%}. */
-    static final class LimitConverter implements ITypeConverter<Thresholds.Limit> {
-        @Override
-        public Thresholds.Limit convert(String value) {
-            try {
-                return Thresholds.Limit.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
         }
     }
 
