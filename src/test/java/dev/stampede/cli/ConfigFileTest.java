@@ -187,5 +187,9 @@ class ConfigFileTest {
         final Path f = file("port = 7000");
         assertThat(run("server", "--config", f.toString(), "--help")).isZero();
         assertThat(out.toString()).contains("--config=FILE", "--check", "(default: 5050)");
+        for (String key : ServerReload.RELOADABLE) {
+            assertThat(ServerCommand.RELOADABLE_HELP).as("--help names what SIGHUP reloads").contains(key);
+            assertThat(out.toString()).contains("--" + key);
+        }
     }
 }
