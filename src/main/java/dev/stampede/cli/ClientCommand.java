@@ -9,6 +9,9 @@ import dev.stampede.client.ServerAddresses;
 import dev.stampede.client.SourceAddresses;
 import dev.stampede.metrics.ClientMetrics;
 import dev.stampede.server.ServerConfig;
+import dev.stampede.stats.ClientStats;
+import dev.stampede.transport.ClientTls;
+import dev.stampede.transport.TlsSetupException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -59,7 +62,8 @@ import picocli.CommandLine.Spec;
                     + "acknowledge that says nothing for --ack-timeout is left at once (a frozen host).",
             "",
             "A status line goes to stderr every --stats-interval, and a summary of key=value pairs "
-                    + "at the end (sent=, missed=, late_p99_us=, ...). SIGTERM or Ctrl-C stops cleanly, exit 0.",
+                    + "at the end (sent=, missed=, late_p99_us=, ...). SIGTERM or Ctrl-C stops cleanly, exit 0. "
+                    + "With --max-missed, --max-errors or --max-dropped, a run past a limit exits 99 (a CI gate).",
         },
         footer = {
             "",
@@ -78,6 +82,15 @@ import picocli.CommandLine.Spec;
             "      --tls-cert client.pem --tls-key client.key   # mutual TLS",
             "  ./stampede client -c 60000 --interval 1s \\",
             "      --source-addresses 127.0.0.1-127.0.0.4",
+            "  ./stampede client --duration 1m --max-missed 0.1%% --max-errors 0  # CI gate",
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            " 0:a clean stop (--duration over, or SIGTERM/Ctrl-C) within every --max-* threshold",
+            " 1:could not start (a file, the metrics address), or an event loop failed",
+            " 2:a bad option or config file (also: --check found one)",
+            "99:a --max-* threshold failed (the summary's next line says which, with the measured value)",
+            "130:a second SIGTERM/Ctrl-C during the clean stop",
         })
 final class ClientCommand implements Callable<Integer> {
     /** File descriptors the JVM and the client need besides their sockets. */
@@ -105,7 +118,7 @@ final class ClientCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
-            description = "How long to send, counted once the connections are up; then stop and exit 0 "
+            description = "How long to send, counted once the connections are up; then stop and exit 0 (99 past a --max-* threshold) "
                     + "(default: until stopped).")
     Duration duration;
 
@@ -180,6 +193,9 @@ final class ClientCommand implements Callable<Integer> {
     Duration statsInterval;
 
     @Mixin
+    ClientThresholds thresholds = new ClientThresholds();
+
+    @Mixin
     MetricsOption metrics = new MetricsOption();
 
     @Mixin
@@ -188,9 +204,31 @@ final class ClientCommand implements Callable<Integer> {
     @Mixin
     ClientTlsOptions tls = new ClientTlsOptions();
 
+    @Mixin
+    ConfigOptions configFile = new ConfigOptions();
+
+    /** The options with the config file applied; {@code null} before {@link #call}. */
+    private EffectiveSettings settings;
+
     @Override
     public Integer call() throws Exception {
+        try {
+            settings = configFile.apply(spec);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         final ClientConfig config = config();
+        if (configFile.check) {
+            try {
+                ConfigOptions.checkWritable("--record", record);
+                ConfigOptions.checkWritable("--histogram-log", histogramLog);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+            try (AsyncLog log = AsyncLog.toStderr()) {
+                return configFile.passed(settings, spec.commandLine().getOut(), log, "client");
+            }
+        }
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
         // stop the event loop (nor the stop at the end).
         try (AsyncLog log = logging.open()) {
@@ -208,9 +246,19 @@ final class ClientCommand implements Callable<Integer> {
                     client::stop)) {
                 return Lifecycle.FAILED;
             }
+            if (config.tls() != null) {
+                life.onHangup(() -> reloadTls(config.tls(), log));
+            }
             // The client also stops by itself, after --duration: a clean stop too, unless it failed.
-            life.awaitAndStop(client::isRunning, "stopping", () -> client.stop().summaryLine());
-            return client.failed() ? Lifecycle.FAILED : Lifecycle.OK;
+            final ClientStats[] last = new ClientStats[1];
+            life.awaitAndStop(client::isRunning, "stopping", () -> {
+                last[0] = client.stop();
+                return last[0].summaryLine();
+            });
+            if (client.failed()) {
+                return Lifecycle.FAILED;
+            }
+            return thresholds.judge(last[0], log);
         }
     }
 
@@ -241,9 +289,20 @@ final class ClientCommand implements Callable<Integer> {
                     .ackTimeoutMs(ackTimeout.toMillis())
                     .build();
             LoadClient.checkLoops(loops, config.connections());
+            thresholds.thresholds();
             return config;
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
+        }
+    }
+
+    /** SIGHUP: the TLS files read again; the next connections use them (one log line either way). */
+    private static void reloadTls(ClientTls tls, Consumer<String> log) {
+        try {
+            tls.reload();
+            log.accept("client: SIGHUP: TLS reloaded (new connections use it; connections up keep theirs)");
+        } catch (TlsSetupException e) {
+            log.accept("client: SIGHUP: TLS: kept the old files: " + e.getMessage());
         }
     }
 
@@ -262,6 +321,6 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
+        return new ParameterException(spec.commandLine(), settings == null ? message : settings.annotate(message));
     }
 }

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 /**
  * What every long-running command ({@code server}, {@code merge}, {@code client}, {@code demo})
  * does around its program, in one place: the signals (TERM or INT stop cleanly, a second one
- * leaves at once, HUP is said and ignored), the metrics endpoint, the wait, the clean stop with its
+ * leaves at once, HUP reloads what the program can reload and stops nothing), the metrics endpoint, the wait, the clean stop with its
  * summary line, and the exit statuses.
  *
  * <p>Created before the program starts, so that a signal during the start is already a clean stop
@@ -56,6 +56,11 @@ final class Lifecycle {
         AsyncLog.error(log, command + ": " + message);
         MetricsOption.stop(metricsServer);
         return FAILED;
+    }
+
+    /** What SIGHUP does (default: says there is nothing to reload); it must log what it did. */
+    void onHangup(Runnable reload) {
+        signals.onHangup(reload);
     }
 
     /** What to do on a second stop signal while the first is being honoured (default: halt, 130). */

@@ -1,6 +1,7 @@
 package dev.stampede.cli;
 
 import dev.stampede.metrics.ReadinessChecks;
+import dev.stampede.format.OutputFiles;
 import dev.stampede.runtime.AsyncLog;
 import dev.stampede.kafka.MergeConfig;
 import dev.stampede.kafka.Merger;
@@ -13,7 +14,9 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./stampede merge}: the nodes' partitions into one global file. */
 @Command(
@@ -69,6 +72,10 @@ final class MergeCommand implements Callable<Integer> {
 
     @Mixin
     LogOptions logging = new LogOptions();
+    ConfigOptions configFile = new ConfigOptions();
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -92,13 +99,26 @@ final class MergeCommand implements Callable<Integer> {
 
     private int run(AsyncLog log) throws Exception {
         final Lifecycle life = new Lifecycle("merge", log);
+        final EffectiveSettings settings;
+        try {
+            settings = configFile.apply(spec);
+        } catch (IllegalArgumentException e) {
+            return life.usage(e.getMessage());
+        }
         final MergeConfig config;
         try {
             config = config();
+            if (configFile.check) {
+                ConfigOptions.checkWritable("--output", output);
+                ConfigOptions.checkWritable("--output", OutputFiles.latePath(output));
+            }
         } catch (IllegalArgumentException e) {
-            return life.usage(e.getMessage());
+            return life.usage(settings.annotate(e.getMessage()));
         } catch (IOException e) {
-            return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
+            return life.usage(settings.annotate("--kafka-config " + kafka.config + ": " + e.getMessage()));
+        }
+        if (configFile.check) {
+            return configFile.passed(settings, spec.commandLine().getOut(), log, "merge");
         }
         final Merger merger;
         try {

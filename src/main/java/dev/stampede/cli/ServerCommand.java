@@ -24,7 +24,9 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./stampede server}: receive, order, deduplicate, append. */
 @Command(
@@ -47,6 +49,12 @@ import picocli.CommandLine.Option;
             "Restarted on an existing file, it appends after the last complete line (an unfinished "
                     + "one, left by a crash, is cut) and keeps the file ordered and unique across the "
                     + "restart. It refuses a file that is not its own format.",
+            "",
+            "SIGHUP reloads, without a restart: the TLS certificate, key and client CA (read again from "
+                    + "their files: new handshakes use them, connections up keep theirs; files that cannot be "
+                    + "used keep the old ones), and from --config the settings " + ServerCommand.RELOADABLE_HELP + " (the "
+                    + "command line still wins). Any other setting changed in the file is logged as needing a "
+                    + "restart, and ignored.",
         },
         footer = {
             "",
@@ -60,6 +68,8 @@ import picocli.CommandLine.Option;
             "      --tls-client-ca ca.pem                  # TLS; clients need a certificate",
         })
 final class ServerCommand implements Callable<Integer> {
+    /** The settings a SIGHUP applies from the config file, for --help ({@link ServerReload#RELOADABLE}). */
+    static final String RELOADABLE_HELP = "max-connections and silent-timeout";
     /** How long a second signal waits for its message to reach stderr before it halts. */
     private static final long SECOND_SIGNAL_LOG_MS = 200;
     /** How long a clean stop waits for the rest of the files to reach Kafka (the next start does the rest). */
@@ -97,7 +107,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--max-connections", paramLabel = "N",
             description = "Refuse connections beyond N with 'ERR 0 server full' "
-                    + "(default: the open-files limit less 64).")
+                    + "(default: the open-files limit less 64; reloaded from --config on SIGHUP).")
     Integer maxConnections;
 
     @Option(names = "--startup-grace", paramLabel = "DURATION", defaultValue = "3s",
@@ -112,7 +122,7 @@ final class ServerCommand implements Callable<Integer> {
             description = "Close a connection that sends no valid timestamp for this long (one that says "
                     + "nothing, or dribbles bytes); 0 never. When the server is full, a new connection "
                     + "also takes the place of the one silent the longest, if silent for --idle-timeout "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}; reloaded from --config on SIGHUP).")
     Duration silentTimeout;
 
     @Option(names = "--read-batch", paramLabel = "auto|DURATION", converter = ReadBatchConverter.class,
@@ -163,6 +173,12 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     ServerTlsOptions tls = new ServerTlsOptions();
 
+    @Mixin
+    ConfigOptions configFile = new ConfigOptions();
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         // Every line goes through the log, never straight to stderr: a stderr nobody reads must not
@@ -174,15 +190,28 @@ final class ServerCommand implements Callable<Integer> {
 
     private int run(AsyncLog log) throws Exception {
         final Lifecycle life = new Lifecycle("server", log);
+        final EffectiveSettings settings;
+        try {
+            settings = configFile.apply(spec);
+        } catch (IllegalArgumentException e) {
+            return life.usage(e.getMessage());
+        }
         final ServerConfig config;
         final KafkaSettings publishTo;
         try {
             config = config();
             publishTo = kafkaSettings();
+            if (configFile.check) {
+                ConfigOptions.checkWritable("--output", output);
+                ConfigOptions.checkWritable("--output", OutputFiles.latePath(output));
+            }
         } catch (IllegalArgumentException | UnknownHostException e) {
-            return life.usage(e.getMessage());
+            return life.usage(settings.annotate(e.getMessage()));
         } catch (IOException e) {
-            return life.usage("--kafka-config " + kafka.config + ": " + e.getMessage());
+            return life.usage(settings.annotate("--kafka-config " + kafka.config + ": " + e.getMessage()));
+        }
+        if (configFile.check) {
+            return configFile.passed(settings, spec.commandLine().getOut(), log, "server");
         }
         // The endpoint comes up first, so that /-/healthy answers (and /-/ready says why not)
         // during a long resume scan of a big output file.
@@ -212,6 +241,7 @@ final class ServerCommand implements Callable<Integer> {
                 + OutputFiles.latePath(output).getFileName() + ")");
         started.set(server);
         warnIfExposed(config, log);
+        life.onHangup(new ServerReload(this, settings, config.tls(), server.limits(), log));
         life.onSecondSignal(() -> {
             log.accept("server: second signal: stopping now (between two writes, no torn line)");
             try {

@@ -16,13 +16,15 @@ import sun.misc.Signal;
  * one runs the {@code onSecondSignal} action (leave at once).
  *
  * <p>SIGHUP (a closed terminal, a reload, logrotate) would take the JVM's default too: exit 129 at
- * once, no summary, pending values not written. It is only logged, and the program carries on (it
- * is no first or second stop signal either); a reload may give it a use later.
+ * once, no summary, pending values not written. It stops nothing (it is no first or second stop
+ * signal either): it runs the program's reload ({@link #onHangup}; by default it says there is
+ * nothing to reload), one at a time, and the program carries on.
  */
 public final class Signals {
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile Runnable onSecondSignal = () -> Runtime.getRuntime().halt(130);
     private volatile String received;
+    private volatile Runnable onHangup;
 
     private Signals() {}
 
@@ -34,15 +36,33 @@ public final class Signals {
      */
     public static Signals install(String command, Consumer<String> log) {
         final Signals s = new Signals();
+        s.onHangup = () -> log.accept(command + ": SIGHUP: nothing to reload");
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), sig -> s.onSignal("SIG" + sig.getName()));
         }
         try {
-            Signal.handle(new Signal("HUP"), sig -> log.accept(command + ": SIGHUP: nothing to reload yet"));
+            Signal.handle(new Signal("HUP"), sig -> s.hangUp(command, log));
         } catch (IllegalArgumentException notOurs) {
             // The JVM runs with -Xrs (signals left to the host): HUP keeps whatever the host made it.
         }
         return s;
+    }
+
+    /**
+     * What SIGHUP does: the program's reload. It runs on a thread of the signal's own (the JVM
+     * starts one per signal), one reload at a time; it must say what it did on the log.
+     */
+    public void onHangup(Runnable reload) {
+        this.onHangup = reload;
+    }
+
+    /** Runs the reload; one that throws is said, and stops nothing. */
+    private synchronized void hangUp(String command, Consumer<String> log) {
+        try {
+            onHangup.run();
+        } catch (RuntimeException e) {
+            log.accept(command + ": SIGHUP: reload failed, nothing changed: " + e);
+        }
     }
 
     /** What to do on a second signal while the first is being honoured (default: halt). */

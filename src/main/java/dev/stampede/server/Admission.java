@@ -38,6 +38,8 @@ final class Admission {
     private final SkewCheck skew;
     /** The loop's TLS state, or {@code null}. */
     private final TlsAcceptor tls;
+    /** Holds {@code --max-connections}, which a reload may change. */
+    private final ReloadableLimits limits;
 
     Admission(EventLoop loop, int index, ServerConfig config, LoopPeers peers, Selector selector,
             OrderingEngine engine, SilenceList silence, LoopCounters counters, TlsAcceptor tls) {
@@ -51,6 +53,7 @@ final class Admission {
         this.counters = counters;
         this.skew = new SkewCheck(config.maxSkewMs());
         this.tls = tls;
+        this.limits = peers.limits(config);
     }
 
     /**
@@ -63,7 +66,7 @@ final class Admission {
         try {
             // A slot is taken atomically across loops; one freed by an eviction may go to another
             // loop's newcomer first, so every connection let in past the limit cost an eviction.
-            final int max = config.maxConnections();
+            final int max = limits.maxConnections(); // a reload may change it: read at each accept
             final boolean slot = peers.takeSlot(max);
             if (!slot && !evictForIt && passToLongestSilentPeer(ch)) {
                 return;

@@ -13,18 +13,19 @@ final class ConnectionSweep {
     private final int index;
     private final LoopPeers peers;
     private final SilenceList silence;
-    private final long silentTimeoutMs;
+    /** Holds {@code --silent-timeout}, which a reload may change. */
+    private final ReloadableLimits limits;
     private final LoopCounters counters;
     /** The loop's TLS state, or {@code null}. */
     private final TlsAcceptor tls;
     private final Consumer<Object> onHandshakeTimeout;
 
-    ConnectionSweep(int index, LoopPeers peers, SilenceList silence, long silentTimeoutMs, LoopCounters counters,
+    ConnectionSweep(int index, LoopPeers peers, SilenceList silence, ReloadableLimits limits, LoopCounters counters,
             TlsAcceptor tls) {
         this.index = index;
         this.peers = peers;
         this.silence = silence;
-        this.silentTimeoutMs = silentTimeoutMs;
+        this.limits = limits;
         this.counters = counters;
         this.tls = tls;
         this.onHandshakeTimeout = connection -> ((Connection) connection).handshakeTimedOut(tls);
@@ -47,6 +48,7 @@ final class ConnectionSweep {
     }
 
     private void closeSilent(long sweepMs) {
+        final long silentTimeoutMs = limits.silentTimeoutMs();
         for (Connection c = silence.head(); silentTimeoutMs > 0 && c != null && c.lastValueMs + silentTimeoutMs <= sweepMs;
                 c = silence.head()) {
             counters.silentClosed++;

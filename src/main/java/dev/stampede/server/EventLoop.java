@@ -130,8 +130,9 @@ final class EventLoop implements Agent {
         this.sweepMs = nowMs;
         this.sweepWallMs = wallMs;
         this.admission = new Admission(this, index, config, peers, selector, engine, silence, counters, tls);
+        final ReloadableLimits limits = peers.limits(config);
         this.acceptor = new Acceptor(index, peers, selector, listener, admission, counters, log);
-        this.sweep = new ConnectionSweep(index, peers, silence, config.silentTimeoutMs(), counters, tls);
+        this.sweep = new ConnectionSweep(index, peers, silence, limits, counters, tls);
         this.readBatch = new ReadBatchRule(config.readBatchMs(), config.readBatchAdaptive());
         this.acks = new AckSweep(output, nowMs);
         this.stats = new StatsCadence<>(reportStats ? config.statsIntervalMs() : 0, log, nowMs, ServerStats.zero(),

@@ -47,10 +47,12 @@ public final class IngestServer implements AutoCloseable {
     private final OutputStore store;
     private final Durability durability;
     private final InetSocketAddress address;
+    private final ReloadableLimits limits;
 
     private IngestServer(EventLoop[] loops, LoopMerge merge, OutputStore store, Durability durability,
-            InetSocketAddress address, ErrorPolicy errors) {
+            InetSocketAddress address, ErrorPolicy errors, ReloadableLimits limits) {
         this.loops = loops;
+        this.limits = limits;
         this.durability = durability;
         this.merge = merge;
         this.store = store;
@@ -129,7 +131,7 @@ public final class IngestServer implements AutoCloseable {
             }
             // The command polls isRunning(): the policy only says why a loop ended.
             final IngestServer server = new IngestServer(loops, merge, store, durability,
-                    (InetSocketAddress) listener.getLocalAddress(), ErrorPolicy.logging(log));
+                    (InetSocketAddress) listener.getLocalAddress(), ErrorPolicy.logging(log), peers.limits(config));
             if (server.mergeThread != null) {
                 server.mergeThread.start();
             }
@@ -141,6 +143,11 @@ public final class IngestServer implements AutoCloseable {
             closeAll(opened.toArray(new AutoCloseable[0]));
             throw e;
         }
+    }
+
+    /** The settings a reload may change while it runs (max connections, silent timeout). */
+    public ReloadableLimits limits() {
+        return limits;
     }
 
     /** The address it listens on (with the real port when 0 was asked). */

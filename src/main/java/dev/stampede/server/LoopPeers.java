@@ -32,6 +32,8 @@ final class LoopPeers {
     private final AtomicInteger nextLoop = new AtomicInteger();
     private volatile ServerSocketChannel listener;
     private final EventLoop[] loops;
+    /** The limits a reload may change, made from the first loop's config. */
+    private ReloadableLimits limits;
 
     LoopPeers(int size) {
         this.size = size;
@@ -117,6 +119,14 @@ final class LoopPeers {
             }
         }
         return max;
+    }
+
+    /** The limits shared by every loop: made from {@code config} on the first call. */
+    synchronized ReloadableLimits limits(ServerConfig config) {
+        if (limits == null) {
+            limits = new ReloadableLimits(config);
+        }
+        return limits;
     }
 
     /** Takes a connection slot if fewer than {@code max} are taken (any loop, atomically). */

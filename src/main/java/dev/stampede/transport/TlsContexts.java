@@ -39,13 +39,28 @@ public final class TlsContexts {
         if (cert == null || key == null) {
             throw new TlsSetupException("TLS needs both --tls-cert and --tls-key");
         }
+        return new ServerTls(serverFiles(cert, key, clientCa), handshakeTimeoutMs,
+                () -> serverFiles(cert, key, clientCa));
+    }
+
+    /** One reading of the server's files, checked. */
+    private static ServerTls.Loaded serverFiles(Path cert, Path key, Path clientCa) {
         final List<X509Certificate> chain = PemFiles.certificates("--tls-cert", cert);
         final PrivateKey privateKey = PemFiles.privateKey("--tls-key", key);
         checkPair("--tls-cert", cert, chain.get(0), "--tls-key", key, privateKey);
         final TrustManager[] trust = clientCa == null ? null
                 : remembering(trustManagers(PemFiles.certificates("--tls-client-ca", clientCa)));
-        return new ServerTls(context(keyManagers(chain, privateKey), trust), clientCa != null, handshakeTimeoutMs,
-                chain.get(0).getSubjectX500Principal().getName());
+        return new ServerTls.Loaded(context(keyManagers(chain, privateKey), trust), clientCa != null,
+                chain.get(0).getSubjectX500Principal().getName(), chain.get(0));
+    }
+
+    /** A certificate as the reload line says it: subject, serial (hex), end of validity. */
+    static String describe(X509Certificate c) {
+        if (c == null) {
+            return "(no certificate)";
+        }
+        return c.getSubjectX500Principal().getName() + ", serial " + c.getSerialNumber().toString(16)
+                + ", valid until " + c.getNotAfter().toInstant();
     }
 
     /**
@@ -61,6 +76,12 @@ public final class TlsContexts {
         if ((cert == null) != (key == null)) {
             throw new TlsSetupException("a client certificate needs both --tls-cert and --tls-key");
         }
+        return new ClientTls(clientFiles(ca, cert, key), serverName, handshakeTimeoutMs,
+                () -> clientFiles(ca, cert, key));
+    }
+
+    /** One reading of the client's files, checked. */
+    private static SSLContext clientFiles(Path ca, Path cert, Path key) {
         KeyManager[] keys = null;
         if (cert != null) {
             final List<X509Certificate> chain = PemFiles.certificates("--tls-cert", cert);
@@ -70,7 +91,7 @@ public final class TlsContexts {
         }
         final TrustManager[] trust = remembering(ca == null ? systemTrust()
                 : trustManagers(PemFiles.certificates("--tls-ca", ca)));
-        return new ClientTls(context(keys, trust), serverName, handshakeTimeoutMs);
+        return context(keys, trust);
     }
 
     /** Signs a probe with the key and checks it with the certificate: they must be a pair. */
