@@ -72,6 +72,8 @@ final class MergeCommand implements Callable<Integer> {
 
     @Mixin
     LogOptions logging = new LogOptions();
+
+    @Mixin
     ConfigOptions configFile = new ConfigOptions();
 
     @Spec
