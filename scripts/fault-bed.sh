@@ -2,7 +2,7 @@
 # The fault bed (issue 18): real hosts on one machine, real faults, a checker.
 #
 #   scripts/fault-bed.sh [--duration 60s] [--seed N] [--connections 30] [--dir DIR] [--keep]
-#                        [--classpath CP] [--merge-idle-timeout D] [--clean]
+#                        [--rounds N] [--hold MIN-MAX] [--classpath CP] [--merge-idle-timeout D] [--clean]
 #
 # Needs root (network namespaces, tmpfs). Each "host" is a network namespace "sfb-NAME" with its
 # own address on a bridge (10.77.0.0/24): clients c1 c2, servers s0 s1 s2 (./stampede server
@@ -10,8 +10,9 @@
 # replication factor 3, min.insync.replicas=2), merge m (./stampede merge). The servers' and the
 # merge's files are each on a small tmpfs of their own (so that a disk can fill).
 #
-# For --duration (counted after start-up) it injects faults, rounds of every kind in an order drawn
-# from --seed (random when not given; printed first): partition a host (link down), freeze a host
+# For --duration (counted after start-up; or --rounds N rounds, if that comes first) it injects
+# faults, rounds of every kind in an order drawn from --seed (random when not given; printed
+# first), each held --hold seconds (3-7, drawn from the seed): partition a host (link down), freeze a host
 # (SIGSTOP), kill -9 a server / the merge / the broker leading a partition in use and restart it,
 # fill a node's or the merge's disk then free it, flap a client host's link. After each heal it
 # measures the time until the global file is fresh again. Then it stops clients, servers (clean:
@@ -30,11 +31,13 @@ self=$(readlink -f "${BASH_SOURCE[0]}")
 root=$(cd "$(dirname "$self")/.." && pwd)
 S="$root/stampede"
 
-duration=60s seed="" merge_idle=2s connections=30 dir=/tmp/stampede-fault-bed keep=0 classpath="${FAULT_BED_CLASSPATH:-}" clean_only=0
+duration=60s rounds=0 hold_min=3 hold_max=7 seed="" merge_idle=2s connections=30 dir=/tmp/stampede-fault-bed keep=0 classpath="${FAULT_BED_CLASSPATH:-}" clean_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --duration) duration=${2:?}; shift 2 ;;
         --seed) seed=${2:?}; shift 2 ;;
+        --rounds) rounds=${2:?}; shift 2 ;;
+        --hold) hold_min=${2%-*}; hold_max=${2#*-}; shift 2 ;;
         --connections|-c) connections=${2:?}; shift 2 ;;
         --dir) dir=${2:?}; shift 2 ;;
         --keep) keep=1; shift ;;
@@ -285,7 +288,7 @@ FAULT_LINES=()
 FAULTS_FAILED=0
 # Never in $(...): a subshell reseeds RANDOM (bash 5.1+), and the run would not repeat from its seed.
 pick() { local a=("$@"); PICKED=${a[RANDOM % ${#a[@]}]}; }
-hold() { HOLD=$(( 3 + RANDOM % 5 )); }   # 3-7 s
+hold() { HOLD=$(( hold_min + RANDOM % (hold_max - hold_min + 1) )); }   # --hold, 3-7 s by default
 fill_disk() { # host dir: until ENOSPC
     dd if=/dev/zero of="$1/filler" bs=64k 2>/dev/null || true
     dd if=/dev/zero of="$1/filler2" bs=512 2>/dev/null || true
@@ -319,7 +322,7 @@ fault() { # kind: inject, hold, heal, then measure recovery
             local part leader
             part=$(( RANDOM % 3 )); leader=$(admin leader "$TOPIC" "$part" || echo -1)
             [ "$leader" -ge 1 ] 2>/dev/null || leader=$(( 1 + RANDOM % 3 ))
-            target="k$leader"; h=$(( 3 + RANDOM % 5 ))
+            target="k$leader"; hold; h=$HOLD
             what="kill -9 broker $target (leader of partition $part), restart after ${h}s"; say "$what"
             kill9 "$target"; watch_for "$h"; relaunch "$target" ;;
         disk-full)
@@ -353,7 +356,9 @@ fault() { # kind: inject, hold, heal, then measure recovery
 
 KINDS=(partition freeze kill-server kill-merge kill-broker disk-full flap)
 faults_start=$(now_ms)
-while [ $(( $(now_ms) - faults_start )) -lt $(( dur * 1000 )) ]; do
+rounds_done=0
+while [ $(( $(now_ms) - faults_start )) -lt $(( dur * 1000 )) ] && { [ "$rounds" = 0 ] || [ "$rounds_done" -lt "$rounds" ]; }; do
+    rounds_done=$((rounds_done + 1))
     # a round: every kind once, in an order drawn from the seed
     round=("${KINDS[@]}")
     for ((i = ${#round[@]} - 1; i > 0; i--)); do j=$((RANDOM % (i + 1))); tmp=${round[i]}; round[i]=${round[j]}; round[j]=$tmp; done
