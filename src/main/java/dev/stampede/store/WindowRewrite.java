@@ -2,7 +2,6 @@ package dev.stampede.store;
 
 import dev.stampede.format.Ascii;
 import dev.stampede.journal.DurableFiles;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,11 +39,11 @@ final class WindowRewrite {
         }
         final Path tmp = tmpOf(window);
         int added = 0;
-        try (InputStream in = open(window);
+        try (Lines in = Lines.open(window);
                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), IO_BUFFER)) {
             final byte[] line = new byte[Ascii.MAX_LINE];
             int next = 0;
-            long current = in == null ? -1 : readValue(in);
+            long current = in.next();
             while (current >= 0 || next < count) {
                 if (next < count && (current < 0 || values[next] < current)) {
                     write(out, line, values[next++]);
@@ -54,7 +53,7 @@ final class WindowRewrite {
                         next++; // already in the file: merged before
                     }
                     write(out, line, current);
-                    current = readValue(in);
+                    current = in.next();
                 }
             }
         }
@@ -66,38 +65,63 @@ final class WindowRewrite {
         return added;
     }
 
-    private static InputStream open(Path window) throws IOException {
-        try {
-            return new BufferedInputStream(Files.newInputStream(window), IO_BUFFER);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-    }
+    /** A window file's values, read a chunk at a time (no lock or call per byte). */
+    private static final class Lines implements AutoCloseable {
+        private final InputStream in;
+        private final byte[] buf = new byte[IO_BUFFER];
+        private int pos;
+        private int len;
 
-    /** The next complete line's value, or -1 at the end (an unfinished last line is left out). */
-    private static long readValue(InputStream in) throws IOException {
-        if (in == null) {
-            return -1;
+        private Lines(InputStream in) {
+            this.in = in;
         }
-        long acc = 0;
-        int digits = 0;
-        for (int b = in.read(); b >= 0; b = in.read()) {
-            if (b == '\n') {
-                final long v = Ascii.valueOf(acc, digits);
-                if (v >= 0) {
-                    return v;
+
+        /** The lines of {@code window}; none if it does not exist. */
+        static Lines open(Path window) throws IOException {
+            try {
+                return new Lines(Files.newInputStream(window));
+            } catch (NoSuchFileException e) {
+                return new Lines(null);
+            }
+        }
+
+        /** The next complete line's value, or -1 at the end (an unfinished last line is left out). */
+        long next() throws IOException {
+            long acc = 0;
+            int digits = 0;
+            while (true) {
+                if (pos == len) {
+                    len = in == null ? -1 : in.read(buf);
+                    pos = 0;
+                    if (len <= 0) {
+                        len = 0;
+                        return -1;
+                    }
                 }
-                acc = 0;
-                digits = 0;
-            } else {
-                final int d = Ascii.digit((byte) b);
-                if (d >= 0 && Ascii.hasRoom(digits)) {
-                    acc = Ascii.accumulate(acc, d);
-                    digits++;
+                final byte b = buf[pos++];
+                if (b == '\n') {
+                    final long v = Ascii.valueOf(acc, digits);
+                    if (v >= 0) {
+                        return v;
+                    }
+                    acc = 0;
+                    digits = 0;
+                } else {
+                    final int d = Ascii.digit(b);
+                    if (d >= 0 && Ascii.hasRoom(digits)) {
+                        acc = Ascii.accumulate(acc, d);
+                        digits++;
+                    }
                 }
             }
         }
-        return -1;
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+            }
+        }
     }
 
     private static void write(OutputStream out, byte[] line, long value) throws IOException {
