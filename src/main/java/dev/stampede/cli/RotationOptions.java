@@ -4,7 +4,7 @@ import dev.stampede.store.Rotation;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** {@code --rotate} and {@code --retain}, shared by {@code server} and {@code merge}. */
+/** {@code --rotate}, {@code --retain} and {@code --repair-late}, shared by {@code server} and {@code merge}. */
 final class RotationOptions {
     @Option(names = "--rotate", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
             description = "Cut the output at event-time multiples of DURATION (1s or more) since the epoch, UTC: "
@@ -17,14 +17,25 @@ final class RotationOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     int retain;
 
+    @Option(names = "--repair-late",
+            description = "With --rotate: merge each late value into its window's file (rewritten beside it, "
+                    + "fsynced, renamed over it) at most once a second per window, on a thread of its own; "
+                    + "<output>.late stays the journal of late values, <output>.late.repaired says how far "
+                    + "it is merged.")
+    boolean repairLate;
+
     /** The rotation asked for, or {@code null}; a usage error (IllegalArgumentException) if wrong. */
     Rotation rotation() {
         if (rotate.isZero()) {
             if (retain != 0) {
                 throw new IllegalArgumentException("--retain needs --rotate");
             }
+            if (repairLate) {
+                throw new IllegalArgumentException("--repair-late needs --rotate (late values are merged into "
+                        + "closed window files; one growing file stays append-only)");
+            }
             return null;
         }
-        return new Rotation(rotate.toMillis(), retain);
+        return new Rotation(rotate.toMillis(), retain, repairLate);
     }
 }

@@ -154,7 +154,8 @@ final class MergeLoop implements Agent {
         return new MergeStats(MonoClock.monoMs() - startMs, intake == null ? 0 : intake.partitions(),
                 engine.activeSources(), engine.offered() + aheadToLate, engine.released(), engine.duplicates(),
                 engine.late() + aheadToLate, engine.pendingValues(), w == Long.MIN_VALUE ? -1 : Math.max(0, wallMs - w),
-                intake == null ? 0 : intake.behind(), store.isFailing());
+                intake == null ? 0 : intake.behind(), store.isFailing(), store.repairedValues(),
+                store.repairRewrites());
     }
 
     private void readClock() {

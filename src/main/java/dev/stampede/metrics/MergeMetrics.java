@@ -23,6 +23,10 @@ public final class MergeMetrics implements MultiCollector {
                 .counter("stampede_merge_duplicates", "Values dropped as duplicates (dups=).", s.dups())
                 .counter("stampede_merge_late", "Values below the merged watermark, in the global .late file "
                         + "(late=).", s.late())
+                .counter("stampede_merge_late_repaired", "With --repair-late: late values merged into their "
+                        + "window files (repaired=).", s.repaired())
+                .counter("stampede_merge_window_rewrites", "With --repair-late: window files rewritten to merge "
+                        + "late values (rewrites=).", s.rewrites())
                 .gauge("stampede_merge_pending", "Values waiting for the merged watermark (pending=).", s.pending())
                 .gauge("stampede_merge_nodes", "Partitions (nodes) of the topic (nodes=).", s.nodes())
                 .gauge("stampede_merge_live_nodes", "Nodes holding the merged watermark now (live=).", s.live())

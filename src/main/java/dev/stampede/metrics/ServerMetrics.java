@@ -65,6 +65,10 @@ public final class ServerMetrics implements MultiCollector {
                         + "(pending=).", s.pending())
                 .counter("stampede_write_failures", "Failed writes and fsyncs of the output and late files, "
                         + "each retried.", s.writeFailures())
+                .counter("stampede_late_repaired", "With --repair-late: late values merged into their window "
+                        + "files (repaired=).", s.repaired())
+                .counter("stampede_window_rewrites", "With --repair-late: window files rewritten to merge late "
+                        + "values (rewrites=).", s.rewrites())
                 .gauge("stampede_writes_failing", "1 while writes are failing and reading is paused, else 0.",
                         s.writesFailing() ? 1 : 0);
         if (s.watermarkLagMs() >= 0) {

@@ -55,6 +55,16 @@ final class DirectOutput implements LoopOutput {
     }
 
     @Override
+    public long repairedValues() {
+        return store.repairedValues();
+    }
+
+    @Override
+    public long repairRewrites() {
+        return store.repairRewrites();
+    }
+
+    @Override
     public boolean hasUnwritten() {
         return store.unwrittenBytes() > 0;
     }

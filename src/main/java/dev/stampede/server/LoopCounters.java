@@ -49,6 +49,6 @@ final class LoopCounters {
                 publishLagMs,
                 output.writeFailures(),
                 rejects.clone(),
-                tls == null ? 0 : tls.failures());
+                tls == null ? 0 : tls.failures()).withRepair(output.repairedValues(), output.repairRewrites());
     }
 }

@@ -185,6 +185,7 @@ final class LoopMerge implements Agent {
         final long w = merge.watermark();
         return ServerStats.combine(parts, MonoClock.monoMs() - startMs, merge.released(), merge.duplicates(),
                 merge.late(), merge.pendingValues(), Math.max(0, System.currentTimeMillis() - w), failing,
-                publishLagMs.getAsLong(), store.writeFailures());
+                publishLagMs.getAsLong(), store.writeFailures())
+                .withRepair(store.repairedValues(), store.repairRewrites());
     }
 }

@@ -21,6 +21,16 @@ interface LoopOutput {
     /** Failed writes and fsyncs of the files since the start. Any thread. */
     long writeFailures();
 
+    /** With {@code --repair-late} and one loop: late values merged into window files. Any thread. */
+    default long repairedValues() {
+        return 0;
+    }
+
+    /** With {@code --repair-late} and one loop: window files rewritten. Any thread. */
+    default long repairRewrites() {
+        return 0;
+    }
+
     /** Whether released values are still on their way to the files. */
     boolean hasUnwritten();
 

@@ -16,6 +16,8 @@ package dev.stampede.stats;
  * @param watermarkLagMs wall clock minus the merged watermark; -1 before the first
  * @param behind records in the partitions not read yet
  * @param writesFailing whether writes to the global file are failing
+ * @param repaired with {@code --repair-late}: late values merged into their window files
+ * @param rewrites with {@code --repair-late}: window files rewritten to merge them
  */
 public record MergeStats(
         long uptimeMs,
@@ -28,7 +30,13 @@ public record MergeStats(
         long pending,
         long watermarkLagMs,
         long behind,
-        boolean writesFailing) {
+        boolean writesFailing,
+        long repaired,
+        long rewrites) {
+
+    private String repair() {
+        return repaired > 0 || rewrites > 0 ? " repaired=" + repaired + " rewrites=" + rewrites : "";
+    }
 
     /** The periodic line: totals, plus the rate of values read since {@code previous}. */
     public String reportLine(MergeStats previous) {
@@ -43,6 +51,7 @@ public record MergeStats(
                 + " pending=" + pending
                 + " wm_lag_ms=" + watermarkLagMs
                 + " behind=" + behind
+                + repair()
                 + (writesFailing ? " writes=failing" : "");
     }
 
@@ -54,11 +63,12 @@ public record MergeStats(
                 + " dups=" + dups
                 + " late=" + late
                 + " pending=" + pending
+                + repair()
                 + " uptime_s=" + uptimeMs / 1000;
     }
 
     /** All zeros, as before the start. */
     public static MergeStats zero() {
-        return new MergeStats(0, 0, 0, 0, 0, 0, 0, 0, -1, 0, false);
+        return new MergeStats(0, 0, 0, 0, 0, 0, 0, 0, -1, 0, false, 0, 0);
     }
 }

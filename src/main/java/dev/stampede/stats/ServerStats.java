@@ -30,6 +30,8 @@ package dev.stampede.stats;
  *     as silent or evicted. A copy made for this snapshot: read it, never change it
  * @param tlsFailures TLS connections that ended before their handshake completed: not TLS, a
  *     refused certificate, no certificate when one is required, a handshake timeout
+ * @param repaired with {@code --repair-late}: late values merged into their window files
+ * @param rewrites with {@code --repair-late}: window files rewritten to merge them
  */
 public record ServerStats(
         long uptimeMs,
@@ -50,7 +52,30 @@ public record ServerStats(
         long publishLagMs,
         long writeFailures,
         long[] rejectedByReason,
-        long tlsFailures) {
+        long tlsFailures,
+        long repaired,
+        long rewrites) {
+
+    /** Without late repair. */
+    public ServerStats(long uptimeMs, int connectionsOpen, long connectionsTotal, long msgs, long written, long dups,
+            long late, long invalid, long refused, long pending, long watermarkLagMs, boolean writesFailing,
+            long repliesDropped, long silentClosed, long evicted, long publishLagMs, long writeFailures,
+            long[] rejectedByReason, long tlsFailures) {
+        this(uptimeMs, connectionsOpen, connectionsTotal, msgs, written, dups, late, invalid, refused, pending,
+                watermarkLagMs, writesFailing, repliesDropped, silentClosed, evicted, publishLagMs, writeFailures,
+                rejectedByReason, tlsFailures, 0, 0);
+    }
+
+    /** This snapshot with the store's late-repair counters ({@code --repair-late}). */
+    public ServerStats withRepair(long repairedValues, long windowRewrites) {
+        return new ServerStats(uptimeMs, connectionsOpen, connectionsTotal, msgs, written, dups, late, invalid,
+                refused, pending, watermarkLagMs, writesFailing, repliesDropped, silentClosed, evicted, publishLagMs,
+                writeFailures, rejectedByReason, tlsFailures, repairedValues, windowRewrites);
+    }
+
+    private String repair() {
+        return repaired > 0 || rewrites > 0 ? " repaired=" + repaired + " rewrites=" + rewrites : "";
+    }
 
     /**
      * Rejections since start for the reason code with this ordinal ({@code Reject.ordinal()}); 0 for
@@ -73,6 +98,7 @@ public record ServerStats(
                 + " invalid=" + invalid
                 + " pending=" + pending
                 + " wm_lag_ms=" + watermarkLagMs
+                + repair()
                 + (refused > 0 ? " refused=" + refused : "")
                 + (silentClosed > 0 ? " silent_closed=" + silentClosed : "")
                 + (evicted > 0 ? " evicted=" + evicted : "")
@@ -95,6 +121,7 @@ public record ServerStats(
                 + " silent_closed=" + silentClosed
                 + " evicted=" + evicted
                 + " tls_failures=" + tlsFailures
+                + repair()
                 + (publishLagMs >= 0 ? " kafka_lag_ms=" + publishLagMs : "")
                 + " uptime_s=" + uptimeMs / 1000;
     }

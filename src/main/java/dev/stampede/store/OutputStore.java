@@ -4,6 +4,7 @@ import dev.stampede.engine.OrderedSink;
 import dev.stampede.engine.Resumable;
 import dev.stampede.format.OutputFiles;
 import dev.stampede.journal.AppendChannel;
+import dev.stampede.journal.DurableFiles;
 import dev.stampede.journal.FileFormatException;
 import dev.stampede.journal.LineAppender;
 import dev.stampede.journal.ResumePoint;
@@ -37,16 +38,21 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private long windowEnd = Long.MIN_VALUE;
     /** Late lines appended since the store opened (owner thread); see {@link #lateLines()}. */
     private long lateLines;
+    /** {@code --repair-late}, or {@code null}. */
+    private final LateRepair repair;
 
     private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation,
-            boolean existed) {
+            boolean existed, LateRepair repair) {
         this.existed = existed;
         this.output = output;
         this.late = late;
         this.resumePoint = resumePoint;
         this.rotation = rotation;
+        this.repair = repair;
         if (rotation != null) {
-            output.afterRotation(rotation::prune);
+            if (repair == null) {
+                output.afterRotation(rotation::prune); // with repair, its thread prunes: never during a rewrite
+            }
             if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
                 enterWindow(resumePoint.firstValue()); // the file at the path holds this window
             }
@@ -82,7 +88,14 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
             }
             final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel, opener);
             final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, true, opener);
-            return new OutputStore(output, late, resume, rotation, existed);
+            final LateRepair repair = rotation != null && rotation.repairLate()
+                    ? new LateRepair(outputFile, latePath(outputFile), rotation, late.durableEnd(), DurableFiles.REAL)
+                    : null;
+            final OutputStore store = new OutputStore(output, late, resume, rotation, existed, repair);
+            if (repair != null) {
+                repair.start();
+            }
+            return store;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -222,6 +235,9 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     public void resume(Resumable[] streams, String who, Consumer<String> log) {
         final ResumePoint at = resumePoint;
         final Path file = output.path();
+        if (repair != null) {
+            repair.log(log);
+        }
         if (at.tornBytes() > 0) {
             log.accept(who + ": " + file + " ended with an unfinished line (a crash during a write): cut "
                     + at.tornBytes() + " bytes back to the last complete line");
@@ -328,5 +344,23 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         } finally {
             late.close(timeoutMs);
         }
+        if (repair != null) {
+            repair.finish(); // the files are closed and synced: every pending late value goes into its window
+        }
+    }
+
+    /** With {@code --repair-late}: late values merged into window files since the start, else 0. Any thread. */
+    public long repairedValues() {
+        return repair == null ? 0 : repair.repairedValues();
+    }
+
+    /** With {@code --repair-late}: window files rewritten since the start, else 0. Any thread. */
+    public long repairRewrites() {
+        return repair == null ? 0 : repair.rewrites();
+    }
+
+    /** With {@code --repair-late}: late values whose window --retain had deleted (kept in the late file only). */
+    public long repairRetired() {
+        return repair == null ? 0 : repair.retiredValues();
     }
 }

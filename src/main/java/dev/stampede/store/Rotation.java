@@ -16,12 +16,14 @@ import java.util.stream.Stream;
  * multiples of D since the epoch (UTC). The current window is written to the output path itself;
  * a closed window is renamed {@code <output>.<yyyyMMdd'T'HHmmss'Z' of its start>}, so the closed
  * files sorted by name, then the current one, are one ordered stream. {@code retain} keeps the
- * newest N closed files (0: all).
+ * newest N closed files (0: all). With {@code repairLate} ({@code --repair-late}), late values are
+ * merged into the closed files of their windows ({@link LateRepair}).
  *
  * @param periodMs D, at least 1 s
  * @param retain how many closed files to keep; 0 keeps all
+ * @param repairLate merge late values into their closed windows
  */
-public record Rotation(long periodMs, int retain) {
+public record Rotation(long periodMs, int retain, boolean repairLate) {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     /** A closed file's suffix; {@code -N} after it when the name was taken (a clock that stepped back). */
@@ -35,6 +37,11 @@ public record Rotation(long periodMs, int retain) {
         if (retain < 0) {
             throw new IllegalArgumentException("--retain must be 0 (keep all) or more");
         }
+    }
+
+    /** A rotation without late repair. */
+    public Rotation(long periodMs, int retain) {
+        this(periodMs, retain, false);
     }
 
     /** The start of the window that holds {@code value}. */
