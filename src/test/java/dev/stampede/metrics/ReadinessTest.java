@@ -62,9 +62,9 @@ class ReadinessTest {
         final AtomicReference<MergeStats> s = new AtomicReference<>(MergeStats.zero());
         final Readiness r = ReadinessChecks.all(ReadinessChecks.running(() -> true), ReadinessChecks.merge(s::get));
         assertThat(r.notReadyBecause()).isEqualTo("waiting for the topic's partitions");
-        s.set(new MergeStats(1_000, 2, 2, 10, 10, 0, 0, 0, 50, 0, false));
+        s.set(new MergeStats(1_000, 2, 2, 10, 10, 0, 0, 0, 50, 0, false, 0, 0));
         assertThat(r.notReadyBecause()).isNull();
-        s.set(new MergeStats(1_000, 2, 2, 10, 10, 0, 0, 0, 50, 0, true));
+        s.set(new MergeStats(1_000, 2, 2, 10, 10, 0, 0, 0, 50, 0, true, 0, 0));
         assertThat(r.notReadyBecause()).isEqualTo("writes to the global file are failing");
         assertThat(ReadinessChecks.all(ReadinessChecks.running(() -> false), ReadinessChecks.merge(s::get))
                 .notReadyBecause()).isEqualTo("stopped");
