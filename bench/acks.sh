@@ -16,13 +16,7 @@ while [ $# -gt 0 ]; do
         *) echo "acks: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-ref="$root/target/reference"
-if [ ! -x "$ref/server" ]; then
-    mkdir -p "$ref"
-    cp "$root/../shared/reference/"{server.c,client.c,Makefile,measure.sh} "$ref/"
-    make -s -C "$ref" >/dev/null
-fi
-(cd "$root" && mvn -B -q -DskipTests package)
+. "$root/bench/reference.sh"
 quiet_wait=${QUIET_WAIT:-30}
 . "$root/bench/quiet.sh"
 server="$root/stampede server --port {port} --output {output}"

@@ -25,13 +25,7 @@ while [ $# -gt 0 ]; do
 done
 case "$mode" in server|client) ;; *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
 
-ref="$root/target/reference"
-if [ ! -x "$ref/server" ] || [ ! -x "$ref/client" ]; then
-    mkdir -p "$ref"
-    cp "$root/../shared/reference/"{server.c,client.c,Makefile,measure.sh} "$ref/"
-    make -s -C "$ref" >/dev/null
-fi
-(cd "$root" && mvn -B -q -DskipTests package)   # measure the current code, not a rebuild
+. "$root/bench/reference.sh"
 
 ref_server="$ref/server --port {port} --output {output}"
 ref_client="$ref/client --port {port} --connections {n} --duration-s {duration} --interval-ms {interval}"

@@ -25,13 +25,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-ref="$root/target/reference"
-if [ ! -x "$ref/server" ] || [ ! -x "$ref/client" ]; then
-    mkdir -p "$ref"
-    cp "$root/../shared/reference/"{server.c,client.c,Makefile,measure.sh} "$ref/"
-    make -s -C "$ref" >/dev/null
-fi
-(cd "$root" && mvn -B -q -DskipTests package)   # measure the current code, not a rebuild
+. "$root/bench/reference.sh"
 quiet_wait=${QUIET_WAIT:-30}
 . "$root/bench/quiet.sh"
 

@@ -25,13 +25,7 @@ if [ -z "${STAMPEDE_BENCH_LOCKED:-}" ]; then
     exec env STAMPEDE_BENCH_LOCKED=1 flock /tmp/stampede-bench.lock "$0" -n "$n" -d "$d" -r "$r" -l "$loops" -- $extra
 fi
 
-ref="$root/target/reference"
-if [ ! -x "$ref/server" ] || [ ! -x "$ref/client" ]; then
-    mkdir -p "$ref"
-    cp "$root/../shared/reference/"{server.c,client.c,Makefile,measure.sh} "$ref/"
-    make -s -C "$ref" >/dev/null
-fi
-(cd "$root" && mvn -B -q -DskipTests package)   # measure the current code, not a rebuild
+. "$root/bench/reference.sh"
 
 client="$ref/client --port {port} --connections {n} --duration-s {duration} --interval-ms 50"
 keys='server_cpu_us_per_msg|server_steady_us_per_msg|server_rss_max_mb|lag_p50_ms|lag_max_ms|sorted_ok|unique_ok|server_late|client_missed'

@@ -17,13 +17,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ $# -gt 0 ] || set -- -
-ref="$root/target/reference"
-if [ ! -x "$ref/client" ]; then
-    mkdir -p "$ref"
-    cp "$root/../shared/reference/"{server.c,client.c,Makefile,measure.sh} "$ref/"
-    make -s -C "$ref" >/dev/null
-fi
-(cd "$root" && mvn -B -q -DskipTests package)
+. "$root/bench/reference.sh"
 one() {
     local port=$((20000 + RANDOM % 20000)) out opts="$1" sp pid i
     out=$(mktemp -d); [ "$opts" = - ] && opts=""
