@@ -42,7 +42,7 @@ final class WindowRewrite {
         int added = 0;
         try (Lines in = Lines.open(window);
                 OutputStream out = Rotation.isCompressed(window)
-                        ? new java.util.zip.GZIPOutputStream(Files.newOutputStream(tmp), IO_BUFFER)
+                        ? WindowCompressor.gzip(Files.newOutputStream(tmp))
                         : new BufferedOutputStream(Files.newOutputStream(tmp), IO_BUFFER)) {
             final byte[] line = new byte[Ascii.MAX_LINE];
             int next = 0;
