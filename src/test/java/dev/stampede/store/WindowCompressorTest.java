@@ -212,4 +212,19 @@ class WindowCompressorTest {
         assertThat(gunzip(gz(A + 1_000))).isEqualTo(lines(A + 1_000, A + 1_003));
         assertThat(repair.repairedValues()).isEqualTo(2);
     }
+
+    @Test
+    void withRepairThroughTheStoreTheWindowsAreCompressedWithTheirLateValues() throws IOException {
+        try (OutputStore s = open(new Rotation(1_000, 0, true, true))) {
+            s.onFinal(A + 10, 1);
+            s.onFinal(A + 1_010, 1); // closes window A
+            s.onLate(A + 5);
+            s.onLate(A + 1_005); // the current window's
+            s.flush(true, A + 1_011);
+            assertThat(s.sync(5_000)).isTrue();
+        }
+        assertThat(closed(A)).doesNotExist();
+        assertThat(gunzip(gz(A))).isEqualTo(lines(A + 5, A + 10));
+        assertThat(Files.readAllLines(out())).isEqualTo(lines(A + 1_005, A + 1_010)); // the current one stays plain
+    }
 }
