@@ -4,7 +4,7 @@ import dev.stampede.store.Rotation;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** {@code --rotate}, {@code --retain} and {@code --repair-late}, shared by {@code server} and {@code merge}. */
+/** {@code --rotate}, {@code --retain}, {@code --repair-late} and {@code --compress}, shared by {@code server} and {@code merge}. */
 final class RotationOptions {
     @Option(names = "--rotate", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
             description = "Cut the output at event-time multiples of DURATION (1s or more) since the epoch, UTC: "
@@ -24,6 +24,12 @@ final class RotationOptions {
                     + "it is merged.")
     boolean repairLate;
 
+    @Option(names = "--compress", paramLabel = "gzip",
+            description = "With --rotate: gzip each closed window on a thread of its own, <output>.<start> becoming "
+                    + "<output>.<start>.gz (written beside it, fsynced, renamed; then the plain one is deleted); "
+                    + "verify reads .gz files as they are. Only gzip is known.")
+    String compress;
+
     /** The rotation asked for, or {@code null}; a usage error (IllegalArgumentException) if wrong. */
     Rotation rotation() {
         if (rotate.isZero()) {
@@ -34,8 +40,14 @@ final class RotationOptions {
                 throw new IllegalArgumentException("--repair-late needs --rotate (late values are merged into "
                         + "closed window files; one growing file stays append-only)");
             }
+            if (compress != null) {
+                throw new IllegalArgumentException("--compress needs --rotate (only closed windows are compressed)");
+            }
             return null;
         }
-        return new Rotation(rotate.toMillis(), retain, repairLate);
+        if (compress != null && !compress.equals("gzip")) {
+            throw new IllegalArgumentException("--compress: only gzip is known, not '" + compress + "'");
+        }
+        return new Rotation(rotate.toMillis(), retain, repairLate, compress != null);
     }
 }

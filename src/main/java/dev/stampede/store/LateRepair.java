@@ -33,7 +33,9 @@ import java.util.function.Consumer;
  * stop, once the writers are closed, {@link #finish} merges every pending value, those of the
  * current window into the file at the output path. Values whose window {@code --retain} deleted
  * stay in the late file and are counted ({@link #retiredValues}). With repair on, this thread
- * (not the writer) applies {@code --retain}, so a deletion never races a rewrite.
+ * (not the writer) applies {@code --retain}, so a deletion never races a rewrite; with
+ * {@code --compress} it also compresses the closed windows after each pass, and a late value of a
+ * compressed window rewrites its {@code .gz} ({@link WindowRewrite} reads and writes that form).
  */
 final class LateRepair {
     /** The bounded delay of a repair: a pass every second. */
@@ -58,6 +60,8 @@ final class LateRepair {
     /** Late values read and not merged yet (their window is open), by window start. */
     private final TreeMap<Long, Window> pending = new TreeMap<>();
     private final Seam seam;
+    /** {@code --compress}: closed windows are compressed at the end of each pass, or {@code null}. */
+    private WindowCompressor compressor;
     private volatile boolean stopping;
     private Thread thread;
 
@@ -106,6 +110,14 @@ final class LateRepair {
 
     void log(Consumer<String> to) {
         this.log = to;
+    }
+
+    /**
+     * Compresses the closed windows at the end of each pass (before --retain), on this thread, so
+     * that a compression never races a rewrite. Call before {@link #start}.
+     */
+    void compressWith(WindowCompressor c) {
+        this.compressor = c;
     }
 
     /** Starts the repair thread. */
@@ -183,7 +195,9 @@ final class LateRepair {
                 final Map.Entry<Long, Window> e = it.next();
                 final long start = e.getKey();
                 final Window w = e.getValue();
-                final Path file = Rotation.closedName(output, start);
+                final Path plain = Rotation.closedName(output, start);
+                final Path gz = Rotation.gzOf(plain);
+                final Path file = !Files.exists(plain) && Files.exists(gz) ? gz : plain; // rewritten in its form
                 if (Files.exists(file)) {
                     merge(file, w);
                 } else if (all && start == pathWindow) {
@@ -207,6 +221,9 @@ final class LateRepair {
             seam.reached(Step.CHECKPOINT);
             DurableFiles.writeAtomically(checkpointPath(output), upTo + "\n", fsync);
             checkpoint = upTo;
+        }
+        if (compressor != null) {
+            compressor.compressClosed(); // every closed window's pending values are merged by now
         }
         rotation.prune(output);
     }

@@ -40,18 +40,25 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private long lateLines;
     /** {@code --repair-late}, or {@code null}. */
     private final LateRepair repair;
+    /** {@code --compress gzip}, or {@code null}. */
+    private final WindowCompressor compressor;
 
     private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation,
-            boolean existed, LateRepair repair) {
+            boolean existed, LateRepair repair, WindowCompressor compressor) {
         this.existed = existed;
         this.output = output;
         this.late = late;
         this.resumePoint = resumePoint;
         this.rotation = rotation;
         this.repair = repair;
+        this.compressor = compressor;
         if (rotation != null) {
-            if (repair == null) {
-                output.afterRotation(rotation::prune); // with repair, its thread prunes: never during a rewrite
+            if (repair != null) {
+                repair.compressWith(compressor); // its thread compresses and prunes: never during a rewrite
+            } else if (compressor != null) {
+                output.afterRotation(path -> compressor.wake()); // its thread compresses, then prunes
+            } else {
+                output.afterRotation(rotation::prune);
             }
             if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
                 enterWindow(resumePoint.firstValue()); // the file at the path holds this window
@@ -80,6 +87,9 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     public static OutputStore open(Path outputFile, boolean keepDuplicates, long historyMs, AppendChannel.Opener opener,
             Rotation rotation) throws IOException {
         final boolean existed = java.nio.file.Files.exists(outputFile);
+        if (rotation != null) {
+            WindowCompressor.recover(outputFile); // a compression a crash cut short: finished or undone
+        }
         final AppendChannel channel = opener.open(outputFile);
         try {
             ResumePoint resume = ResumeScan.scan(channel, outputFile, keepDuplicates, historyMs);
@@ -91,9 +101,13 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
             final LateRepair repair = rotation != null && rotation.repairLate()
                     ? new LateRepair(outputFile, latePath(outputFile), rotation, late.durableEnd(), DurableFiles.REAL)
                     : null;
-            final OutputStore store = new OutputStore(output, late, resume, rotation, existed, repair);
+            final WindowCompressor compressor = rotation != null && rotation.compress()
+                    ? new WindowCompressor(outputFile, rotation, DurableFiles.REAL) : null;
+            final OutputStore store = new OutputStore(output, late, resume, rotation, existed, repair, compressor);
             if (repair != null) {
                 repair.start();
+            } else if (compressor != null) {
+                compressor.start();
             }
             return store;
         } catch (IOException | RuntimeException e) {
@@ -109,13 +123,19 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         if (closed.isEmpty()) {
             return empty;
         }
-        try (AppendChannel last = AppendChannel.FILES.open(closed.get(closed.size() - 1))) {
-            final ResumePoint p = ResumeScan.scan(last, closed.get(closed.size() - 1), keepDuplicates, historyMs);
+        final Path newest = closed.get(closed.size() - 1);
+        final Path plain = Rotation.isCompressed(newest) ? WindowCompressor.unzipBeside(newest) : newest;
+        try (AppendChannel last = AppendChannel.FILES.open(plain)) {
+            final ResumePoint p = ResumeScan.scan(last, newest, keepDuplicates, historyMs);
             // Resume after it; the path's own (empty) file is where the writing goes on. The window
             // is closed: nothing more may go into it, so the watermark starts at its end.
             final long resumeAt = p.hasData() ? Math.max(p.lastValue(), rotation.windowStart(p.lastValue())
                     + rotation.periodMs() - 1) : p.lastValue();
             return new ResumePoint(resumeAt, p.recent(), empty.tornBytes(), 0, -1);
+        } finally {
+            if (plain != newest) {
+                java.nio.file.Files.deleteIfExists(plain);
+            }
         }
     }
 
@@ -238,6 +258,9 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         if (repair != null) {
             repair.log(log);
         }
+        if (compressor != null) {
+            compressor.log(log);
+        }
         if (at.tornBytes() > 0) {
             log.accept(who + ": " + file + " ended with an unfinished line (a crash during a write): cut "
                     + at.tornBytes() + " bytes back to the last complete line");
@@ -346,6 +369,8 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         }
         if (repair != null) {
             repair.finish(); // the files are closed and synced: every pending late value goes into its window
+        } else if (compressor != null) {
+            compressor.finish(); // the last closed windows too: a stopped server leaves them all compressed
         }
     }
 

@@ -16,18 +16,23 @@ import java.util.stream.Stream;
  * multiples of D since the epoch (UTC). The current window is written to the output path itself;
  * a closed window is renamed {@code <output>.<yyyyMMdd'T'HHmmss'Z' of its start>}, so the closed
  * files sorted by name, then the current one, are one ordered stream. {@code retain} keeps the
- * newest N closed files (0: all). With {@code repairLate} ({@code --repair-late}), late values are
- * merged into the closed files of their windows ({@link LateRepair}).
+ * newest N closed files (0: all; a {@code .gz} window counts as one). With {@code repairLate}
+ * ({@code --repair-late}), late values are merged into the closed files of their windows
+ * ({@link LateRepair}). With {@code compress} ({@code --compress gzip}), a closed window becomes
+ * {@code <name>.gz} ({@link WindowCompressor}); the closed files then mix both forms.
  *
  * @param periodMs D, at least 1 s
  * @param retain how many closed files to keep; 0 keeps all
  * @param repairLate merge late values into their closed windows
+ * @param compress gzip each closed window
  */
-public record Rotation(long periodMs, int retain, boolean repairLate) {
+public record Rotation(long periodMs, int retain, boolean repairLate, boolean compress) {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     /** A closed file's suffix; {@code -N} after it when the name was taken (a clock that stepped back). */
-    private static final Pattern ROTATED = Pattern.compile("\\.\\d{8}T\\d{6}Z(-\\d+)?");
+    private static final Pattern ROTATED = Pattern.compile("\\.\\d{8}T\\d{6}Z(-\\d+)?(\\.gz)?");
+    /** The suffix of a compressed closed window. */
+    public static final String GZ = ".gz";
 
     /** Validates the ranges. */
     public Rotation {
@@ -39,9 +44,14 @@ public record Rotation(long periodMs, int retain, boolean repairLate) {
         }
     }
 
-    /** A rotation without late repair. */
+    /** A rotation without late repair or compression. */
     public Rotation(long periodMs, int retain) {
-        this(periodMs, retain, false);
+        this(periodMs, retain, false, false);
+    }
+
+    /** A rotation without compression. */
+    public Rotation(long periodMs, int retain, boolean repairLate) {
+        this(periodMs, retain, repairLate, false);
     }
 
     /** The start of the window that holds {@code value}. */
@@ -54,19 +64,40 @@ public record Rotation(long periodMs, int retain, boolean repairLate) {
         return output.resolveSibling(output.getFileName() + "." + STAMP.format(Instant.ofEpochMilli(startMs)));
     }
 
-    /** The closed files of {@code output}, oldest first (their names sort by time). */
+    /** Whether {@code file} is a compressed window (its name ends in {@code .gz}). */
+    public static boolean isCompressed(Path file) {
+        return file.getFileName().toString().endsWith(GZ);
+    }
+
+    /** The compressed name of a plain closed window. */
+    public static Path gzOf(Path plain) {
+        return plain.resolveSibling(plain.getFileName() + GZ);
+    }
+
+    /** A closed window's name without {@code .gz}: its window, whatever its form. */
+    static String windowName(Path file) {
+        final String name = file.getFileName().toString();
+        return name.endsWith(GZ) ? name.substring(0, name.length() - GZ.length()) : name;
+    }
+
+    /**
+     * The closed files of {@code output}, oldest first (their names without {@code .gz} sort by
+     * time). A window is listed once: when a compression a crash cut short left both its plain
+     * file and its (whole, fsynced before its rename) {@code .gz}, the {@code .gz}, which is what
+     * {@link WindowCompressor#recover} keeps.
+     */
     public static List<Path> closedFiles(Path output) throws IOException {
         final Path dir = output.toAbsolutePath().getParent();
         final String prefix = output.getFileName().toString() + ".";
-        final List<Path> out = new ArrayList<>();
+        final java.util.TreeMap<String, Path> byWindow = new java.util.TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.filter(p -> {
                 final String name = p.getFileName().toString();
                 return name.startsWith(prefix)
                         && ROTATED.matcher(name.substring(prefix.length() - 1)).matches();
-            }).sorted().forEach(out::add);
+            }).forEach(p -> byWindow.merge(windowName(p), p, (a, b) -> isCompressed(a) ? a : b));
         }
-        return out;
+        return new ArrayList<>(byWindow.values());
     }
 
     /** Deletes the oldest closed files beyond {@link #retain}; returns how many. */
@@ -77,7 +108,10 @@ public record Rotation(long periodMs, int retain, boolean repairLate) {
         final List<Path> closed = closedFiles(output);
         int deleted = 0;
         for (int i = 0; i < closed.size() - retain; i++) {
-            Files.deleteIfExists(closed.get(i));
+            final Path p = closed.get(i);
+            Files.deleteIfExists(p);
+            // The other form too, if a cut-short compression left it (the .gz is listed, not the plain)
+            Files.deleteIfExists(isCompressed(p) ? p.resolveSibling(windowName(p)) : gzOf(p));
             deleted++;
         }
         return deleted;

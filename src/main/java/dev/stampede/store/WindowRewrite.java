@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * no-op), the result written to {@code <window>.tmp} beside it, fsynced, renamed over the window,
  * and the directory fsynced ({@link DurableFiles#atomicMove}). A reader, or a crash at any step,
  * sees the old file or the new one, whole. Costs one sequential read and one write of the window.
+ * A compressed window ({@code <window>.gz}, {@code --compress gzip}) is read and written gzipped.
  */
 final class WindowRewrite {
     private static final int IO_BUFFER = 1 << 16;
@@ -40,7 +41,9 @@ final class WindowRewrite {
         final Path tmp = tmpOf(window);
         int added = 0;
         try (Lines in = Lines.open(window);
-                OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), IO_BUFFER)) {
+                OutputStream out = Rotation.isCompressed(window)
+                        ? WindowCompressor.gzip(Files.newOutputStream(tmp))
+                        : new BufferedOutputStream(Files.newOutputStream(tmp), IO_BUFFER)) {
             final byte[] line = new byte[Ascii.MAX_LINE];
             int next = 0;
             long current = in.next();
@@ -79,7 +82,8 @@ final class WindowRewrite {
         /** The lines of {@code window}; none if it does not exist. */
         static Lines open(Path window) throws IOException {
             try {
-                return new Lines(Files.newInputStream(window));
+                final InputStream in = Files.newInputStream(window);
+                return new Lines(Rotation.isCompressed(window) ? new java.util.zip.GZIPInputStream(in, IO_BUFFER) : in);
             } catch (NoSuchFileException e) {
                 return new Lines(null);
             }

@@ -3,14 +3,21 @@ package dev.stampede.verify;
 import dev.stampede.format.Ascii;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Streams a file of decimal lines (the output and late file format) with constant memory: one
  * 1 MiB buffer, no String per line. {@link #next()} moves to the next line and says whether it is
  * a well-formed number; {@link #value()} is that number.
+ *
+ * <p>A file whose name ends in {@code .gz} (a window {@code --compress gzip} compressed) is read
+ * through {@link GZIPInputStream}: its lines, not its bytes; {@link #position()} and {@link #size()}
+ * are then in compressed bytes, for progress.
  *
  * <p>Not thread-safe.
  */
@@ -24,7 +31,10 @@ final class LineReader implements AutoCloseable {
 
     private static final int BUFFER_BYTES = 1 << 20;
 
-    private final FileChannel channel;
+    private final FileChannel file;
+    /** What lines are read from: {@link #file}, or a gunzip over it. */
+    private final ReadableByteChannel channel;
+    private final boolean gzip;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final long size;
     private long consumed;
@@ -33,8 +43,16 @@ final class LineReader implements AutoCloseable {
     private boolean eof;
 
     LineReader(Path path) throws IOException {
-        this.channel = FileChannel.open(path, StandardOpenOption.READ);
-        this.size = channel.size();
+        this.file = FileChannel.open(path, StandardOpenOption.READ);
+        this.size = file.size();
+        this.gzip = path.getFileName().toString().endsWith(".gz");
+        try {
+            this.channel = gzip ? Channels.newChannel(new GZIPInputStream(Channels.newInputStream(file), 1 << 16))
+                    : file;
+        } catch (IOException e) {
+            file.close(); // not gzip at all: said by the caller
+            throw e;
+        }
         buffer.limit(0);
     }
 
@@ -81,8 +99,8 @@ final class LineReader implements AutoCloseable {
     }
 
     /** Bytes consumed so far, for progress. */
-    long position() {
-        return consumed;
+    long position() throws IOException {
+        return gzip ? file.position() : consumed;
     }
 
     /** The file's size when opened. */
@@ -109,6 +127,10 @@ final class LineReader implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            file.close();
+        }
     }
 }

@@ -80,6 +80,46 @@ class RotationIT {
         assertThat(Rotation.closedFiles(out)).hasSizeGreaterThanOrEqualTo(4);
     }
 
+    @Test
+    void withCompressTheClosedWindowsAreGzAndVerifyReadsThem() throws Exception {
+        final Path out = dir.resolve("ts.txt");
+        final Path sent = dir.resolve("sent.txt");
+        final int port = Ports.free();
+        StampedeProcess server = start(port, out, "--compress", "gzip");
+        try (StampedeProcess client = StampedeProcess.start("client", "--port", String.valueOf(port), "-c", "5",
+                "--record", sent.toString(), "--quiet")) {
+            Await.until("two closed windows", START, () -> closed(out) >= 2);
+            // A kill may cut a compression short: the restart finishes or undoes it.
+            server.signal("KILL");
+            server.awaitExit(STOP);
+            server.close();
+            server = start(port, out, "--compress", "gzip");
+            final StampedeProcess restarted = server;
+            Await.until("all 5 connections back", START, () -> restarted.lastLineWith("conns=5 ") != null);
+            final int closedThen = closed(out);
+            Await.until("a rotation after that", START, () -> closed(out) > closedThen);
+            client.signal("TERM");
+            assertThat(client.awaitExit(STOP)).isZero();
+            server.signal("TERM");
+            assertThat(server.awaitExit(STOP)).isZero();
+        } finally {
+            server.close();
+        }
+        final List<Path> closed = Rotation.closedFiles(out);
+        assertThat(closed).hasSizeGreaterThanOrEqualTo(3).allMatch(Rotation::isCompressed);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .as("no plain twin, no temporary file").noneMatch(n -> n.endsWith(".tmp")
+                            || n.matches("ts\\.txt\\.\\d{8}T\\d{6}Z(-\\d+)?"));
+        }
+        final List<String> args = new ArrayList<>(List.of("verify"));
+        closed.forEach(p -> args.add(p.toString()));
+        args.addAll(List.of(out.toString(), "--expect", sent.toString()));
+        try (StampedeProcess verify = StampedeProcess.start(args.toArray(new String[0]))) {
+            assertThat(verify.awaitExit(STOP)).as(String.join("\n", verify.stdout())).isZero();
+        }
+    }
+
     private static int closed(Path out) {
         try {
             return Rotation.closedFiles(out).size();
@@ -88,9 +128,11 @@ class RotationIT {
         }
     }
 
-    private static StampedeProcess start(int port, Path out) throws IOException {
-        final StampedeProcess p = StampedeProcess.start("server", "--port", String.valueOf(port), "-o", out.toString(),
-                "--rotate", "1s", "--stats-interval", "1s");
+    private static StampedeProcess start(int port, Path out, String... more) throws IOException {
+        final List<String> args = new ArrayList<>(List.of("server", "--port", String.valueOf(port), "-o",
+                out.toString(), "--rotate", "1s", "--stats-interval", "1s"));
+        args.addAll(List.of(more));
+        final StampedeProcess p = StampedeProcess.start(args.toArray(new String[0]));
         p.awaitPort(START);
         return p;
     }

@@ -219,4 +219,34 @@ class FileVerifierTest {
         assertThatThrownBy(() -> verifyAll(List.of(a, dir.resolve("gone.txt")))).isInstanceOf(VerifyException.class)
                 .hasMessageContaining("gone.txt: no such file");
     }
+
+    private Path gz(String name, String content) throws IOException {
+        final Path f = dir.resolve(name);
+        try (java.io.OutputStream o = new java.util.zip.GZIPOutputStream(Files.newOutputStream(f))) {
+            o.write(content.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return f;
+    }
+
+    @Test
+    void aGzFileIsReadAsItsLines() throws IOException {
+        final VerifyResult r = verify(gz("w.txt.20260101T000000Z.gz", T + "\n" + (T + 1) + "\n"));
+        assertThat(r.ok()).as(r.render()).isTrue();
+        assertThat(r.render()).contains("2");
+    }
+
+    @Test
+    void gzAndPlainFilesAreOneStreamAndExpectSeesThem() throws IOException {
+        final Path a = gz("w.txt.20260101T000000Z.gz", T + "\n" + (T + 1) + "\n");
+        final Path b = file("w.txt", (T + 2) + "\n");
+        final Path sent = gz("sent.gz", T + "\n" + (T + 1) + "\n" + (T + 2) + "\n");
+        final VerifyResult ok = new FileVerifier(false, null).verify(List.of(a, b), List.of(sent));
+        assertThat(ok.ok()).as(ok.render()).isTrue();
+        final Path more = file("more.txt", T + "\n" + (T + 1) + "\n" + (T + 2) + "\n" + (T + 3) + "\n");
+        final VerifyResult missing = new FileVerifier(false, null).verify(List.of(a, b), List.of(more));
+        assertThat(missing.ok()).as("a sent value missing from the .gz stream").isFalse();
+        final Path c = gz("w.txt.20251231T000000Z.gz", (T + 5) + "\n");
+        final VerifyResult outOfOrder = new FileVerifier(false, null).verify(List.of(c, a, b), List.of());
+        assertThat(outOfOrder.ok()).as("order checked across .gz files").isFalse();
+    }
 }
