@@ -69,10 +69,14 @@ class ReloadIT {
     }
 
     private static void awaitLine(StampedeProcess p, String text) {
-        Await.until("'" + text + "'", WAIT, () -> {
-            assertThat(p.isAlive()).as("still running after SIGHUP; stderr: %s", p.stderr()).isTrue();
-            return p.lastLineWith(text) != null;
-        });
+        try {
+            Await.until("'" + text + "'", WAIT, () -> {
+                assertThat(p.isAlive()).as("still running after SIGHUP; stderr: %s", p.stderr()).isTrue();
+                return p.lastLineWith(text) != null;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; stderr: " + p.stderr(), e); // what it said instead
+        }
     }
 
     private static boolean written(Path out, long v) {
