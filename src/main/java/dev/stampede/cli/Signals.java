@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT as a request to finish, not an abrupt end; SIGHUP as nothing that stops.
@@ -38,14 +39,30 @@ public final class Signals {
         final Signals s = new Signals();
         s.onHangup = () -> log.accept(command + ": SIGHUP: nothing to reload");
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), sig -> s.onSignal("SIG" + sig.getName()));
+            final SignalHandler before = Signal.handle(new Signal(name), sig -> s.onSignal("SIG" + sig.getName()));
+            warnIfIgnored(before, name, command, log, "it cannot stop this process"
+                    + (name.equals("INT") ? " (Ctrl-C); SIGTERM can" : "; SIGINT can"));
         }
         try {
-            Signal.handle(new Signal("HUP"), sig -> s.hangUp(command, log));
+            final SignalHandler before = Signal.handle(new Signal("HUP"), sig -> s.hangUp(command, log));
+            warnIfIgnored(before, "HUP", command, log, "it cannot reload (a restart can) and stops nothing");
         } catch (IllegalArgumentException notOurs) {
             // The JVM runs with -Xrs (signals left to the host): HUP keeps whatever the host made it.
         }
         return s;
+    }
+
+    /**
+     * A signal ignored when the JVM started (by {@code nohup}, or a shell's background job without
+     * job control) stays ignored: the JVM installs no handler for it, and nothing can undo that from
+     * inside. Say so once, at start, rather than let a Ctrl-C or a reload do nothing in silence.
+     */
+    private static void warnIfIgnored(SignalHandler before, String name, String command, Consumer<String> log,
+            String consequence) {
+        if (before == SignalHandler.SIG_IGN) {
+            log.accept(command + ": warning: SIG" + name + " was ignored when this process started (nohup, or a "
+                    + "background job): " + consequence);
+        }
     }
 
     /**

@@ -67,6 +67,21 @@ class SighupIT {
         assertThat(r.missing()).as(r.render()).isZero();
     }
 
+    @Test
+    void signalsIgnoredAtStartAreSaidAtStartAndTermStillStops() throws Exception {
+        final Path out = dir.resolve("ts.txt");
+        // As under `nohup ... &` without job control: HUP and INT ignored before the JVM starts.
+        try (StampedeProcess server = StampedeProcess.startAfter("trap '' INT HUP", "server", "--port", "0", "-o",
+                out.toString(), "--quiet")) {
+            server.awaitPort(WAIT);
+            awaitLine(server, "server: warning: SIGINT was ignored when this process started");
+            awaitLine(server, "server: warning: SIGHUP was ignored when this process started");
+            assertThat(server.lastLineWith("SIGTERM was ignored")).isNull();
+            server.signal("TERM");
+            assertThat(server.awaitExit(WAIT)).as("server exit status; %s", server.stderr()).isZero();
+        }
+    }
+
     private static void awaitLine(StampedeProcess p, String text) {
         Await.until("'" + text + "'", WAIT, () -> {
             assertThat(p.isAlive()).as("still running after SIGHUP; stderr: %s", p.stderr()).isTrue();
