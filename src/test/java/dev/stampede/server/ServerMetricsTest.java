@@ -102,7 +102,9 @@ class ServerMetricsTest {
 
     @Test
     void refusedAndTooManyErrorsAreCountedByReason() throws Exception {
-        try (ServerHarness h = ServerHarness.with().maxConnections(1).start(dir);
+        // A long idle timeout: the first connection is never silent long enough to be evicted for
+        // the second (on a slow machine the scrape below could take longer than the default).
+        try (ServerHarness h = ServerHarness.with().maxConnections(1).idleTimeoutMs(60_000).start(dir);
                 MetricsServer m = MetricsServer.start(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new ServerMetrics(h::stats))) {
             try (LineClient first = h.connect()) {
