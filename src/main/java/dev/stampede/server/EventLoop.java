@@ -57,7 +57,8 @@ import java.util.function.Supplier;
  * <h2>Idleness and time</h2>
  * A connection with bytes waiting unread must never look idle, however slow a loop pass was. So
  * the engine's idle sweep uses the time taken <em>before</em> the last poll that returned every
- * ready socket (a poll returns at most {@value #SELECT_CAP}): any connection silent at that time
+ * ready socket (a poll returns at most {@value #SELECT_CAP}), or before the first poll of the last
+ * {@link PollRound} that read every socket ready at its start: any connection silent at that time
  * was truly silent then, while values read get the time after the poll. The same goes for the
  * event-time clock that bounds the watermark ({@code --max-delay}): the engine gets the wall
  * clock of that same instant, so a loop that was stalled (a GC pause, a full disk, a stopped
@@ -91,6 +92,7 @@ final class EventLoop implements Agent {
     private final Acceptor acceptor;
     private final ConnectionSweep sweep;
     private final ReadBatchRule readBatch;
+    private final PollRound round = new PollRound();
     private final AckSweep acks;
     private final HandOffs handOffs = new HandOffs();
     private final long startMs;
@@ -101,7 +103,7 @@ final class EventLoop implements Agent {
     private boolean clockFresh;
 
     private int ready;
-    /** Monotonic and wall-clock time before the last poll that returned every ready socket. */
+    /** Monotonic and wall-clock time at which every connection silent was truly silent (see above). */
     private long sweepMs;
     private long sweepWallMs;
     private long pausedSinceMs = -1;
@@ -191,18 +193,24 @@ final class EventLoop implements Agent {
 
     /** One duty cycle's input: poll, read and decode every ready socket, advance the engine. */
     private void pollAndRead() throws IOException {
-        final boolean capped = ready >= SELECT_CAP - 1;
-        final boolean batching = readBatch.batching(ready, counters.connectionsOpen);
-        if (ready > 0 && !capped && batching) {
+        // The last poll came back full and sockets ready at the round's start are still unread:
+        // poll again at once, without a pause (PollRound says why a round ends by count).
+        final boolean inRound = ready > 0 && !round.complete(ready);
+        final boolean batching = !inRound && readBatch.batching(round.keys(), counters.connectionsOpen);
+        if (ready > 0 && batching) {
             // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
             LockSupport.parkNanos(readBatch.pauseNanos());
         }
         final long pollStartMs = MonoClock.monoMs();
         final long pollStartWallMs = System.currentTimeMillis();
-        // Busy: poll without blocking (and at once while polls come back full).
-        ready = ready > 0 && (capped || batching)
+        if (!inRound) {
+            round.begin(pollStartMs, pollStartWallMs, selector.keys().size());
+        }
+        // Busy: poll without blocking (and at once while the round goes on).
+        ready = ready > 0 && (inRound || batching)
                 ? selector.selectNow(onReady)
                 : selector.select(onReady, pollTimeoutMs());
+        round.polled(ready);
         if (!clockFresh) {
             readClock();
         }
@@ -210,6 +218,9 @@ final class EventLoop implements Agent {
         if (ready < SELECT_CAP - 1) {
             sweepMs = pollStartMs;
             sweepWallMs = pollStartWallMs;
+        } else if (round.complete(ready)) {
+            sweepMs = round.startMs();
+            sweepWallMs = round.startWallMs();
         }
         if (ready > 0 && !acceptor.listens() && peers.size() > 1) {
             acceptor.acceptBeforeAdvance();

@@ -4,12 +4,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * When {@code --read-batch} pauses before a poll. A fixed pause ({@code --read-batch 100ms}) is
- * taken after every poll that found something, whatever share of the connections was ready: the
- * C reference's {@code --batch-ms}, the one lever that trades freshness of the file for CPU
- * (docs/PERFORMANCE.md). The default ({@code auto}, 1 ms) pauses only while values arrive fast
- * enough for a pause to have reads to share (the rate is judged over short windows), and only
- * while most connections are not ready already (a saturated server, where every connection has a
- * backlog, would only sit idle). Owned by the loop's thread.
+ * taken after every round of polls that found something ({@link PollRound}), whatever share of
+ * the connections was ready: the C reference's {@code --batch-ms}, the one lever that trades
+ * freshness of the file for CPU (docs/PERFORMANCE.md). The default ({@code auto}, 1 ms) pauses
+ * only while values arrive fast enough for a pause to have reads to share (the rate is judged over
+ * short windows), and only while most connections are not ready already (a saturated server,
+ * where every connection has a backlog, would only sit idle). Owned by the loop's thread.
  */
 final class ReadBatchRule {
     /**
@@ -46,9 +46,9 @@ final class ReadBatchRule {
     }
 
     /**
-     * Whether the next poll should take a batch: {@code ready} sockets came in the last poll, of
-     * {@code open} connections. A pause lets more sockets become ready for the next poll; when most
-     * already were it would only leave the loop idle.
+     * Whether the next round of polls should take a batch: {@code ready} sockets came in the last
+     * round, of {@code open} connections. A pause lets more sockets become ready for the next poll;
+     * when most already were it would only leave the loop idle.
      */
     boolean batching(int ready, int open) {
         return pauseMs > 0 && (!adaptive || busy && ready < open / 2);
