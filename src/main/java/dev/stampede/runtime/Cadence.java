@@ -18,7 +18,15 @@ public final class Cadence {
 
     /** Whether it is due at {@code nowMs}; if so, the next is due an interval later. */
     public boolean due(long nowMs) {
-        if (nowMs < nextMs) {
+        return dueWithin(nowMs, 0);
+    }
+
+    /**
+     * Whether it is due at {@code nowMs} or will be within {@code withinMs} (for an owner about to
+     * look away that long); if so, the next is due an interval after now.
+     */
+    public boolean dueWithin(long nowMs, long withinMs) {
+        if (nowMs + withinMs < nextMs) {
             return false;
         }
         nextMs = nowMs + intervalMs;

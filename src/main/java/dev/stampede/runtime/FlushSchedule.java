@@ -33,10 +33,19 @@ public final class FlushSchedule {
 
     /** What is due at {@code nowMs}; a flush or sync reported due is scheduled again from now. */
     public Due due(long nowMs) {
-        if (!flushes.due(nowMs)) {
+        return dueWithin(nowMs, 0);
+    }
+
+    /**
+     * What is due at {@code nowMs} or would come due within {@code withinMs}, for an owner that
+     * will not look again for that long (a loop about to pause for {@code --read-batch}): what it
+     * released before the pause reaches the file now, not a pause later.
+     */
+    public Due dueWithin(long nowMs, long withinMs) {
+        if (!flushes.dueWithin(nowMs, withinMs)) {
             return Due.NOTHING;
         }
-        if (syncIntervalMs >= 0 && nowMs >= nextSyncMs) {
+        if (syncIntervalMs >= 0 && nowMs + withinMs >= nextSyncMs) {
             nextSyncMs = nowMs + syncIntervalMs;
             return Due.FLUSH_AND_SYNC;
         }

@@ -75,6 +75,11 @@ final class DirectOutput implements LoopOutput {
     }
 
     @Override
+    public void beforePause(long nowMs, long watermark, long pauseMs) {
+        flushes.maybeFlush(store, nowMs, watermark, pauseMs);
+    }
+
+    @Override
     public void finish(long watermark, long timeoutMs) throws IOException {
         store.close(timeoutMs);
     }

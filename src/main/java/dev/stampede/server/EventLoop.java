@@ -199,6 +199,7 @@ final class EventLoop implements Agent {
         final boolean batching = !inRound && readBatch.batching(round.keys(), counters.connectionsOpen);
         if (ready > 0 && batching) {
             // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
+            output.beforePause(nowMs, engine.watermark(), readBatch.pauseMs());
             LockSupport.parkNanos(readBatch.pauseNanos());
         }
         final long pollStartMs = MonoClock.monoMs();

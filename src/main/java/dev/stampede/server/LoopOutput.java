@@ -38,6 +38,14 @@ interface LoopOutput {
     void afterPass(long nowMs, long watermark);
 
     /**
+     * The loop is about to pause for {@code pauseMs} ({@code --read-batch}): a write that would come
+     * due meanwhile is done now, so that what the last round released does not wait a pause more.
+     */
+    default void beforePause(long nowMs, long watermark, long pauseMs) {
+        afterPass(nowMs, watermark);
+    }
+
+    /**
      * The loop ends, its engine drained to {@code watermark}: everything goes to the files (or to
      * the merge, which ends once every loop has). Blocks for at most {@code timeoutMs}.
      */

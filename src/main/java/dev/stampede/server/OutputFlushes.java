@@ -30,8 +30,16 @@ final class OutputFlushes {
 
     /** Flushes {@code store} if its interval is over; {@code watermark}: all below it is released. */
     void maybeFlush(OutputStore store, long nowMs, long watermark) {
+        maybeFlush(store, nowMs, watermark, 0);
+    }
+
+    /**
+     * Flushes {@code store} if its interval is over or will be within {@code awayMs}, the time the
+     * owner is about to spend away (a {@code --read-batch} pause).
+     */
+    void maybeFlush(OutputStore store, long nowMs, long watermark, long awayMs) {
         // The writer threads write and fsync; the owner only hands them the batch.
-        switch (schedule.due(nowMs)) {
+        switch (schedule.dueWithin(nowMs, awayMs)) {
             case FLUSH:
                 store.flush(false, watermark);
                 break;

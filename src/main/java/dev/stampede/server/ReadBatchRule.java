@@ -54,6 +54,11 @@ final class ReadBatchRule {
         return pauseMs > 0 && (!adaptive || busy && ready < open / 2);
     }
 
+    /** The pause before a batching poll, in milliseconds. */
+    long pauseMs() {
+        return pauseMs;
+    }
+
     /** The pause before a batching poll. */
     long pauseNanos() {
         return TimeUnit.MILLISECONDS.toNanos(pauseMs);

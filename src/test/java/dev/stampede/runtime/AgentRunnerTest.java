@@ -120,6 +120,16 @@ class AgentRunnerTest {
     }
 
     @Test
+    void aFlushOrSyncThatWouldComeDueDuringAPauseIsDueBeforeIt() {
+        final FlushSchedule schedule = new FlushSchedule(10, 1_000, 0);
+        assertThat(schedule.dueWithin(2, 5)).isEqualTo(FlushSchedule.Due.NOTHING); // due at 10, back at 7
+        assertThat(schedule.dueWithin(2, 400)).isEqualTo(FlushSchedule.Due.FLUSH); // back at 402
+        assertThat(schedule.due(11)).isEqualTo(FlushSchedule.Due.NOTHING); // the next is 10 after 2
+        assertThat(schedule.dueWithin(700, 400)).isEqualTo(FlushSchedule.Due.FLUSH_AND_SYNC); // sync at 1,000
+        assertThat(schedule.due(1_000)).isEqualTo(FlushSchedule.Due.FLUSH); // synced already
+    }
+
+    @Test
     void statsCadencePublishesEveryTenthOfASecondAndReportsOnItsInterval() {
         final List<String> log = new ArrayList<>();
         final StatsCadence<Long> stats = new StatsCadence<>(1_000, log::add, 0, 0L,
