@@ -48,15 +48,13 @@ final class LateRepair {
     private final Rotation rotation;
     private final DurableEnd lateEnd;
     private final DurableFiles.Fsync fsync;
-    /** What the late file held when opened (an earlier run's, on disk): the writer knows only its own. */
-    private final long sizeAtOpen;
     private final AtomicLong repaired = new AtomicLong();
     private final AtomicLong rewrites = new AtomicLong();
     private final AtomicLong retired = new AtomicLong();
     private volatile Consumer<String> log = System.err::println;
-    private long checkpoint;
-    /** Where the late file's next unread line starts. */
-    private long readTo;
+    private LateJournal.Position checkpoint;
+    /** The late values in arrival order, segments then the current file, and where reading stands. */
+    private final LateJournal journal;
     /** Late values read and not merged yet (their window is open), by window start. */
     private final TreeMap<Long, Window> pending = new TreeMap<>();
     private final Seam seam;
@@ -79,9 +77,11 @@ final class LateRepair {
         this.rotation = rotation;
         this.lateEnd = lateEnd;
         this.fsync = fsync;
-        this.sizeAtOpen = Files.exists(lateFile) ? Files.size(lateFile) : 0;
-        this.checkpoint = readCheckpoint(checkpointPath(output), sizeAtOpen);
-        this.readTo = checkpoint;
+        final Path cp = checkpointPath(output);
+        this.journal = new LateJournal(output, lateFile, Files.exists(cp)
+                ? LateJournal.Position.parse(Files.readString(cp, StandardCharsets.US_ASCII))
+                : new LateJournal.Position(null, null, 0));
+        this.checkpoint = journal.position();
         for (Path p : Rotation.closedFiles(output)) {
             Files.deleteIfExists(WindowRewrite.tmpOf(p)); // a rewrite a crash cut short: the window is whole
         }
@@ -181,11 +181,7 @@ final class LateRepair {
      * @param all the writers are closed: the current window (the file at the path) is repaired too
      */
     void pass(boolean all) throws IOException {
-        final long end = all ? Files.exists(lateFile) ? Files.size(lateFile) : 0
-                : Math.max(sizeAtOpen, lateEnd.durableBytes());
-        if (end > readTo) {
-            readTo = readLate(readTo, end);
-        }
+        journal.read(lateEnd::durableBytes, all, reader);
         if (!pending.isEmpty()) {
             // The path's window first, then the closed files: a rotation renames before the path's new lines.
             final long pathWindow = pathWindow();
@@ -213,20 +209,43 @@ final class LateRepair {
                 it.remove();
             }
         }
-        long upTo = readTo;
+        LateJournal.Position upTo = journal.position();
         for (Window w : pending.values()) {
-            upTo = Math.min(upTo, w.firstOffset);
+            final LateJournal.Position first = new LateJournal.Position(w.firstSegment,
+                    w.firstSegment == null ? upTo.after() : null, w.firstOffset);
+            if (first.before(upTo)) {
+                upTo = first;
+            }
         }
-        if (upTo > checkpoint) {
+        if (!upTo.equals(checkpoint)) {
             seam.reached(Step.CHECKPOINT);
-            DurableFiles.writeAtomically(checkpointPath(output), upTo + "\n", fsync);
+            DurableFiles.writeAtomically(checkpointPath(output), upTo.text() + "\n", fsync);
             checkpoint = upTo;
         }
         if (compressor != null) {
             compressor.compressClosed(); // every closed window's pending values are merged by now
         }
         rotation.prune(output);
+        final LateJournal.Position merged = checkpoint;
+        LateSegments.prune(output, rotation, merged::isPast); // segments the checkpoint is past only
     }
+
+    /** Groups the values read by window; follows a cut of the current file into its segment name. */
+    private final LateJournal.Sink reader = new LateJournal.Sink() {
+        @Override
+        public void value(long v, String segment, long lineStart) {
+            pending.computeIfAbsent(rotation.windowStart(v), k -> new Window()).add(v, segment, lineStart);
+        }
+
+        @Override
+        public void cut(String name) {
+            for (Window w : pending.values()) {
+                if (w.firstSegment == null && w.count > 0) {
+                    w.firstSegment = name;
+                }
+            }
+        }
+    };
 
     private void merge(Path file, Window w) throws IOException {
         w.sortUnique();
@@ -269,72 +288,23 @@ final class LateRepair {
                 .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
     }
 
-    /**
-     * Adds the complete lines of the late file in {@code [from, to)} to {@link #pending}; returns
-     * where the first line not read starts (an unfinished last line is read again later).
-     */
-    private long readLate(long from, long to) throws IOException {
-        final TreeMap<Long, Window> windows = pending;
-        long lineStart = from;
-        try (FileChannel ch = FileChannel.open(lateFile, StandardOpenOption.READ)) {
-            final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-            long pos = from;
-            long acc = 0;
-            int digits = 0;
-            while (pos < to) {
-                buf.clear().limit((int) Math.min(buf.capacity(), to - pos));
-                final int n = ch.read(buf, pos);
-                if (n <= 0) {
-                    break;
-                }
-                for (int i = 0; i < n; i++) {
-                    final byte c = buf.get(i);
-                    if (c == '\n') {
-                        final long v = Ascii.valueOf(acc, digits);
-                        if (v >= 0) {
-                            windows.computeIfAbsent(rotation.windowStart(v), k -> new Window()).add(v, lineStart);
-                        }
-                        acc = 0;
-                        digits = 0;
-                        lineStart = pos + i + 1;
-                    } else {
-                        final int d = Ascii.digit(c);
-                        if (d >= 0 && Ascii.hasRoom(digits)) {
-                            acc = Ascii.accumulate(acc, d);
-                            digits++;
-                        }
-                    }
-                }
-                pos += n;
-            }
-        }
-        return lineStart;
-    }
-
-    private static long readCheckpoint(Path file, long lateSize) throws IOException {
-        if (!Files.exists(file)) {
-            return 0;
-        }
-        try {
-            final long at = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
-            return at >= 0 && at <= lateSize ? at : 0; // a late file replaced since: start over (merging is idempotent)
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
     /** One window's pending late values and where the first of them is in the late file. */
     private static final class Window {
         long[] values = new long[16];
         int count;
-        long firstOffset = Long.MAX_VALUE;
+        /** Where the first of them is: the segment (null: the current file) and offset; read in order, the first added. */
+        String firstSegment;
+        long firstOffset = -1;
 
-        void add(long v, long offset) {
+        void add(long v, String segment, long offset) {
             if (count == values.length) {
                 values = Arrays.copyOf(values, count * 2);
             }
+            if (count == 0) {
+                firstSegment = segment;
+                firstOffset = offset;
+            }
             values[count++] = v;
-            firstOffset = Math.min(firstOffset, offset);
         }
 
         void sortUnique() {

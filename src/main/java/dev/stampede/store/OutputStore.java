@@ -42,6 +42,10 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private final LateRepair repair;
     /** {@code --compress gzip}, or {@code null}. */
     private final WindowCompressor compressor;
+    /** With a rotation: the late file holds lines not cut into a segment yet (this run's, or an earlier run's). */
+    private boolean lateUncut;
+    /** {@link #lateLines} at the last cut of the late file. */
+    private long lateLinesAtCut;
 
     private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation,
             boolean existed, LateRepair repair, WindowCompressor compressor) {
@@ -54,12 +58,17 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         this.compressor = compressor;
         if (rotation != null) {
             if (repair != null) {
-                repair.compressWith(compressor); // its thread compresses and prunes: never during a rewrite
+                // Its thread compresses and prunes: never during a rewrite, never a segment it has not read.
+                repair.compressWith(compressor);
             } else if (compressor != null) {
                 output.afterRotation(path -> compressor.wake()); // its thread compresses, then prunes
             } else {
-                output.afterRotation(rotation::prune);
+                output.afterRotation(path -> {
+                    rotation.prune(path);
+                    LateSegments.prune(path, rotation, name -> true);
+                });
             }
+            lateUncut = nonEmpty(late.path());
             if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
                 enterWindow(resumePoint.firstValue()); // the file at the path holds this window
             }
@@ -173,8 +182,29 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private void cutBefore(long value) {
         if (windowStart != Long.MIN_VALUE) {
             output.rotate(Rotation.closedName(output.path(), windowStart));
+            cutLate();
         }
         enterWindow(value);
+    }
+
+    /**
+     * The window closes: so does the late file, if it got lines since its last cut. Its writer
+     * fsyncs it, renames it {@link LateSegments#name} and starts a new one, as the output's does.
+     */
+    private void cutLate() {
+        if (lateUncut || lateLines > lateLinesAtCut) {
+            late.rotate(LateSegments.name(output.path(), windowStart));
+            lateUncut = false;
+            lateLinesAtCut = lateLines;
+        }
+    }
+
+    private static boolean nonEmpty(Path file) {
+        try {
+            return java.nio.file.Files.size(file) > 0;
+        } catch (IOException e) {
+            return false; // none yet
+        }
     }
 
     private void enterWindow(long value) {
@@ -186,6 +216,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private void closeCompleteWindow(long watermark) {
         if (rotation != null && windowStart != Long.MIN_VALUE && watermark >= windowEnd) {
             output.rotate(Rotation.closedName(output.path(), windowStart));
+            cutLate();
             windowStart = Long.MIN_VALUE;
             windowEnd = Long.MIN_VALUE;
         }
@@ -289,11 +320,19 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         }
     }
 
-    /** The largest of the late file's newest values, or -1 (none, or unreadable: said in the log). */
+    /** The largest of the late file's newest values (its newest segments' too), or -1 (none, or unreadable: said in the log). */
     private long newestLate(String who, Consumer<String> log) {
         final Path latePath = late.path();
         try {
-            return LateTail.maxOfTail(latePath, System.currentTimeMillis());
+            final java.util.List<Path> files = new java.util.ArrayList<>();
+            files.add(latePath);
+            if (rotation != null) {
+                final java.util.List<Path> segments = LateSegments.list(output.path());
+                for (int i = segments.size() - 1; i >= 0; i--) {
+                    files.add(segments.get(i));
+                }
+            }
+            return LateTail.maxOfTails(files, System.currentTimeMillis());
         } catch (IOException e) {
             log.accept(who + ": could not read the tail of " + latePath + ": " + e.getMessage());
             return -1;
