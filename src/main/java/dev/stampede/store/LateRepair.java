@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * per that delay, whatever number of late values it gets).
  *
  * <p>It reads only the durable part of the late file, which stays the journal of late values:
- * {@code <output>.late.repaired} holds the late-file offset below which every value is merged
+ * {@code <output>.late.repaired} holds the position ({@link LateJournal.Position}: a segment or the
+ * current file, and an offset) before which every value is merged
  * (written by atomic move after the rewrites it covers). A crash at any point re-reads from that
  * offset; a value merged already is dropped by {@link WindowRewrite}, so nothing is lost or merged
  * twice. Values of the window still being written wait until it is closed (renamed); at a clean
