@@ -18,7 +18,9 @@ import java.util.function.Predicate;
  * {@code <output>.late}. The segments sorted by name, then the file at the late path, are the late
  * values in arrival order. With {@code --retain N}, a segment is deleted once every window its
  * values belong to is older than the oldest closed file kept (deleted by --retain, or never
- * written), and, with {@code --repair-late}, once the repair checkpoint is past it.
+ * written), and, with {@code --repair-late}, once the repair checkpoint is past it. Segments are
+ * never compressed ({@code --compress gzip} compresses the windows only): they hold late values
+ * only, and go with their windows.
  */
 final class LateSegments {
     private LateSegments() {}
@@ -49,7 +51,8 @@ final class LateSegments {
         if (closed.size() < rotation.retain()) {
             return 0; // --retain has deleted nothing yet
         }
-        final String oldestKept = closed.get(0).getFileName().toString();
+        // Its window's name: a compressed window ({@code .gz}) is compared by its window, not its form.
+        final String oldestKept = Rotation.windowName(closed.get(0));
         final String oldestStamp = oldestKept.substring(output.getFileName().toString().length() + 1);
         int deleted = 0;
         for (Path seg : list(output)) {

@@ -277,4 +277,34 @@ class LateSegmentsTest {
         }
         assertThat(Rotation.closedFiles(out())).containsExactly(closed(A + 1_000));
     }
+
+    /** The oldest window kept is compressed: a segment with values of that window stays, older ones go. */
+    @Test
+    void retainComparesSegmentsWithCompressedWindowsByTheirWindow() throws IOException {
+        final Rotation retain2 = new Rotation(1_000, 2, false, true);
+        write(segment(A), A + 5); // window A: deleted by --retain
+        write(segment(A + 1_000), A + 1_500); // window A+1s: the oldest kept, compressed
+        write(Rotation.gzOf(closed(A + 1_000)), A + 1_000); // the name counts, not the content
+        write(Rotation.gzOf(closed(A + 2_000)), A + 2_000);
+        assertThat(LateSegments.prune(out(), retain2, name -> true)).isEqualTo(1);
+        assertThat(LateSegments.list(out())).containsExactly(segment(A + 1_000));
+    }
+
+    @Test
+    void withCompressionTheCompressorPrunesSegmentsAfterARotation() throws IOException {
+        try (OutputStore s = OutputStore.open(out(), false, 1 << 16, AppendChannel.FILES,
+                new Rotation(1_000, 1, false, true))) {
+            s.onFinal(A + 10, 1);
+            s.onLate(A + 5);
+            s.onFinal(A + 1_010, 1); // closes A, cuts the late file
+            s.onLate(A + 1_005);
+            s.onFinal(A + 2_010, 1); // closes A+1s: --retain 1 deletes A, then the segment of A's values
+            s.flush(true, A + 2_011);
+            assertThat(s.sync(5_000)).isTrue();
+            Await.until("the segment pruned", Duration.ofSeconds(5), () -> !Files.exists(segment(A)));
+        }
+        assertThat(Rotation.closedFiles(out())).containsExactly(Rotation.gzOf(closed(A + 1_000)));
+        assertThat(LateSegments.list(out())).containsExactly(segment(A + 1_000)); // A+1s is kept: its late value too
+        assertThat(Files.readAllLines(segment(A + 1_000))).isEqualTo(lines(A + 1_005));
+    }
 }
