@@ -122,10 +122,10 @@ final class LateJournal {
             while (at.segment != null) {
                 final Path seg = output.resolveSibling(at.segment);
                 final long end = Files.exists(seg) ? Files.size(seg) : 0;
-                final long to = end > at.offset ? readLines(seg, at.offset, end, at.segment, sink) : at.offset;
-                if (to < end) {
-                    at = new Position(at.segment, null, to);
-                    return; // an unfinished line in a segment: cannot happen (cut after the writes), stop here
+                if (end > at.offset) {
+                    // A segment is never appended to again: an unfinished last line (an earlier run's
+                    // torn write, cut before it was repaired) is no value, and reading goes on past it.
+                    readLines(seg, at.offset, end, at.segment, sink);
                 }
                 final String next = firstAfter(segs, at.segment);
                 at = next != null ? new Position(next, null, 0) : new Position(null, at.segment, 0);

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * {@code --repair-late}: merges the late file's values into the closed window files they belong
@@ -59,6 +60,11 @@ final class LateRepair {
     /** Late values read and not merged yet (their window is open), by window start. */
     private final TreeMap<Long, Window> pending = new TreeMap<>();
     private final Seam seam;
+    /**
+     * The output's written watermark: every window that ends at or below it is closed (renamed,
+     * or it had no value); MIN_VALUE until {@link #closedBelow(LongSupplier)} says.
+     */
+    private LongSupplier closedBelow = () -> Long.MIN_VALUE;
     /** {@code --compress}: closed windows are compressed at the end of each pass, or {@code null}. */
     private WindowCompressor compressor;
     private volatile boolean stopping;
@@ -119,6 +125,17 @@ final class LateRepair {
      */
     void compressWith(WindowCompressor c) {
         this.compressor = c;
+    }
+
+    /**
+     * Where to read the output's written watermark ({@link dev.stampede.journal.LineAppender#writtenMark}):
+     * a window that ends at or below it is closed, its file renamed if it had values (the
+     * rotation is in the batches before that mark). So the values of a window that got no on-time
+     * value are merged (its file made) while the server runs, also when the file at the output
+     * path is empty (only late values come). Call before {@link #start}.
+     */
+    void closedBelow(LongSupplier writtenWatermark) {
+        this.closedBelow = writtenWatermark;
     }
 
     /** Starts the repair thread. */
@@ -184,7 +201,9 @@ final class LateRepair {
     void pass(boolean all) throws IOException {
         journal.read(lateEnd::durableBytes, all, reader);
         if (!pending.isEmpty()) {
-            // The path's window first, then the closed files: a rotation renames before the path's new lines.
+            // The written watermark, then the path's window, then the closed files: a rotation renames
+            // before the mark that passed it, and before the path's new lines.
+            final long complete = closedBelow.getAsLong();
             final long pathWindow = pathWindow();
             final List<Path> closed = Rotation.closedFiles(output);
             final long oldest = closed.isEmpty() ? Long.MAX_VALUE : startOf(closed.get(0));
@@ -199,8 +218,8 @@ final class LateRepair {
                     merge(file, w);
                 } else if (all && start == pathWindow) {
                     merge(output, w);
-                } else if (pathWindow != Long.MIN_VALUE && start >= pathWindow
-                        || pathWindow == Long.MIN_VALUE && !all) {
+                } else if ((pathWindow != Long.MIN_VALUE && start >= pathWindow
+                        || pathWindow == Long.MIN_VALUE && !all) && start + rotation.periodMs() > complete) {
                     continue; // not closed yet: waits in memory (and after the checkpoint)
                 } else if (rotation.retain() > 0 && closed.size() >= rotation.retain() && start < oldest) {
                     retired.addAndGet(w.count); // deleted by --retain: kept in the late file only

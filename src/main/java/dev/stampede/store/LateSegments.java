@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The late file's closed segments under {@code --rotate}: when a window of the output closes, the
- * late file (if it got lines since the last cut) is closed too, fsynced and renamed
- * {@code <output>.late.<yyyyMMdd'T'HHmmss'Z' of that window's start>}, and a new one is started at
- * {@code <output>.late}. The segments sorted by name, then the file at the late path, are the late
+ * The late file's closed segments under {@code --rotate}: once the watermark leaves the window it
+ * was in when the late file got its first line since the last cut ({@link LateCuts}), the late
+ * file is fsynced and renamed {@code <output>.late.<yyyyMMdd'T'HHmmss'Z' of the last window the
+ * watermark completed>}, and a new one is started at {@code <output>.late}. The segments sorted by name, then the file at the late path, are the late
  * values in arrival order. With {@code --retain N}, a segment is deleted once every window its
  * values belong to is older than the oldest closed file kept (deleted by --retain, or never
  * written), and, with {@code --repair-late}, once the repair checkpoint is past it. Segments are
@@ -28,6 +28,14 @@ final class LateSegments {
     /** The name the late file gets when it is cut as the window starting at {@code windowStart} closes. */
     static Path name(Path output, long windowStart) {
         return Rotation.closedName(OutputFiles.latePath(output), windowStart);
+    }
+
+    /** The window start a segment's name carries (a {@code -N} suffix, if any, ignored). */
+    static long startOf(Path output, Path segment) {
+        final int from = OutputFiles.latePath(output).getFileName().toString().length() + 1;
+        final String stamp = segment.getFileName().toString().substring(from, from + 15);
+        return java.time.LocalDateTime.parse(stamp, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"))
+                .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
     }
 
     /** The closed late segments of {@code output}, oldest (first arrived) first. */

@@ -42,13 +42,11 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private final LateRepair repair;
     /** {@code --compress gzip}, or {@code null}. */
     private final WindowCompressor compressor;
-    /** With a rotation: the late file holds lines not cut into a segment yet (this run's, or an earlier run's). */
-    private boolean lateUncut;
-    /** {@link #lateLines} at the last cut of the late file. */
-    private long lateLinesAtCut;
+    /** With a rotation: when the late file is cut into segments; else {@code null}. */
+    private final LateCuts lateCuts;
 
     private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation,
-            boolean existed, LateRepair repair, WindowCompressor compressor) {
+            boolean existed, LateRepair repair, WindowCompressor compressor, LateCuts lateCuts) {
         this.existed = existed;
         this.output = output;
         this.late = late;
@@ -56,6 +54,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         this.rotation = rotation;
         this.repair = repair;
         this.compressor = compressor;
+        this.lateCuts = lateCuts;
         if (rotation != null) {
             if (repair != null) {
                 // Its thread compresses and prunes: never during a rewrite, never a segment it has not read.
@@ -68,7 +67,6 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
                     LateSegments.prune(path, rotation, name -> true);
                 });
             }
-            lateUncut = nonEmpty(late.path());
             if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
                 enterWindow(resumePoint.firstValue()); // the file at the path holds this window
             }
@@ -106,13 +104,19 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
                 resume = newestClosed(outputFile, keepDuplicates, historyMs, resume, rotation);
             }
             final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel, opener);
-            final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, true, opener);
+            // An earlier run's late lines under --rotate: opened now, so that a torn last line is cut before a cut renames it.
+            final boolean lateUncut = rotation != null && nonEmpty(latePath(outputFile));
+            final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, !lateUncut, opener);
             final LateRepair repair = rotation != null && rotation.repairLate()
                     ? new LateRepair(outputFile, latePath(outputFile), rotation, late.durableEnd(), DurableFiles.REAL)
                     : null;
+            if (repair != null) {
+                repair.closedBelow(output::writtenMark); // a window below the written watermark is closed
+            }
             final WindowCompressor compressor = rotation != null && rotation.compress()
                     ? new WindowCompressor(outputFile, rotation, DurableFiles.REAL) : null;
-            final OutputStore store = new OutputStore(output, late, resume, rotation, existed, repair, compressor);
+            final LateCuts cuts = rotation != null ? new LateCuts(outputFile, rotation, late, lateUncut) : null;
+            final OutputStore store = new OutputStore(output, late, resume, rotation, existed, repair, compressor, cuts);
             if (repair != null) {
                 repair.start();
             } else if (compressor != null) {
@@ -182,21 +186,8 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private void cutBefore(long value) {
         if (windowStart != Long.MIN_VALUE) {
             output.rotate(Rotation.closedName(output.path(), windowStart));
-            cutLate();
         }
         enterWindow(value);
-    }
-
-    /**
-     * The window closes: so does the late file, if it got lines since its last cut. Its writer
-     * fsyncs it, renames it {@link LateSegments#name} and starts a new one, as the output's does.
-     */
-    private void cutLate() {
-        if (lateUncut || lateLines > lateLinesAtCut) {
-            late.rotate(LateSegments.name(output.path(), windowStart));
-            lateUncut = false;
-            lateLinesAtCut = lateLines;
-        }
     }
 
     private static boolean nonEmpty(Path file) {
@@ -216,7 +207,6 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private void closeCompleteWindow(long watermark) {
         if (rotation != null && windowStart != Long.MIN_VALUE && watermark >= windowEnd) {
             output.rotate(Rotation.closedName(output.path(), windowStart));
-            cutLate();
             windowStart = Long.MIN_VALUE;
             windowEnd = Long.MIN_VALUE;
         }
@@ -226,6 +216,9 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     public void onLate(long value) {
         late.append(value);
         lateLines++;
+        if (lateCuts != null) {
+            lateCuts.appended(value);
+        }
     }
 
     /**
@@ -241,12 +234,16 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
      * output's writer that every final value below {@code watermark} has been appended
      * ({@link LineAppender#writtenMark()} says when that is in the file: what a publisher reading
      * the file needs to know). A window of a rotation that the watermark has passed is closed
-     * first.
+     * first, and the late file is cut into a segment once the watermark has left the window it
+     * was in when the file got its first line since the last cut ({@link LateCuts}).
      *
      * @param sync ask for an fsync once they are written
      */
     public void flush(boolean sync, long watermark) {
         closeCompleteWindow(watermark);
+        if (lateCuts != null) {
+            lateCuts.flushing(watermark); // the late file is cut by the watermark too, whether a window closes or not
+        }
         output.flush(sync, watermark);
         late.flush(sync, lateLines);
     }

@@ -88,19 +88,54 @@ class LateSegmentsTest {
     }
 
     @Test
-    void theStoreCutsTheLateFileWhenAWindowClosesAndOnlyIfItGotLines() throws IOException {
+    void theStoreCutsTheLateFileOnceTheWatermarkLeavesItsWindowAndOnlyIfItGotLines() throws IOException {
         try (OutputStore s = OutputStore.open(out(), false, 1 << 16, AppendChannel.FILES, new Rotation(1_000, 0))) {
             s.onFinal(A + 10, 1);
+            s.flush(false, A + 11);
             s.onLate(A + 5);
-            s.onFinal(A + 1_010, 1); // closes window A: the late file with it
-            s.onFinal(A + 2_010, 1); // closes A+1s: no late line since, no segment
+            s.onFinal(A + 1_010, 1);
+            s.flush(false, A + 1_011); // the watermark left window A: the late file is cut
+            s.onFinal(A + 2_010, 1);
+            s.flush(false, A + 2_011); // no late line since: no segment
             s.onLate(A + 1_500);
-            s.flush(true, A + 2_011);
+            s.flush(true, A + 2_500); // still the window of the watermark it came in
             assertThat(s.sync(5_000)).isTrue();
         }
         assertThat(Files.readAllLines(segment(A))).isEqualTo(lines(A + 5));
         assertThat(LateSegments.list(out())).containsExactly(segment(A));
         assertThat(Files.readAllLines(late())).isEqualTo(lines(A + 1_500));
+    }
+
+    /** No final value, so no window of the output opens or closes: the watermark cuts the late file all the same. */
+    @Test
+    void onlyLateValuesCutTheLateFileAsTheWatermarkMoves() throws IOException {
+        try (OutputStore s = OutputStore.open(out(), false, 1 << 16, AppendChannel.FILES, new Rotation(1_000, 0))) {
+            s.onLate(A + 5);
+            s.flush(false, A + 1_011); // named after the last window the watermark completed
+            s.onLate(A + 900);
+            s.flush(false, A + 1_500);
+            s.flush(false, A + 2_100);
+            assertThat(s.sync(5_000)).isTrue();
+        }
+        assertThat(LateSegments.list(out())).containsExactly(segment(A), segment(A + 1_000));
+        assertThat(Files.readAllLines(segment(A))).isEqualTo(lines(A + 5));
+        assertThat(Files.readAllLines(segment(A + 1_000))).isEqualTo(lines(A + 900));
+        assertThat(Files.exists(out())).isTrue();
+        assertThat(Files.size(out())).isZero();
+    }
+
+    /** An earlier run's late lines are cut at the first flush, a torn last line cut first, under a name after the newest. */
+    @Test
+    void aRestartCutsTheEarlierRunsLinesUnderANameAfterTheNewestSegment() throws IOException {
+        write(segment(A + 1_000), A + 7);
+        Files.writeString(late(), (A + 5) + "\n" + (A + 6)); // a crash tore the last line
+        try (OutputStore s = OutputStore.open(out(), false, 1 << 16, AppendChannel.FILES, new Rotation(1_000, 0))) {
+            s.flush(false, A + 1_100); // the watermark resumed below the newest cut (a crash lost the output's tail)
+            assertThat(s.sync(5_000)).isTrue();
+        }
+        assertThat(LateSegments.list(out())).containsExactly(segment(A + 1_000), segment(A + 2_000));
+        assertThat(Files.readAllLines(segment(A + 2_000))).isEqualTo(lines(A + 5));
+        assertThat(Files.size(late())).isZero();
     }
 
     @Test
@@ -269,7 +304,9 @@ class LateSegmentsTest {
         try (OutputStore s = OutputStore.open(out(), false, 1 << 16, AppendChannel.FILES, new Rotation(1_000, 1))) {
             s.onFinal(A + 10, 1);
             s.onLate(A + 5);
-            s.onFinal(A + 1_010, 1); // closes A, cuts the late file
+            s.onFinal(A + 1_010, 1);
+            s.flush(false, A + 1_011); // closes A, cuts the late file
+            assertThat(s.sync(5_000)).isTrue();
             s.onFinal(A + 2_010, 1); // closes A+1s: --retain 1 deletes A, then the segment of A's values
             s.flush(true, A + 2_011);
             assertThat(s.sync(5_000)).isTrue();
@@ -296,7 +333,9 @@ class LateSegmentsTest {
                 new Rotation(1_000, 1, false, true))) {
             s.onFinal(A + 10, 1);
             s.onLate(A + 5);
-            s.onFinal(A + 1_010, 1); // closes A, cuts the late file
+            s.onFinal(A + 1_010, 1);
+            s.flush(false, A + 1_011); // closes A, cuts the late file
+            assertThat(s.sync(5_000)).isTrue();
             s.onLate(A + 1_005);
             s.onFinal(A + 2_010, 1); // closes A+1s: --retain 1 deletes A, then the segment of A's values
             s.flush(true, A + 2_011);
