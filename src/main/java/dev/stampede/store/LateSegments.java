@@ -38,6 +38,18 @@ final class LateSegments {
                 .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
     }
 
+    /** The late file at its path, then (with {@code segments}) the segments, newest first: where a restart reads the newest late values. */
+    static List<Path> newestFirst(Path output, boolean segments) throws IOException {
+        final List<Path> files = new java.util.ArrayList<>(List.of(OutputFiles.latePath(output)));
+        if (segments) {
+            final List<Path> oldestFirst = list(output);
+            for (int i = oldestFirst.size() - 1; i >= 0; i--) {
+                files.add(oldestFirst.get(i));
+            }
+        }
+        return files;
+    }
+
     /** The closed late segments of {@code output}, oldest (first arrived) first. */
     static List<Path> list(Path output) throws IOException {
         return OutputFiles.lateSegments(output);

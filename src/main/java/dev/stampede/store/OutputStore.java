@@ -101,7 +101,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         try {
             ResumePoint resume = ResumeScan.scan(channel, outputFile, keepDuplicates, historyMs);
             if (rotation != null && !resume.hasData()) {
-                resume = newestClosed(outputFile, keepDuplicates, historyMs, resume, rotation);
+                resume = RotationResume.afterNewestClosed(outputFile, keepDuplicates, historyMs, resume, rotation);
             }
             final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel, opener);
             // An earlier run's late lines under --rotate: opened now, so that a torn last line is cut before a cut renames it.
@@ -126,29 +126,6 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
-        }
-    }
-
-    /** Where the newest closed file of a rotation ends (the path itself holds nothing yet). */
-    private static ResumePoint newestClosed(Path outputFile, boolean keepDuplicates, long historyMs, ResumePoint empty,
-            Rotation rotation) throws IOException {
-        final java.util.List<Path> closed = Rotation.closedFiles(outputFile);
-        if (closed.isEmpty()) {
-            return empty;
-        }
-        final Path newest = closed.get(closed.size() - 1);
-        final Path plain = Rotation.isCompressed(newest) ? WindowCompressor.unzipBeside(newest) : newest;
-        try (AppendChannel last = AppendChannel.FILES.open(plain)) {
-            final ResumePoint p = ResumeScan.scan(last, newest, keepDuplicates, historyMs);
-            // Resume after it; the path's own (empty) file is where the writing goes on. The window
-            // is closed: nothing more may go into it, so the watermark starts at its end.
-            final long resumeAt = p.hasData() ? Math.max(p.lastValue(), rotation.windowStart(p.lastValue())
-                    + rotation.periodMs() - 1) : p.lastValue();
-            return new ResumePoint(resumeAt, p.recent(), empty.tornBytes(), 0, -1);
-        } finally {
-            if (plain != newest) {
-                java.nio.file.Files.deleteIfExists(plain);
-            }
         }
     }
 
@@ -321,15 +298,8 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private long newestLate(String who, Consumer<String> log) {
         final Path latePath = late.path();
         try {
-            final java.util.List<Path> files = new java.util.ArrayList<>();
-            files.add(latePath);
-            if (rotation != null) {
-                final java.util.List<Path> segments = LateSegments.list(output.path());
-                for (int i = segments.size() - 1; i >= 0; i--) {
-                    files.add(segments.get(i));
-                }
-            }
-            return LateTail.maxOfTails(files, System.currentTimeMillis());
+            return LateTail.maxOfTails(LateSegments.newestFirst(output.path(), rotation != null),
+                    System.currentTimeMillis());
         } catch (IOException e) {
             log.accept(who + ": could not read the tail of " + latePath + ": " + e.getMessage());
             return -1;
