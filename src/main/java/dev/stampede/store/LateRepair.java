@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,10 @@ import java.util.function.LongSupplier;
  * current file, and an offset) before which every value is merged
  * (written by atomic move after the rewrites it covers). A crash at any point re-reads from that
  * offset; a value merged already is dropped by {@link WindowRewrite}, so nothing is lost or merged
- * twice. Values of the window still being written wait until it is closed (renamed); at a clean
+ * twice. Values of the window still being written wait until it is closed: that window closes
+ * under a hidden name ({@link WindowClosing}), and this thread merges them into it, once they are
+ * durable, before it renames it to its closed name ({@link #closing}; looked at every
+ * {@value #CLOSING_POLL_MS} ms while one waits, between the full passes); at a clean
  * stop, once the writers are closed, {@link #finish} merges every pending value, those of the
  * current window into the file at the output path. Values whose window {@code --retain} deleted
  * stay in the late file and are counted ({@link #retiredValues}). With repair on, this thread
@@ -42,6 +44,9 @@ import java.util.function.LongSupplier;
 final class LateRepair {
     /** The bounded delay of a repair: a pass every second. */
     static final long DELAY_MS = 1_000;
+    /** How often a window closing under its hidden name is looked at while it waits for its late values' fsync. */
+    private static final long CLOSING_POLL_MS = 20;
+    private static final long[] NONE = new long[0];
     /** Suffix of the checkpoint beside the output file. */
     static final String CHECKPOINT_SUFFIX = ".late.repaired";
 
@@ -58,7 +63,7 @@ final class LateRepair {
     /** The late values in arrival order, segments then the current file, and where reading stands. */
     private final LateJournal journal;
     /** Late values read and not merged yet (their window is open), by window start. */
-    private final TreeMap<Long, Window> pending = new TreeMap<>();
+    private final TreeMap<Long, PendingWindow> pending = new TreeMap<>();
     private final Seam seam;
     /**
      * The output's written watermark: every window that ends at or below it is closed (renamed,
@@ -67,8 +72,14 @@ final class LateRepair {
     private LongSupplier closedBelow = () -> Long.MIN_VALUE;
     /** {@code --compress}: closed windows are compressed at the end of each pass, or {@code null}. */
     private WindowCompressor compressor;
+    /**
+     * Windows closing under their hidden name ({@link WindowClosing}), each {start, late lines}:
+     * finished once that many late lines are durable (read). Added by the store's owner thread.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<long[]> closings =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
-    private Thread thread;
+    private volatile Thread thread;
 
     LateRepair(Path output, Path lateFile, Rotation rotation, DurableEnd lateEnd, DurableFiles.Fsync fsync)
             throws IOException {
@@ -138,6 +149,24 @@ final class LateRepair {
         this.closedBelow = writtenWatermark;
     }
 
+    /**
+     * The store closed the window starting at {@code start} under its hidden name: it got late
+     * values while current, the last of them the {@code lateLines}-th late line. This thread
+     * merges them and renames it once they are durable ({@link #wake} after the writer's rename).
+     * Owner thread; once per such window.
+     */
+    void closing(long start, long lateLines) {
+        closings.add(new long[] {start, lateLines});
+    }
+
+    /** A window was renamed (the writer's thread): look at the closings now. */
+    void wake() {
+        final Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
     /** Starts the repair thread. */
     void start() {
         thread = new Thread(this::run, "stampede-repair-" + output.getFileName());
@@ -146,13 +175,25 @@ final class LateRepair {
     }
 
     private void run() {
+        long nextFull = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DELAY_MS);
         while (!stopping) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DELAY_MS));
+            final long untilFull = nextFull - System.nanoTime();
+            final long wait = closings.isEmpty() ? untilFull
+                    : Math.min(untilFull, TimeUnit.MILLISECONDS.toNanos(CLOSING_POLL_MS));
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
             if (stopping) {
                 return;
             }
+            // A full pass once per DELAY_MS (a closed window is rewritten at most that often); in
+            // between, only the windows closing under their hidden name.
+            final boolean full = System.nanoTime() - nextFull >= 0;
+            if (full) {
+                nextFull = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DELAY_MS);
+            }
             try {
-                pass(false);
+                pass(false, full);
             } catch (IOException | RuntimeException e) {
                 log.accept("repair: " + e + " (retried in " + DELAY_MS + " ms)");
             }
@@ -199,7 +240,17 @@ final class LateRepair {
      * @param all the writers are closed: the current window (the file at the path) is repaired too
      */
     void pass(boolean all) throws IOException {
+        pass(all, true);
+    }
+
+    /** As {@link #pass(boolean)}; unless {@code full}, only the windows closing under their hidden name. */
+    private void pass(boolean all, boolean full) throws IOException {
+        final long durableLines = lateEnd.durableMark(); // before the bytes read: they hold those lines
         journal.read(lateEnd::durableBytes, all, reader);
+        finishClosings(all, durableLines);
+        if (!full) {
+            return;
+        }
         if (!pending.isEmpty()) {
             // The written watermark, then the path's window, then the closed files: a rotation renames
             // before the mark that passed it, and before the path's new lines.
@@ -207,14 +258,16 @@ final class LateRepair {
             final long pathWindow = pathWindow();
             final List<Path> closed = Rotation.closedFiles(output);
             final long oldest = closed.isEmpty() ? Long.MAX_VALUE : startOf(closed.get(0));
-            for (Iterator<Map.Entry<Long, Window>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-                final Map.Entry<Long, Window> e = it.next();
+            for (Iterator<Map.Entry<Long, PendingWindow>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+                final Map.Entry<Long, PendingWindow> e = it.next();
                 final long start = e.getKey();
-                final Window w = e.getValue();
+                final PendingWindow w = e.getValue();
                 final Path plain = Rotation.closedName(output, start);
                 final Path gz = Rotation.gzOf(plain);
                 final Path file = !Files.exists(plain) && Files.exists(gz) ? gz : plain; // rewritten in its form
-                if (Files.exists(file)) {
+                if (isClosing(start)) {
+                    continue; // its hidden file gets them before its rename (finishClosings)
+                } else if (Files.exists(file)) {
                     merge(file, w);
                 } else if (all && start == pathWindow) {
                     merge(output, w);
@@ -230,7 +283,7 @@ final class LateRepair {
             }
         }
         LateJournal.Position upTo = journal.position();
-        for (Window w : pending.values()) {
+        for (PendingWindow w : pending.values()) {
             final LateJournal.Position first = new LateJournal.Position(w.firstSegment,
                     w.firstSegment == null ? upTo.after() : null, w.firstOffset);
             if (first.before(upTo)) {
@@ -250,16 +303,57 @@ final class LateRepair {
         LateSegments.prune(output, rotation, merged::isPast); // segments the checkpoint is past only
     }
 
+    /**
+     * Merges each window closing under its hidden name whose late values are all read (durable:
+     * {@code durableLines}, or all at the stop) into its hidden file, and renames it to its closed
+     * name ({@link WindowClosing#finish}); one whose writer has not renamed it yet waits.
+     */
+    private void finishClosings(boolean all, long durableLines) throws IOException {
+        for (Iterator<long[]> it = closings.iterator(); it.hasNext(); ) {
+            final long[] c = it.next();
+            final Path hidden = WindowClosing.name(output, c[0]);
+            if (!Files.exists(hidden)) {
+                continue; // the writer has not renamed it yet (at the stop it has: the writers are closed)
+            }
+            if (!all && durableLines < c[1]) {
+                continue; // its late values are not all durable yet: the next look
+            }
+            final PendingWindow w = pending.remove(c[0]);
+            if (w != null) {
+                w.sortUnique();
+            }
+            seam.reached(Step.REWRITE);
+            final int added = WindowClosing.finish(hidden, Rotation.closedName(output, c[0]),
+                    w == null ? NONE : w.values, w == null ? 0 : w.count, fsync);
+            if (added < 0 && w != null) {
+                pending.put(c[0], w); // a file of that window existed: they go into it as into any closed one
+            } else if (added > 0) {
+                repaired.addAndGet(added);
+                rewrites.incrementAndGet();
+            }
+            it.remove();
+        }
+    }
+
+    private boolean isClosing(long start) {
+        for (long[] c : closings) {
+            if (c[0] == start) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Groups the values read by window; follows a cut of the current file into its segment name. */
     private final LateJournal.Sink reader = new LateJournal.Sink() {
         @Override
         public void value(long v, String segment, long lineStart) {
-            pending.computeIfAbsent(rotation.windowStart(v), k -> new Window()).add(v, segment, lineStart);
+            pending.computeIfAbsent(rotation.windowStart(v), k -> new PendingWindow()).add(v, segment, lineStart);
         }
 
         @Override
         public void cut(String name) {
-            for (Window w : pending.values()) {
+            for (PendingWindow w : pending.values()) {
                 if (w.firstSegment == null && w.count > 0) {
                     w.firstSegment = name;
                 }
@@ -267,7 +361,7 @@ final class LateRepair {
         }
     };
 
-    private void merge(Path file, Window w) throws IOException {
+    private void merge(Path file, PendingWindow w) throws IOException {
         w.sortUnique();
         seam.reached(Step.REWRITE);
         final int added = WindowRewrite.merge(file, w.values, w.count, fsync);
@@ -306,36 +400,5 @@ final class LateRepair {
                 output.getFileName().toString().length() + 16);
         return java.time.LocalDateTime.parse(stamp, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"))
                 .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
-    }
-
-    /** One window's pending late values and where the first of them is in the late file. */
-    private static final class Window {
-        long[] values = new long[16];
-        int count;
-        /** Where the first of them is: the segment (null: the current file) and offset; read in order, the first added. */
-        String firstSegment;
-        long firstOffset = -1;
-
-        void add(long v, String segment, long offset) {
-            if (count == values.length) {
-                values = Arrays.copyOf(values, count * 2);
-            }
-            if (count == 0) {
-                firstSegment = segment;
-                firstOffset = offset;
-            }
-            values[count++] = v;
-        }
-
-        void sortUnique() {
-            Arrays.sort(values, 0, count);
-            int n = 0;
-            for (int i = 0; i < count; i++) {
-                if (n == 0 || values[i] != values[n - 1]) {
-                    values[n++] = values[i];
-                }
-            }
-            count = n;
-        }
     }
 }

@@ -33,9 +33,8 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private final ResumePoint resumePoint;
     private final Rotation rotation;
     private final boolean existed;
-    /** The window of the file at the output path; {@link Long#MIN_VALUE} while it holds nothing. */
-    private long windowStart = Long.MIN_VALUE;
-    private long windowEnd = Long.MIN_VALUE;
+    /** With a rotation: the output's windows and their closes; else {@code null}. */
+    private final WindowCuts windows;
     /** Late lines appended since the store opened (owner thread); see {@link #lateLines()}. */
     private long lateLines;
     /** {@code --repair-late}, or {@code null}. */
@@ -59,6 +58,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
             if (repair != null) {
                 // Its thread compresses and prunes: never during a rewrite, never a segment it has not read.
                 repair.compressWith(compressor);
+                output.afterRotation(path -> repair.wake()); // a window closing under its hidden name waits for it
             } else if (compressor != null) {
                 output.afterRotation(path -> compressor.wake()); // its thread compresses, then prunes
             } else {
@@ -67,9 +67,11 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
                     LateSegments.prune(path, rotation, name -> true);
                 });
             }
-            if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
-                enterWindow(resumePoint.firstValue()); // the file at the path holds this window
-            }
+            // The file at the path holds the window of its first value.
+            windows = new WindowCuts(output, rotation, repair,
+                    resumePoint.sizeBytes() > 0 ? resumePoint.firstValue() : -1);
+        } else {
+            windows = null;
         }
     }
 
@@ -95,6 +97,7 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
             Rotation rotation) throws IOException {
         final boolean existed = java.nio.file.Files.exists(outputFile);
         if (rotation != null) {
+            WindowClosing.recover(outputFile); // a window a crash left under its hidden name: renamed
             WindowCompressor.recover(outputFile); // a compression a crash cut short: finished or undone
         }
         final AppendChannel channel = opener.open(outputFile);
@@ -151,20 +154,12 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
 
     @Override
     public void onFinal(long value, int copies) {
-        if (rotation != null && value >= windowEnd) {
-            cutBefore(value);
+        if (windows != null) {
+            windows.beforeFinal(value, lateLines);
         }
         for (int i = 0; i < copies; i++) {
             output.append(value);
         }
-    }
-
-    /** A value of a later window: the current file closes (if it holds anything) before it. */
-    private void cutBefore(long value) {
-        if (windowStart != Long.MIN_VALUE) {
-            output.rotate(Rotation.closedName(output.path(), windowStart));
-        }
-        enterWindow(value);
     }
 
     private static boolean nonEmpty(Path file) {
@@ -175,25 +170,12 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         }
     }
 
-    private void enterWindow(long value) {
-        windowStart = rotation.windowStart(value);
-        windowEnd = windowStart + rotation.periodMs();
-    }
-
-    /** The watermark passed the current window's end: it is complete, close it now. */
-    private void closeCompleteWindow(long watermark) {
-        if (rotation != null && windowStart != Long.MIN_VALUE && watermark >= windowEnd) {
-            output.rotate(Rotation.closedName(output.path(), windowStart));
-            windowStart = Long.MIN_VALUE;
-            windowEnd = Long.MIN_VALUE;
-        }
-    }
-
     @Override
     public void onLate(long value) {
         late.append(value);
         lateLines++;
-        if (lateCuts != null) {
+        if (windows != null) {
+            windows.late(value); // one of the window being written: merged before its rename (--repair-late)
             lateCuts.appended(value);
         }
     }
@@ -217,12 +199,14 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
      * @param sync ask for an fsync once they are written
      */
     public void flush(boolean sync, long watermark) {
-        closeCompleteWindow(watermark);
-        if (lateCuts != null) {
+        boolean syncLate = sync;
+        if (windows != null) {
+            windows.flushing(watermark, lateLines);
             lateCuts.flushing(watermark); // the late file is cut by the watermark too, whether a window closes or not
+            syncLate |= windows.takeLateSync(); // a window closing under its hidden name waits for its late values
         }
         output.flush(sync, watermark);
-        late.flush(sync, lateLines);
+        late.flush(syncLate, lateLines);
     }
 
     /**
