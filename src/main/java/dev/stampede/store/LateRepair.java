@@ -1,15 +1,11 @@
 package dev.stampede.store;
 
-import dev.stampede.format.Ascii;
 import dev.stampede.journal.DurableEnd;
 import dev.stampede.journal.DurableFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -255,9 +251,9 @@ final class LateRepair {
             // The written watermark, then the path's window, then the closed files: a rotation renames
             // before the mark that passed it, and before the path's new lines.
             final long complete = closedBelow.getAsLong();
-            final long pathWindow = pathWindow();
+            final long pathWindow = rotation.windowOfFirstLine(output);
             final List<Path> closed = Rotation.closedFiles(output);
-            final long oldest = closed.isEmpty() ? Long.MAX_VALUE : startOf(closed.get(0));
+            final long oldest = closed.isEmpty() ? Long.MAX_VALUE : Rotation.startOf(output, closed.get(0));
             for (Iterator<Map.Entry<Long, PendingWindow>> it = pending.entrySet().iterator(); it.hasNext(); ) {
                 final Map.Entry<Long, PendingWindow> e = it.next();
                 final long start = e.getKey();
@@ -313,7 +309,10 @@ final class LateRepair {
             final long[] c = it.next();
             final Path hidden = WindowClosing.name(output, c[0]);
             if (!Files.exists(hidden)) {
-                continue; // the writer has not renamed it yet (at the stop it has: the writers are closed)
+                if (all) {
+                    it.remove(); // a writer that gave up (a failing disk) never renamed it: merged as any window
+                }
+                continue; // the writer has not renamed it yet
             }
             if (!all && durableLines < c[1]) {
                 continue; // its late values are not all durable yet: the next look
@@ -371,34 +370,4 @@ final class LateRepair {
         }
     }
 
-    /** The window of the file at the output path (its first line), or MIN_VALUE if it holds none. */
-    private long pathWindow() throws IOException {
-        if (!Files.exists(output)) {
-            return Long.MIN_VALUE;
-        }
-        try (FileChannel ch = FileChannel.open(output, StandardOpenOption.READ)) {
-            final ByteBuffer b = ByteBuffer.allocate(Ascii.MAX_LINE);
-            ch.read(b, 0);
-            long acc = 0;
-            for (int i = 0; i < b.position(); i++) {
-                final byte c = b.get(i);
-                if (c == '\n') {
-                    return i == 0 ? Long.MIN_VALUE : rotation.windowStart(acc);
-                }
-                acc = acc * 10 + Ascii.digit(c);
-            }
-            return Long.MIN_VALUE;
-        } catch (java.nio.file.NoSuchFileException e) {
-            return Long.MIN_VALUE; // between a rotation's rename and the new file
-        }
-    }
-
-    /** The start of a closed file's window, from its name. */
-    private long startOf(Path closedFile) {
-        final String name = closedFile.getFileName().toString();
-        final String stamp = name.substring(output.getFileName().toString().length() + 1, 
-                output.getFileName().toString().length() + 16);
-        return java.time.LocalDateTime.parse(stamp, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"))
-                .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
-    }
 }

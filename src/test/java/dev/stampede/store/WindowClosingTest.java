@@ -53,17 +53,24 @@ class WindowClosingTest {
         Files.writeString(file, b);
     }
 
-    /** Polls until {@code file} exists and returns its lines as first seen: what a reader of closed files sees first. */
-    private static List<String> firstSeen(Path file) throws IOException {
+    /**
+     * Polls until {@code file} exists and returns its lines as first seen: what a reader of closed
+     * files sees first. Meanwhile it flushes the store as its owner does (every --flush-interval):
+     * a flush whose writer had every batch hands its lines, and its fsync, over at the next one.
+     */
+    private static List<String> firstSeen(Path file, Runnable flush) throws IOException {
         final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 return Files.readAllLines(file);
             } catch (java.nio.file.NoSuchFileException e) {
-                Thread.onSpinWait();
+                flush.run();
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000); // 0.2 ms: far below the repair's 1 s
             }
         }
-        throw new AssertionError(file + " never appeared");
+        try (var files = Files.list(file.getParent())) {
+            throw new AssertionError(file + " never appeared; the folder: " + files.map(p -> p.getFileName().toString()).toList());
+        }
     }
 
     @Test
@@ -76,7 +83,7 @@ class WindowClosingTest {
             s.onLate(A + 1); // twice: one merge
             s.onFinal(A + 1_010, 1);
             s.flush(false, A + 1_011); // closes A
-            assertThat(firstSeen(closed(A))).isEqualTo(lines(A + 1, A + 10, A + 15, A + 20));
+            assertThat(firstSeen(closed(A), () -> s.flush(false, A + 1_011))).isEqualTo(lines(A + 1, A + 10, A + 15, A + 20));
             assertThat(WindowClosing.name(out(), A)).doesNotExist();
             Await.until("counted", Duration.ofSeconds(5), () -> s.repairedValues() == 2); // counted after the rename
         }
