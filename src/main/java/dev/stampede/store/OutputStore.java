@@ -23,6 +23,10 @@ import java.util.function.Consumer;
  * writes and fsyncs themselves run on each file's writer thread ({@link LineAppender}), never on
  * the loop. Owned by the event loop's thread, except {@link #runBetweenWrites} and the
  * failure figures.
+ *
+ * <p>With a {@link Rotation}: the output is cut into event-time windows ({@link WindowCuts}), the
+ * late file into segments ({@link LateCuts}); with {@code --repair-late} a window that got late
+ * values while current closes under a hidden name until they are merged ({@link WindowClosing}).
  */
 public final class OutputStore implements OrderedSink, AutoCloseable {
     private static final int OUTPUT_BUFFER_BYTES = 256 * 1024;
