@@ -13,15 +13,17 @@ final class RotationOptions {
     Duration rotate;
 
     @Option(names = "--retain", paramLabel = "N", defaultValue = "0",
-            description = "With --rotate: keep the newest N closed files, delete older ones; 0 keeps all "
+            description = "With --rotate: keep the newest N closed files, delete older ones, and the late "
+                    + "file's segments (<output>.late.<start>) once their values' windows are deleted; 0 keeps all "
                     + "(default: ${DEFAULT-VALUE}).")
     int retain;
 
     @Option(names = "--repair-late",
             description = "With --rotate: merge each late value into its window's file (rewritten beside it, "
                     + "fsynced, renamed over it) at most once a second per window, on a thread of its own; "
-                    + "<output>.late stays the journal of late values, <output>.late.repaired says how far "
-                    + "it is merged.")
+                    + "a window that got late values while current gets them before its rename (hidden as "
+                    + ".<output>.<start>.closing meanwhile); <output>.late and its segments stay the journal of "
+                    + "late values, <output>.late.repaired says how far it is merged.")
     boolean repairLate;
 
     @Option(names = "--compress", paramLabel = "gzip",

@@ -1,16 +1,11 @@
 package dev.stampede.store;
 
-import dev.stampede.format.Ascii;
 import dev.stampede.journal.DurableEnd;
 import dev.stampede.journal.DurableFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * {@code --repair-late}: merges the late file's values into the closed window files they belong
@@ -26,10 +22,14 @@ import java.util.function.Consumer;
  * per that delay, whatever number of late values it gets).
  *
  * <p>It reads only the durable part of the late file, which stays the journal of late values:
- * {@code <output>.late.repaired} holds the late-file offset below which every value is merged
+ * {@code <output>.late.repaired} holds the position ({@link LateJournal.Position}: a segment or the
+ * current file, and an offset) before which every value is merged
  * (written by atomic move after the rewrites it covers). A crash at any point re-reads from that
  * offset; a value merged already is dropped by {@link WindowRewrite}, so nothing is lost or merged
- * twice. Values of the window still being written wait until it is closed (renamed); at a clean
+ * twice. Values of the window still being written wait until it is closed: that window closes
+ * under a hidden name ({@link WindowClosing}), and this thread merges them into it, once they are
+ * durable, before it renames it to its closed name ({@link #closing}; looked at every
+ * {@value #CLOSING_POLL_MS} ms while one waits, between the full passes); at a clean
  * stop, once the writers are closed, {@link #finish} merges every pending value, those of the
  * current window into the file at the output path. Values whose window {@code --retain} deleted
  * stay in the late file and are counted ({@link #retiredValues}). With repair on, this thread
@@ -40,6 +40,9 @@ import java.util.function.Consumer;
 final class LateRepair {
     /** The bounded delay of a repair: a pass every second. */
     static final long DELAY_MS = 1_000;
+    /** How often a window closing under its hidden name is looked at while it waits for its late values' fsync. */
+    private static final long CLOSING_POLL_MS = 20;
+    private static final long[] NONE = new long[0];
     /** Suffix of the checkpoint beside the output file. */
     static final String CHECKPOINT_SUFFIX = ".late.repaired";
 
@@ -48,22 +51,31 @@ final class LateRepair {
     private final Rotation rotation;
     private final DurableEnd lateEnd;
     private final DurableFiles.Fsync fsync;
-    /** What the late file held when opened (an earlier run's, on disk): the writer knows only its own. */
-    private final long sizeAtOpen;
     private final AtomicLong repaired = new AtomicLong();
     private final AtomicLong rewrites = new AtomicLong();
     private final AtomicLong retired = new AtomicLong();
     private volatile Consumer<String> log = System.err::println;
-    private long checkpoint;
-    /** Where the late file's next unread line starts. */
-    private long readTo;
+    private LateJournal.Position checkpoint;
+    /** The late values in arrival order, segments then the current file, and where reading stands. */
+    private final LateJournal journal;
     /** Late values read and not merged yet (their window is open), by window start. */
-    private final TreeMap<Long, Window> pending = new TreeMap<>();
+    private final TreeMap<Long, PendingWindow> pending = new TreeMap<>();
     private final Seam seam;
+    /**
+     * The output's written watermark: every window that ends at or below it is closed (renamed,
+     * or it had no value); MIN_VALUE until {@link #closedBelow(LongSupplier)} says.
+     */
+    private LongSupplier closedBelow = () -> Long.MIN_VALUE;
     /** {@code --compress}: closed windows are compressed at the end of each pass, or {@code null}. */
     private WindowCompressor compressor;
+    /**
+     * Windows closing under their hidden name ({@link WindowClosing}), each {start, late lines}:
+     * finished once that many late lines are durable (read). Added by the store's owner thread.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<long[]> closings =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
-    private Thread thread;
+    private volatile Thread thread;
 
     LateRepair(Path output, Path lateFile, Rotation rotation, DurableEnd lateEnd, DurableFiles.Fsync fsync)
             throws IOException {
@@ -79,9 +91,11 @@ final class LateRepair {
         this.rotation = rotation;
         this.lateEnd = lateEnd;
         this.fsync = fsync;
-        this.sizeAtOpen = Files.exists(lateFile) ? Files.size(lateFile) : 0;
-        this.checkpoint = readCheckpoint(checkpointPath(output), sizeAtOpen);
-        this.readTo = checkpoint;
+        final Path cp = checkpointPath(output);
+        this.journal = new LateJournal(output, lateFile, Files.exists(cp)
+                ? LateJournal.Position.parse(Files.readString(cp, StandardCharsets.US_ASCII))
+                : new LateJournal.Position(null, null, 0));
+        this.checkpoint = journal.position();
         for (Path p : Rotation.closedFiles(output)) {
             Files.deleteIfExists(WindowRewrite.tmpOf(p)); // a rewrite a crash cut short: the window is whole
         }
@@ -120,6 +134,35 @@ final class LateRepair {
         this.compressor = c;
     }
 
+    /**
+     * Where to read the output's written watermark ({@link dev.stampede.journal.LineAppender#writtenMark}):
+     * a window that ends at or below it is closed, its file renamed if it had values (the
+     * rotation is in the batches before that mark). So the values of a window that got no on-time
+     * value are merged (its file made) while the server runs, also when the file at the output
+     * path is empty (only late values come). Call before {@link #start}.
+     */
+    void closedBelow(LongSupplier writtenWatermark) {
+        this.closedBelow = writtenWatermark;
+    }
+
+    /**
+     * The store closed the window starting at {@code start} under its hidden name: it got late
+     * values while current, the last of them the {@code lateLines}-th late line. This thread
+     * merges them and renames it once they are durable ({@link #wake} after the writer's rename).
+     * Owner thread; once per such window.
+     */
+    void closing(long start, long lateLines) {
+        closings.add(new long[] {start, lateLines});
+    }
+
+    /** A window was renamed (the writer's thread): look at the closings now. */
+    void wake() {
+        final Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
     /** Starts the repair thread. */
     void start() {
         thread = new Thread(this::run, "stampede-repair-" + output.getFileName());
@@ -128,13 +171,25 @@ final class LateRepair {
     }
 
     private void run() {
+        long nextFull = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DELAY_MS);
         while (!stopping) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DELAY_MS));
+            final long untilFull = nextFull - System.nanoTime();
+            final long wait = closings.isEmpty() ? untilFull
+                    : Math.min(untilFull, TimeUnit.MILLISECONDS.toNanos(CLOSING_POLL_MS));
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
             if (stopping) {
                 return;
             }
+            // A full pass once per DELAY_MS (a closed window is rewritten at most that often); in
+            // between, only the windows closing under their hidden name.
+            final boolean full = System.nanoTime() - nextFull >= 0;
+            if (full) {
+                nextFull = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DELAY_MS);
+            }
             try {
-                pass(false);
+                pass(false, full);
             } catch (IOException | RuntimeException e) {
                 log.accept("repair: " + e + " (retried in " + DELAY_MS + " ms)");
             }
@@ -181,29 +236,39 @@ final class LateRepair {
      * @param all the writers are closed: the current window (the file at the path) is repaired too
      */
     void pass(boolean all) throws IOException {
-        final long end = all ? Files.exists(lateFile) ? Files.size(lateFile) : 0
-                : Math.max(sizeAtOpen, lateEnd.durableBytes());
-        if (end > readTo) {
-            readTo = readLate(readTo, end);
+        pass(all, true);
+    }
+
+    /** As {@link #pass(boolean)}; unless {@code full}, only the windows closing under their hidden name. */
+    private void pass(boolean all, boolean full) throws IOException {
+        final long durableLines = lateEnd.durableMark(); // before the bytes read: they hold those lines
+        journal.read(lateEnd::durableBytes, all, reader);
+        finishClosings(all, durableLines);
+        if (!full) {
+            return;
         }
         if (!pending.isEmpty()) {
-            // The path's window first, then the closed files: a rotation renames before the path's new lines.
-            final long pathWindow = pathWindow();
+            // The written watermark, then the path's window, then the closed files: a rotation renames
+            // before the mark that passed it, and before the path's new lines.
+            final long complete = closedBelow.getAsLong();
+            final long pathWindow = rotation.windowOfFirstLine(output);
             final List<Path> closed = Rotation.closedFiles(output);
-            final long oldest = closed.isEmpty() ? Long.MAX_VALUE : startOf(closed.get(0));
-            for (Iterator<Map.Entry<Long, Window>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-                final Map.Entry<Long, Window> e = it.next();
+            final long oldest = closed.isEmpty() ? Long.MAX_VALUE : Rotation.startOf(output, closed.get(0));
+            for (Iterator<Map.Entry<Long, PendingWindow>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+                final Map.Entry<Long, PendingWindow> e = it.next();
                 final long start = e.getKey();
-                final Window w = e.getValue();
+                final PendingWindow w = e.getValue();
                 final Path plain = Rotation.closedName(output, start);
                 final Path gz = Rotation.gzOf(plain);
                 final Path file = !Files.exists(plain) && Files.exists(gz) ? gz : plain; // rewritten in its form
-                if (Files.exists(file)) {
+                if (isClosing(start)) {
+                    continue; // its hidden file gets them before its rename (finishClosings)
+                } else if (Files.exists(file)) {
                     merge(file, w);
                 } else if (all && start == pathWindow) {
                     merge(output, w);
-                } else if (pathWindow != Long.MIN_VALUE && start >= pathWindow
-                        || pathWindow == Long.MIN_VALUE && !all) {
+                } else if ((pathWindow != Long.MIN_VALUE && start >= pathWindow
+                        || pathWindow == Long.MIN_VALUE && !all) && start + rotation.periodMs() > complete) {
                     continue; // not closed yet: waits in memory (and after the checkpoint)
                 } else if (rotation.retain() > 0 && closed.size() >= rotation.retain() && start < oldest) {
                     retired.addAndGet(w.count); // deleted by --retain: kept in the late file only
@@ -213,22 +278,89 @@ final class LateRepair {
                 it.remove();
             }
         }
-        long upTo = readTo;
-        for (Window w : pending.values()) {
-            upTo = Math.min(upTo, w.firstOffset);
+        LateJournal.Position upTo = journal.position();
+        for (PendingWindow w : pending.values()) {
+            final LateJournal.Position first = new LateJournal.Position(w.firstSegment,
+                    w.firstSegment == null ? upTo.after() : null, w.firstOffset);
+            if (first.before(upTo)) {
+                upTo = first;
+            }
         }
-        if (upTo > checkpoint) {
+        if (!upTo.equals(checkpoint)) {
             seam.reached(Step.CHECKPOINT);
-            DurableFiles.writeAtomically(checkpointPath(output), upTo + "\n", fsync);
+            DurableFiles.writeAtomically(checkpointPath(output), upTo.text() + "\n", fsync);
             checkpoint = upTo;
         }
         if (compressor != null) {
             compressor.compressClosed(); // every closed window's pending values are merged by now
         }
         rotation.prune(output);
+        final LateJournal.Position merged = checkpoint;
+        LateSegments.prune(output, rotation, merged::isPast); // segments the checkpoint is past only
     }
 
-    private void merge(Path file, Window w) throws IOException {
+    /**
+     * Merges each window closing under its hidden name whose late values are all read (durable:
+     * {@code durableLines}, or all at the stop) into its hidden file, and renames it to its closed
+     * name ({@link WindowClosing#finish}); one whose writer has not renamed it yet waits.
+     */
+    private void finishClosings(boolean all, long durableLines) throws IOException {
+        for (Iterator<long[]> it = closings.iterator(); it.hasNext(); ) {
+            final long[] c = it.next();
+            final Path hidden = WindowClosing.name(output, c[0]);
+            if (!Files.exists(hidden)) {
+                if (all) {
+                    it.remove(); // a writer that gave up (a failing disk) never renamed it: merged as any window
+                }
+                continue; // the writer has not renamed it yet
+            }
+            if (!all && durableLines < c[1]) {
+                continue; // its late values are not all durable yet: the next look
+            }
+            final PendingWindow w = pending.remove(c[0]);
+            if (w != null) {
+                w.sortUnique();
+            }
+            seam.reached(Step.REWRITE);
+            final int added = WindowClosing.finish(hidden, Rotation.closedName(output, c[0]),
+                    w == null ? NONE : w.values, w == null ? 0 : w.count, fsync);
+            if (added < 0 && w != null) {
+                pending.put(c[0], w); // a file of that window existed: they go into it as into any closed one
+            } else if (added > 0) {
+                repaired.addAndGet(added);
+                rewrites.incrementAndGet();
+            }
+            it.remove();
+        }
+    }
+
+    private boolean isClosing(long start) {
+        for (long[] c : closings) {
+            if (c[0] == start) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Groups the values read by window; follows a cut of the current file into its segment name. */
+    private final LateJournal.Sink reader = new LateJournal.Sink() {
+        @Override
+        public void value(long v, String segment, long lineStart) {
+            pending.computeIfAbsent(rotation.windowStart(v), k -> new PendingWindow()).add(v, segment, lineStart);
+        }
+
+        @Override
+        public void cut(String name) {
+            for (PendingWindow w : pending.values()) {
+                if (w.firstSegment == null && w.count > 0) {
+                    w.firstSegment = name;
+                }
+            }
+        }
+    };
+
+    private void merge(Path file, PendingWindow w) throws IOException {
         w.sortUnique();
         seam.reached(Step.REWRITE);
         final int added = WindowRewrite.merge(file, w.values, w.count, fsync);
@@ -238,114 +370,4 @@ final class LateRepair {
         }
     }
 
-    /** The window of the file at the output path (its first line), or MIN_VALUE if it holds none. */
-    private long pathWindow() throws IOException {
-        if (!Files.exists(output)) {
-            return Long.MIN_VALUE;
-        }
-        try (FileChannel ch = FileChannel.open(output, StandardOpenOption.READ)) {
-            final ByteBuffer b = ByteBuffer.allocate(Ascii.MAX_LINE);
-            ch.read(b, 0);
-            long acc = 0;
-            for (int i = 0; i < b.position(); i++) {
-                final byte c = b.get(i);
-                if (c == '\n') {
-                    return i == 0 ? Long.MIN_VALUE : rotation.windowStart(acc);
-                }
-                acc = acc * 10 + Ascii.digit(c);
-            }
-            return Long.MIN_VALUE;
-        } catch (java.nio.file.NoSuchFileException e) {
-            return Long.MIN_VALUE; // between a rotation's rename and the new file
-        }
-    }
-
-    /** The start of a closed file's window, from its name. */
-    private long startOf(Path closedFile) {
-        final String name = closedFile.getFileName().toString();
-        final String stamp = name.substring(output.getFileName().toString().length() + 1, 
-                output.getFileName().toString().length() + 16);
-        return java.time.LocalDateTime.parse(stamp, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"))
-                .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
-    }
-
-    /**
-     * Adds the complete lines of the late file in {@code [from, to)} to {@link #pending}; returns
-     * where the first line not read starts (an unfinished last line is read again later).
-     */
-    private long readLate(long from, long to) throws IOException {
-        final TreeMap<Long, Window> windows = pending;
-        long lineStart = from;
-        try (FileChannel ch = FileChannel.open(lateFile, StandardOpenOption.READ)) {
-            final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-            long pos = from;
-            long acc = 0;
-            int digits = 0;
-            while (pos < to) {
-                buf.clear().limit((int) Math.min(buf.capacity(), to - pos));
-                final int n = ch.read(buf, pos);
-                if (n <= 0) {
-                    break;
-                }
-                for (int i = 0; i < n; i++) {
-                    final byte c = buf.get(i);
-                    if (c == '\n') {
-                        final long v = Ascii.valueOf(acc, digits);
-                        if (v >= 0) {
-                            windows.computeIfAbsent(rotation.windowStart(v), k -> new Window()).add(v, lineStart);
-                        }
-                        acc = 0;
-                        digits = 0;
-                        lineStart = pos + i + 1;
-                    } else {
-                        final int d = Ascii.digit(c);
-                        if (d >= 0 && Ascii.hasRoom(digits)) {
-                            acc = Ascii.accumulate(acc, d);
-                            digits++;
-                        }
-                    }
-                }
-                pos += n;
-            }
-        }
-        return lineStart;
-    }
-
-    private static long readCheckpoint(Path file, long lateSize) throws IOException {
-        if (!Files.exists(file)) {
-            return 0;
-        }
-        try {
-            final long at = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
-            return at >= 0 && at <= lateSize ? at : 0; // a late file replaced since: start over (merging is idempotent)
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    /** One window's pending late values and where the first of them is in the late file. */
-    private static final class Window {
-        long[] values = new long[16];
-        int count;
-        long firstOffset = Long.MAX_VALUE;
-
-        void add(long v, long offset) {
-            if (count == values.length) {
-                values = Arrays.copyOf(values, count * 2);
-            }
-            values[count++] = v;
-            firstOffset = Math.min(firstOffset, offset);
-        }
-
-        void sortUnique() {
-            Arrays.sort(values, 0, count);
-            int n = 0;
-            for (int i = 0; i < count; i++) {
-                if (n == 0 || values[i] != values[n - 1]) {
-                    values[n++] = values[i];
-                }
-            }
-            count = n;
-        }
-    }
 }

@@ -41,6 +41,36 @@ final class LateTail {
         }
     }
 
+    /**
+     * As {@link #maxOfTail}, over the newest {@value #TAIL_BYTES} bytes of several files, newest
+     * first (the late file at its path, then its segments newest first, under {@code --rotate}):
+     * a cut just before a crash leaves the newest values in a segment and the file at the path
+     * (nearly) empty.
+     */
+    static long maxOfTails(java.util.List<Path> newestFirst, long bound) throws IOException {
+        long max = -1;
+        long left = TAIL_BYTES;
+        for (Path file : newestFirst) {
+            if (left <= 0) {
+                break;
+            }
+            if (!Files.exists(file)) {
+                continue;
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                final long size = ch.size();
+                final int n = (int) Math.min(size, left);
+                final ByteBuffer buf = ByteBuffer.allocate(n);
+                while (buf.hasRemaining() && ch.read(buf, size - n + buf.position()) > 0) {
+                    // read the whole tail
+                }
+                max = Math.max(max, maxOfCompleteLines(buf.array(), buf.position(), n < size, bound));
+                left -= n;
+            }
+        }
+        return max;
+    }
+
     /** The largest value up to {@code bound} of the complete lines in {@code bytes[0..length)}; the first is partial if {@code cut}. */
     static long maxOfCompleteLines(byte[] bytes, int length, boolean cut, long bound) {
         long max = -1;

@@ -23,6 +23,10 @@ import java.util.function.Consumer;
  * writes and fsyncs themselves run on each file's writer thread ({@link LineAppender}), never on
  * the loop. Owned by the event loop's thread, except {@link #runBetweenWrites} and the
  * failure figures.
+ *
+ * <p>With a {@link Rotation}: the output is cut into event-time windows ({@link WindowCuts}), the
+ * late file into segments ({@link LateCuts}); with {@code --repair-late} a window that got late
+ * values while current closes under a hidden name until they are merged ({@link WindowClosing}).
  */
 public final class OutputStore implements OrderedSink, AutoCloseable {
     private static final int OUTPUT_BUFFER_BYTES = 256 * 1024;
@@ -33,18 +37,19 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     private final ResumePoint resumePoint;
     private final Rotation rotation;
     private final boolean existed;
-    /** The window of the file at the output path; {@link Long#MIN_VALUE} while it holds nothing. */
-    private long windowStart = Long.MIN_VALUE;
-    private long windowEnd = Long.MIN_VALUE;
+    /** With a rotation: the output's windows and their closes; else {@code null}. */
+    private final WindowCuts windows;
     /** Late lines appended since the store opened (owner thread); see {@link #lateLines()}. */
     private long lateLines;
     /** {@code --repair-late}, or {@code null}. */
     private final LateRepair repair;
     /** {@code --compress gzip}, or {@code null}. */
     private final WindowCompressor compressor;
+    /** With a rotation: when the late file is cut into segments; else {@code null}. */
+    private final LateCuts lateCuts;
 
     private OutputStore(LineAppender output, LineAppender late, ResumePoint resumePoint, Rotation rotation,
-            boolean existed, LateRepair repair, WindowCompressor compressor) {
+            boolean existed, LateRepair repair, WindowCompressor compressor, LateCuts lateCuts) {
         this.existed = existed;
         this.output = output;
         this.late = late;
@@ -52,17 +57,25 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         this.rotation = rotation;
         this.repair = repair;
         this.compressor = compressor;
+        this.lateCuts = lateCuts;
         if (rotation != null) {
             if (repair != null) {
-                repair.compressWith(compressor); // its thread compresses and prunes: never during a rewrite
+                // Its thread compresses and prunes: never during a rewrite, never a segment it has not read.
+                repair.compressWith(compressor);
+                output.afterRotation(path -> repair.wake()); // a window closing under its hidden name waits for it
             } else if (compressor != null) {
                 output.afterRotation(path -> compressor.wake()); // its thread compresses, then prunes
             } else {
-                output.afterRotation(rotation::prune);
+                output.afterRotation(path -> {
+                    rotation.prune(path);
+                    LateSegments.prune(path, rotation, name -> true);
+                });
             }
-            if (resumePoint.sizeBytes() > 0 && resumePoint.firstValue() >= 0) {
-                enterWindow(resumePoint.firstValue()); // the file at the path holds this window
-            }
+            // The file at the path holds the window of its first value.
+            windows = new WindowCuts(output, rotation, repair,
+                    resumePoint.sizeBytes() > 0 ? resumePoint.firstValue() : -1);
+        } else {
+            windows = null;
         }
     }
 
@@ -88,22 +101,29 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
             Rotation rotation) throws IOException {
         final boolean existed = java.nio.file.Files.exists(outputFile);
         if (rotation != null) {
+            WindowClosing.recover(outputFile); // a window a crash left under its hidden name: renamed
             WindowCompressor.recover(outputFile); // a compression a crash cut short: finished or undone
         }
         final AppendChannel channel = opener.open(outputFile);
         try {
             ResumePoint resume = ResumeScan.scan(channel, outputFile, keepDuplicates, historyMs);
             if (rotation != null && !resume.hasData()) {
-                resume = newestClosed(outputFile, keepDuplicates, historyMs, resume, rotation);
+                resume = RotationResume.afterNewestClosed(outputFile, keepDuplicates, historyMs, resume, rotation);
             }
             final LineAppender output = new LineAppender(outputFile, OUTPUT_BUFFER_BYTES, channel, opener);
-            final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, true, opener);
+            // An earlier run's late lines under --rotate: opened now, so that a torn last line is cut before a cut renames it.
+            final boolean lateUncut = rotation != null && nonEmpty(latePath(outputFile));
+            final LineAppender late = new LineAppender(latePath(outputFile), LATE_BUFFER_BYTES, !lateUncut, opener);
             final LateRepair repair = rotation != null && rotation.repairLate()
                     ? new LateRepair(outputFile, latePath(outputFile), rotation, late.durableEnd(), DurableFiles.REAL)
                     : null;
+            if (repair != null) {
+                repair.closedBelow(output::writtenMark); // a window below the written watermark is closed
+            }
             final WindowCompressor compressor = rotation != null && rotation.compress()
                     ? new WindowCompressor(outputFile, rotation, DurableFiles.REAL) : null;
-            final OutputStore store = new OutputStore(output, late, resume, rotation, existed, repair, compressor);
+            final LateCuts cuts = rotation != null ? new LateCuts(outputFile, rotation, late, lateUncut) : null;
+            final OutputStore store = new OutputStore(output, late, resume, rotation, existed, repair, compressor, cuts);
             if (repair != null) {
                 repair.start();
             } else if (compressor != null) {
@@ -113,29 +133,6 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
-        }
-    }
-
-    /** Where the newest closed file of a rotation ends (the path itself holds nothing yet). */
-    private static ResumePoint newestClosed(Path outputFile, boolean keepDuplicates, long historyMs, ResumePoint empty,
-            Rotation rotation) throws IOException {
-        final java.util.List<Path> closed = Rotation.closedFiles(outputFile);
-        if (closed.isEmpty()) {
-            return empty;
-        }
-        final Path newest = closed.get(closed.size() - 1);
-        final Path plain = Rotation.isCompressed(newest) ? WindowCompressor.unzipBeside(newest) : newest;
-        try (AppendChannel last = AppendChannel.FILES.open(plain)) {
-            final ResumePoint p = ResumeScan.scan(last, newest, keepDuplicates, historyMs);
-            // Resume after it; the path's own (empty) file is where the writing goes on. The window
-            // is closed: nothing more may go into it, so the watermark starts at its end.
-            final long resumeAt = p.hasData() ? Math.max(p.lastValue(), rotation.windowStart(p.lastValue())
-                    + rotation.periodMs() - 1) : p.lastValue();
-            return new ResumePoint(resumeAt, p.recent(), empty.tornBytes(), 0, -1);
-        } finally {
-            if (plain != newest) {
-                java.nio.file.Files.deleteIfExists(plain);
-            }
         }
     }
 
@@ -161,33 +158,19 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
 
     @Override
     public void onFinal(long value, int copies) {
-        if (rotation != null && value >= windowEnd) {
-            cutBefore(value);
+        if (windows != null) {
+            windows.beforeFinal(value, lateLines);
         }
         for (int i = 0; i < copies; i++) {
             output.append(value);
         }
     }
 
-    /** A value of a later window: the current file closes (if it holds anything) before it. */
-    private void cutBefore(long value) {
-        if (windowStart != Long.MIN_VALUE) {
-            output.rotate(Rotation.closedName(output.path(), windowStart));
-        }
-        enterWindow(value);
-    }
-
-    private void enterWindow(long value) {
-        windowStart = rotation.windowStart(value);
-        windowEnd = windowStart + rotation.periodMs();
-    }
-
-    /** The watermark passed the current window's end: it is complete, close it now. */
-    private void closeCompleteWindow(long watermark) {
-        if (rotation != null && windowStart != Long.MIN_VALUE && watermark >= windowEnd) {
-            output.rotate(Rotation.closedName(output.path(), windowStart));
-            windowStart = Long.MIN_VALUE;
-            windowEnd = Long.MIN_VALUE;
+    private static boolean nonEmpty(Path file) {
+        try {
+            return java.nio.file.Files.size(file) > 0;
+        } catch (IOException e) {
+            return false; // none yet
         }
     }
 
@@ -195,6 +178,10 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
     public void onLate(long value) {
         late.append(value);
         lateLines++;
+        if (windows != null) {
+            windows.late(value); // one of the window being written: merged before its rename (--repair-late)
+            lateCuts.appended(value);
+        }
     }
 
     /**
@@ -210,14 +197,20 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
      * output's writer that every final value below {@code watermark} has been appended
      * ({@link LineAppender#writtenMark()} says when that is in the file: what a publisher reading
      * the file needs to know). A window of a rotation that the watermark has passed is closed
-     * first.
+     * first, and the late file is cut into a segment once the watermark has left the window it
+     * was in when the file got its first line since the last cut ({@link LateCuts}).
      *
      * @param sync ask for an fsync once they are written
      */
     public void flush(boolean sync, long watermark) {
-        closeCompleteWindow(watermark);
+        boolean syncLate = sync;
+        if (windows != null) {
+            windows.flushing(watermark, lateLines);
+            lateCuts.flushing(watermark); // the late file is cut by the watermark too, whether a window closes or not
+            syncLate |= windows.takeLateSync(); // a window closing under its hidden name waits for its late values
+        }
         output.flush(sync, watermark);
-        late.flush(sync, lateLines);
+        late.flush(syncLate, lateLines);
     }
 
     /**
@@ -289,11 +282,12 @@ public final class OutputStore implements OrderedSink, AutoCloseable {
         }
     }
 
-    /** The largest of the late file's newest values, or -1 (none, or unreadable: said in the log). */
+    /** The largest of the late file's newest values (its newest segments' too), or -1 (none, or unreadable: said in the log). */
     private long newestLate(String who, Consumer<String> log) {
         final Path latePath = late.path();
         try {
-            return LateTail.maxOfTail(latePath, System.currentTimeMillis());
+            return LateTail.maxOfTails(LateSegments.newestFirst(output.path(), rotation != null),
+                    System.currentTimeMillis());
         } catch (IOException e) {
             log.accept(who + ": could not read the tail of " + latePath + ": " + e.getMessage());
             return -1;

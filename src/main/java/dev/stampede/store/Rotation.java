@@ -1,8 +1,13 @@
 package dev.stampede.store;
 
+import dev.stampede.format.Ascii;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -98,6 +103,37 @@ public record Rotation(long periodMs, int retain, boolean repairLate, boolean co
             }).forEach(p -> byWindow.merge(windowName(p), p, (a, b) -> isCompressed(a) ? a : b));
         }
         return new ArrayList<>(byWindow.values());
+    }
+
+    /** The window of {@code file}'s first line (the file at the output path), or MIN_VALUE if it holds none. */
+    long windowOfFirstLine(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Long.MIN_VALUE;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            final ByteBuffer b = ByteBuffer.allocate(Ascii.MAX_LINE);
+            ch.read(b, 0);
+            long acc = 0;
+            for (int i = 0; i < b.position(); i++) {
+                final byte c = b.get(i);
+                if (c == '\n') {
+                    return i == 0 ? Long.MIN_VALUE : windowStart(acc);
+                }
+                acc = acc * 10 + Ascii.digit(c);
+            }
+            return Long.MIN_VALUE;
+        } catch (NoSuchFileException e) {
+            return Long.MIN_VALUE; // between a rotation's rename and the new file
+        }
+    }
+
+    /** The start of a closed file's window, from its name. */
+    static long startOf(Path output, Path closedFile) {
+        final String name = closedFile.getFileName().toString();
+        final String stamp = name.substring(output.getFileName().toString().length() + 1,
+                output.getFileName().toString().length() + 16);
+        return java.time.LocalDateTime.parse(stamp, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"))
+                .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
     }
 
     /** Deletes the oldest closed files beyond {@link #retain}; returns how many. */

@@ -24,8 +24,9 @@ import java.util.zip.GZIPOutputStream;
  * <p>Runs on a thread of its own ({@link #start}, woken after each rotation: never the writer
  * thread, which would stall the output for the seconds a large window takes), or, with
  * {@code --repair-late}, inside the repair's passes ({@link #compressClosed}), so that a window is
- * never compressed while it is being rewritten. Whoever compresses also applies {@code --retain},
- * so a deletion never races a compression.
+ * never compressed while it is being rewritten. Whoever compresses also applies {@code --retain}
+ * (to the windows and the late segments, {@link LateSegments#prune}), so a deletion never races a
+ * compression.
  */
 final class WindowCompressor {
     private static final int IO_BUFFER = 1 << 16;
@@ -143,7 +144,7 @@ final class WindowCompressor {
             wanted = false;
             try {
                 compressClosed();
-                rotation.prune(output);
+                prune();
             } catch (IOException | RuntimeException e) {
                 wanted = true;
                 log.accept("compress: " + e + " (retried in 1 s)");
@@ -167,7 +168,13 @@ final class WindowCompressor {
             }
         }
         compressClosed();
+        prune();
+    }
+
+    /** {@code --retain}: the windows beyond it, then the late segments it made useless (none is being read: no repair). */
+    private void prune() throws IOException {
         rotation.prune(output);
+        LateSegments.prune(output, rotation, name -> true);
     }
 
     /** Compresses every plain closed window, oldest first; returns how many. */

@@ -31,7 +31,8 @@ public final class FileVerifier {
     }
 
     /**
-     * Checks {@code file} (and {@code file.late} if it exists) against {@code expectFiles}.
+     * Checks {@code file} (and {@code file.late} if it exists, and its segments {@code file.late.<window>}
+     * under {@code --rotate}) against {@code expectFiles}.
      *
      * @throws IOException if a file cannot be read, or an expect file is not timestamps
      */
@@ -114,11 +115,17 @@ public final class FileVerifier {
                 }
                 doneBytes += r.position();
             }
-            final Path late = OutputFiles.latePath(file);
+            // Its late file, and under --rotate the late file's closed segments (<file>.late.<window>).
+            final Path latePath = OutputFiles.latePath(file);
+            final List<Path> lateFiles = new ArrayList<>(OutputFiles.lateSegments(file));
+            if (Files.isRegularFile(latePath)) {
+                lateFiles.add(latePath);
+            }
             long lateLines = 0;
-            final boolean hasLate = Files.isRegularFile(late);
-            if (hasLate) {
-                try (LineReader r = new LineReader(late)) {
+            final boolean hasLate = !lateFiles.isEmpty();
+            final Path late = hasLate ? lateFiles.get(lateFiles.size() - 1) : null;
+            for (Path lateFile : lateFiles) {
+                try (LineReader r = new LineReader(lateFile)) {
                     for (int k = r.next(); k != LineReader.END; k = r.next()) {
                         lateLines++;
                         if (k == LineReader.NUMBER && expected != null) {

@@ -75,7 +75,10 @@ class RepairLateIT {
         }
         Files.writeString(lateSent, b);
         // They were late (the late file, the journal, keeps them; one the live client sent too is a dup) ...
-        final List<String> inLateFile = Files.readAllLines(OutputFiles.latePath(out));
+        final List<String> inLateFile = new ArrayList<>(Files.readAllLines(OutputFiles.latePath(out)));
+        for (Path segment : OutputFiles.lateSegments(out)) { // cut with the windows
+            inLateFile.addAll(Files.readAllLines(segment));
+        }
         assertThat(strings(late).stream().filter(inLateFile::contains).count()).isGreaterThan(late.size() / 2);
         // ... and each is in the file of its window.
         for (long v : late) {

@@ -156,6 +156,31 @@ class LateRepairTest {
         assertThat(Rotation.closedFiles(out())).containsExactly(closed(A), closed(A + 2_000));
     }
 
+    /**
+     * Only late values come: the file at the path is empty, so its window says nothing. The
+     * output's written watermark does: a window that ends at or below it gets its file while the
+     * server runs, one above it waits.
+     */
+    @Test
+    void withAnEmptyPathTheWrittenWatermarkSaysWhichWindowsAreClosed() throws IOException {
+        Files.createFile(out());
+        write(late(), A + 5, A + 1_005);
+        final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong(A + 999);
+        final LateRepair r = repair();
+        r.closedBelow(written::get);
+        r.pass(false);
+        assertThat(Rotation.closedFiles(out())).isEmpty(); // A ends at A+1000: not closed yet
+        written.set(A + 1_000);
+        r.pass(false);
+        assertThat(Rotation.closedFiles(out())).containsExactly(closed(A));
+        assertThat(Files.readAllLines(closed(A))).isEqualTo(lines(A + 5));
+        written.set(A + 2_000);
+        r.pass(false);
+        assertThat(Files.readAllLines(closed(A + 1_000))).isEqualTo(lines(A + 1_005));
+        assertThat(Files.readString(LateRepair.checkpointPath(out())).trim()).isEqualTo(String.valueOf(Files.size(late())));
+        assertThat(Files.size(out())).isZero();
+    }
+
     @Test
     void valuesOfAWindowThatRetainDeletedStayLateAndAreCounted() throws IOException {
         write(closed(A + 1_000), A + 1_000);
