@@ -3,9 +3,9 @@ package dev.stampede.server;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When {@code --read-batch} pauses before a poll. A fixed D ({@code --read-batch 100ms}) starts a
- * round of polls ({@link PollRound}) every D, whatever share of the connections was ready, and
- * pauses between rounds: the C reference's {@code --batch-ms}, the one lever that trades
+ * When {@code --read-batch} pauses before a poll. A fixed pause ({@code --read-batch 100ms}) is
+ * taken after every round of polls that found something ({@link PollRound}), whatever share of
+ * the connections was ready: the C reference's {@code --batch-ms}, the one lever that trades
  * freshness of the file for CPU (docs/PERFORMANCE.md). The default ({@code auto}, 1 ms) pauses
  * only while values arrive fast enough for a pause to have reads to share (the rate is judged over
  * short windows), and only while most connections are not ready already (a saturated server,
