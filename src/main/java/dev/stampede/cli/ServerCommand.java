@@ -127,11 +127,11 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--read-batch", paramLabel = "auto|DURATION", converter = ReadBatchConverter.class,
             defaultValue = ReadBatchConverter.AUTO,
-            description = "Freshness of the file against CPU. A duration D: read the sockets in rounds, "
-                    + "one starting every D, so that each read finds several lines waiting: the file lags up to "
-                    + "D more, and CPU per timestamp falls (measured at 5,000 connections: 100ms about halves "
-                    + "it, 400ms cuts it to about a quarter; must be shorter than --idle-timeout). 0 wakes on "
-                    + "every arrival. auto: a 1-ms pause only while busy "
+            description = "Freshness of the file against CPU. A duration: after each poll that read "
+                    + "something, pause this long so that the next one finds many sockets with several lines "
+                    + "each: the file lags up to that much more, and CPU per timestamp falls (measured at 5,000 "
+                    + "connections: 100ms about halves it, 400ms cuts it to about a quarter; must be shorter "
+                    + "than --idle-timeout). 0 wakes on every arrival. auto: a 1-ms pause only while busy "
                     + "(10,000 timestamps/s or more) and while most connections are not ready already: the "
                     + "freshest file at about the C reference's cost (default: ${DEFAULT-VALUE}).")
     Duration readBatch;

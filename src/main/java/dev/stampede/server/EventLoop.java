@@ -199,11 +199,8 @@ final class EventLoop implements Agent {
         final boolean batching = !inRound && readBatch.batching(round.keys(), counters.connectionsOpen);
         if (ready > 0 && batching) {
             // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
-            final long pauseNs = readBatch.pauseNanos(nowMs - round.startMs());
-            if (pauseNs > 0) {
-                output.beforePause(nowMs, engine.watermark(), TimeUnit.NANOSECONDS.toMillis(pauseNs));
-                LockSupport.parkNanos(pauseNs);
-            }
+            output.beforePause(nowMs, engine.watermark(), readBatch.pauseMs());
+            LockSupport.parkNanos(readBatch.pauseNanos());
         }
         final long pollStartMs = MonoClock.monoMs();
         final long pollStartWallMs = System.currentTimeMillis();

@@ -54,15 +54,13 @@ final class ReadBatchRule {
         return pauseMs > 0 && (!adaptive || busy && ready < open / 2);
     }
 
-    /**
-     * The pause before the next round, the last one having taken {@code roundMs} so far. A fixed
-     * pause paces the rounds: one starts every D (start to start), so that the time a round takes
-     * to read its sockets does not add to the file's lag (a round longer than D is followed by the
-     * next at once). The adaptive millisecond is always taken whole: there it is what lets a batch
-     * of sockets fill, not a cadence.
-     */
-    long pauseNanos(long roundMs) {
-        final long ms = adaptive ? pauseMs : Math.max(0, pauseMs - roundMs);
-        return TimeUnit.MILLISECONDS.toNanos(ms);
+    /** The pause before a batching poll, in milliseconds. */
+    long pauseMs() {
+        return pauseMs;
+    }
+
+    /** The pause before a batching poll. */
+    long pauseNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(pauseMs);
     }
 }

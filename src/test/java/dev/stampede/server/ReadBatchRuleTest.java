@@ -13,16 +13,7 @@ class ReadBatchRuleTest {
         rule.observe(0, 0);
         rule.observe(200, 1_000_000);
         assertThat(rule.batching(4_000, 5_000)).isTrue(); // most connections ready: still pauses
-        assertThat(rule.pauseNanos(0)).isEqualTo(100_000_000L);
-    }
-
-    @Test
-    void aFixedPausePacesRoundsStartToStartAndTheAdaptiveOneIsTakenWhole() {
-        final ReadBatchRule fixed = new ReadBatchRule(100, false);
-        assertThat(fixed.pauseNanos(30)).isEqualTo(70_000_000L); // the round read for 30 ms
-        assertThat(fixed.pauseNanos(100)).isZero();
-        assertThat(fixed.pauseNanos(250)).isZero(); // a long round: the next at once
-        assertThat(new ReadBatchRule(1, true).pauseNanos(5)).isEqualTo(1_000_000L);
+        assertThat(rule.pauseNanos()).isEqualTo(100_000_000L);
     }
 
     @Test
