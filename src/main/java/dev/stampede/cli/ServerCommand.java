@@ -127,8 +127,8 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--read-batch", paramLabel = "auto|DURATION", converter = ReadBatchConverter.class,
             defaultValue = ReadBatchConverter.AUTO,
-            description = "Freshness of the file against CPU. A duration: after each poll that read "
-                    + "something, pause this long so that the next one finds many sockets with several lines "
+            description = "Freshness of the file against CPU. A duration: after each round of reads that "
+                    + "found something, pause this long so that the next one finds many sockets with several lines "
                     + "each: the file lags up to that much more, and CPU per timestamp falls (measured at 5,000 "
                     + "connections: 100ms about halves it, 400ms cuts it to about a quarter; must be shorter "
                     + "than --idle-timeout). 0 wakes on every arrival. auto: a 1-ms pause only while busy "
