@@ -98,6 +98,15 @@ public final class TlsWarmup {
         server.setNeedClientAuth(clientAuth);
         final SSLEngine client = context.createSSLEngine();
         client.setUseClientMode(true);
+        handshake(client, server);
+    }
+
+    /**
+     * One handshake between two engines in memory, to its end.
+     *
+     * @throws SSLException if it fails (either side's verdict) or does not finish
+     */
+    static void handshake(SSLEngine client, SSLEngine server) throws SSLException {
         final int net = Math.max(server.getSession().getPacketBufferSize(), 1 << 14) * 4;
         final ByteBuffer toServer = ByteBuffer.allocate(net);
         final ByteBuffer toClient = ByteBuffer.allocate(net);
