@@ -12,7 +12,8 @@
 # handshakes (P-256 ECDSA, x25519) cost about half the CPU of JDK 17's, which decides how fast 5,000
 # clients are back after a server restart (docs/PERFORMANCE.md, TLS). Looks in STAMPEDE_JAVA,
 # JAVA_HOME, the PATH's java and /usr/lib/jvm/*, reading each JDK's `release` file (no JVM started);
-# only bash builtins, so that a minimal system runs it.
+# only bash builtins, so that a minimal system runs it. Arguments: the JDK folders to look in
+# besides JAVA_HOME and the PATH's (default: /usr/lib/jvm/*).
 stampede_java() {
     if [ -n "${STAMPEDE_JAVA:-}" ]; then
         printf '%s\n' "$STAMPEDE_JAVA"
@@ -20,14 +21,17 @@ stampede_java() {
     fi
     local best="java" best_major=0 j line major path_java
     path_java=$(command -v java || true)
-    for j in "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$path_java" /usr/lib/jvm/*/bin/java; do
-        [ -n "$j" ] && [ -x "$j" ] && [ -f "${j%/bin/java}/release" ] || continue
+    local jdks=("$@") d
+    [ $# -gt 0 ] || jdks=(/usr/lib/jvm/*)
+    for d in "${JAVA_HOME:-}" "${path_java%/bin/java}" "${jdks[@]}"; do
+        j=$d/bin/java
+        [ -n "$d" ] && [ -x "$j" ] && [ -f "$d/release" ] || continue
         major=0
         while IFS= read -r line; do
             case "$line" in
                 JAVA_VERSION=*) line=${line#JAVA_VERSION=\"}; major=${line%%[.\"]*} ;;
             esac
-        done <"${j%/bin/java}/release"
+        done <"$d/release"
         case "$major" in ''|*[!0-9]*) continue ;; esac
         if [ "$major" -ge 25 ] && [ "$major" -gt "$best_major" ]; then
             best=$j best_major=$major
