@@ -32,7 +32,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * whatever fails here is reported and the server goes on without it. Stateless.
  */
 public final class TlsWarmup {
-    /** How long a server warms up at most, settling of the JIT included (about 250 handshakes on 2 cores). */
+    /**
+     * How long a server warms up at most, settling of the JIT included: about 250 handshakes on a
+     * quiet 2-core machine, 20-130 on a busy one (docs/PERFORMANCE.md). Every millisecond of it
+     * delays listening, so it is kept short.
+     */
     public static final long DEFAULT_BUDGET_MS = 1_500;
     /** Enough for the JIT's hottest paths; the budget usually ends the warm-up first. */
     static final int MAX_HANDSHAKES = 1_000;
@@ -82,7 +86,9 @@ public final class TlsWarmup {
         } catch (GeneralSecurityException | SSLException | RuntimeException e) {
             failure = e.toString();
         }
-        settle(deadline);
+        if (failure == null) {
+            settle(deadline);
+        }
         return new Result(done, (System.nanoTime() - t0) / MS, failure);
     }
 
