@@ -34,7 +34,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class TlsWarmup {
     /**
      * How long a server warms up at most, settling of the JIT included: about 250 handshakes on a
-     * quiet 2-core machine, 20-130 on a busy one (docs/PERFORMANCE.md). Every millisecond of it
+     * quiet 2-core machine, 15-130 on a busy one (docs/PERFORMANCE.md). Every millisecond of it
      * delays listening, so it is kept short.
      */
     public static final long DEFAULT_BUDGET_MS = 1_500;
