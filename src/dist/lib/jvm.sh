@@ -5,6 +5,40 @@
 #   replaces the shell with the JVM (exec), so that a signal sent to the launcher reaches the program.
 #   CACHE_DIR keeps what a probe of this java found (created if missing; if it cannot be written, the
 #   probe runs at every start). STAMPEDE_JAVA_OPTS adds JVM options (after these: the last -Xmx wins).
+#   The JVM: STAMPEDE_JAVA if set, else the newest JDK 25 or later installed beside the java on the
+#   PATH (see stampede_java), else that java (JDK 17 or newer).
+
+# The java to run, on stdout. A JDK 25 or newer is preferred where one is installed: its TLS
+# handshakes (P-256 ECDSA, x25519) cost about half the CPU of JDK 17's, which decides how fast 5,000
+# clients are back after a server restart (docs/PERFORMANCE.md, TLS). Looks in STAMPEDE_JAVA,
+# JAVA_HOME, the PATH's java and /usr/lib/jvm/*, reading each JDK's `release` file (no JVM started);
+# only bash builtins, so that a minimal system runs it. Arguments: the JDK folders to look in
+# besides JAVA_HOME and the PATH's (default: /usr/lib/jvm/*).
+stampede_java() {
+    if [ -n "${STAMPEDE_JAVA:-}" ]; then
+        printf '%s\n' "$STAMPEDE_JAVA"
+        return
+    fi
+    local best="java" best_major=0 j line major path_java
+    path_java=$(command -v java || true)
+    local jdks=("$@") d
+    [ $# -gt 0 ] || jdks=(/usr/lib/jvm/*)
+    for d in "${JAVA_HOME:-}" "${path_java%/bin/java}" "${jdks[@]}"; do
+        j=$d/bin/java
+        [ -n "$d" ] && [ -x "$j" ] && [ -f "$d/release" ] || continue
+        major=0
+        while IFS= read -r line; do
+            case "$line" in
+                JAVA_VERSION=*) line=${line#JAVA_VERSION=\"}; major=${line%%[.\"]*} ;;
+            esac
+        done <"$d/release"
+        case "$major" in ''|*[!0-9]*) continue ;; esac
+        if [ "$major" -ge 25 ] && [ "$major" -gt "$best_major" ]; then
+            best=$j best_major=$major
+        fi
+    done
+    printf '%s\n' "$best"
+}
 
 stampede_exec_java() {
     local jar=$1 cache=$2
@@ -28,16 +62,17 @@ stampede_exec_java() {
     # -XDstringConcat=inline; docs/DESIGN.md, Measured).
     export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
     local trim="-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=1000"
-    local java_id probe="$cache/.jvm-trim" ok=""
-    java_id="$(command -v java) $(stat -L -c %Y "$(command -v java)" 2>/dev/null || echo 0)"
+    local java java_id probe="$cache/.jvm-trim" ok=""
+    java=$(stampede_java)
+    java_id="$(command -v "$java") $(stat -L -c %Y "$(command -v "$java")" 2>/dev/null || echo 0)"
     if [ -f "$probe" ] && [ "$(head -n 1 "$probe" 2>/dev/null)" = "$java_id" ]; then
         ok=$(sed -n 2p "$probe" 2>/dev/null || true)
     fi
     if [ -z "$ok" ]; then
-        if java $trim -version >/dev/null 2>&1; then ok=yes; else ok=no; fi
+        if "$java" $trim -version >/dev/null 2>&1; then ok=yes; else ok=no; fi
         { mkdir -p "$cache" && printf '%s\n%s\n' "$java_id" "$ok" >"$probe"; } 2>/dev/null || true
     fi
     [ "$ok" = yes ] || trim=""
-    exec java $trim -XX:+UseSerialGC -Xms16m -Xmx256m -XX:+ExitOnOutOfMemoryError -XX:AutoBoxCacheMax="$fds" \
+    exec "$java" $trim -XX:+UseSerialGC -Xms16m -Xmx256m -XX:+ExitOnOutOfMemoryError -XX:AutoBoxCacheMax="$fds" \
         ${STAMPEDE_JAVA_OPTS:-} -jar "$jar" "$@"
 }

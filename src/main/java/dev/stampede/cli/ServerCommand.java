@@ -11,6 +11,7 @@ import dev.stampede.metrics.ServerMetrics;
 import dev.stampede.server.IngestServer;
 import dev.stampede.server.ServerConfig;
 import dev.stampede.stats.ServerStats;
+import dev.stampede.transport.TlsWarmup;
 import dev.stampede.journal.FileFormatException;
 import dev.stampede.journal.FileLockedException;
 import java.io.IOException;
@@ -222,6 +223,10 @@ final class ServerCommand implements Callable<Integer> {
             return s == null ? ServerStats.zero() : s.stats();
         }), ready, () -> { })) {
             return Lifecycle.FAILED;
+        }
+        if (config.tls() != null) {
+            // Before listening: a restart's reconnect storm would otherwise meet a cold JIT.
+            log.accept(TlsWarmup.run(config.tls(), TlsWarmup.DEFAULT_BUDGET_MS).describe());
         }
         final IngestServer server;
         try {

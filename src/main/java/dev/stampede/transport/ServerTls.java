@@ -2,6 +2,7 @@ package dev.stampede.transport;
 
 import java.security.cert.X509Certificate;
 import java.util.function.Supplier;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 
@@ -34,7 +35,7 @@ public final class ServerTls {
      * @param subject the server certificate's subject, for the startup line
      */
     public ServerTls(SSLContext context, boolean clientAuth, long handshakeTimeoutMs, String subject) {
-        this(new Loaded(context, clientAuth, subject, null), handshakeTimeoutMs, null);
+        this(new Loaded(context, clientAuth, subject, null, null), handshakeTimeoutMs, null);
     }
 
     /** A context read from files, that {@link #reload} reads again with {@code files}. */
@@ -75,6 +76,14 @@ public final class ServerTls {
         return current.leaf;
     }
 
+    /**
+     * The current key managers (the server's key and chain), for {@link TlsWarmup}; {@code null}
+     * for a context given as is.
+     */
+    KeyManager[] keyManagers() {
+        return current.keys;
+    }
+
     /** An engine for one accepted connection, in server mode, with the current context. */
     public SSLEngine newEngine() {
         final Loaded now = current;
@@ -107,6 +116,7 @@ public final class ServerTls {
      * One reading of the files.
      *
      * @param leaf the server's certificate, or {@code null} if unknown
+     * @param keys the key managers {@code context} was made with, or {@code null} if unknown
      */
-    record Loaded(SSLContext context, boolean clientAuth, String subject, X509Certificate leaf) {}
+    record Loaded(SSLContext context, boolean clientAuth, String subject, X509Certificate leaf, KeyManager[] keys) {}
 }

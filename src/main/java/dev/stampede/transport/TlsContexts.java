@@ -50,8 +50,9 @@ public final class TlsContexts {
         checkPair("--tls-cert", cert, chain.get(0), "--tls-key", key, privateKey);
         final TrustManager[] trust = clientCa == null ? null
                 : remembering(trustManagers(PemFiles.certificates("--tls-client-ca", clientCa)));
-        return new ServerTls.Loaded(context(keyManagers(chain, privateKey), trust), clientCa != null,
-                chain.get(0).getSubjectX500Principal().getName(), chain.get(0));
+        final KeyManager[] keys = keyManagers(chain, privateKey);
+        return new ServerTls.Loaded(context(keys, trust), clientCa != null,
+                chain.get(0).getSubjectX500Principal().getName(), chain.get(0), keys);
     }
 
     /** A certificate as the reload line says it: subject, serial (hex), end of validity. */
