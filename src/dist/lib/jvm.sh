@@ -5,18 +5,20 @@
 #   replaces the shell with the JVM (exec), so that a signal sent to the launcher reaches the program.
 #   CACHE_DIR keeps what a probe of this java found (created if missing; if it cannot be written, the
 #   probe runs at every start). STAMPEDE_JAVA_OPTS adds JVM options (after these: the last -Xmx wins).
-#   The JVM: STAMPEDE_JAVA if set, else the newest JDK 25 or later installed beside the java on the
-#   PATH (see stampede_java), else that java (JDK 17 or newer).
+#   The JVM: the java on the PATH (JDK 17 or newer); STAMPEDE_JAVA=/path/to/bin/java chooses another,
+#   STAMPEDE_JAVA=newest the newest JDK 25 or later installed (see stampede_java).
 
-# The java to run, on stdout. A JDK 25 or newer is preferred where one is installed: its TLS
-# handshakes (P-256 ECDSA, x25519) cost about half the CPU of JDK 17's, which decides how fast 5,000
-# clients are back after a server restart (docs/PERFORMANCE.md, TLS). Looks in STAMPEDE_JAVA,
-# JAVA_HOME, the PATH's java and /usr/lib/jvm/*, reading each JDK's `release` file (no JVM started);
-# only bash builtins, so that a minimal system runs it. Arguments: the JDK folders to look in
-# besides JAVA_HOME and the PATH's (default: /usr/lib/jvm/*).
+# The java to run, on stdout: the PATH's, unless STAMPEDE_JAVA says otherwise. With
+# STAMPEDE_JAVA=newest, the newest JDK 25 or later where one is installed: its TLS handshakes
+# (P-256 ECDSA, x25519) cost about half the CPU of JDK 17's, which decides how fast 5,000 TLS
+# clients are back after a server restart, but the server's peak RSS at 5,000 connections is about
+# 8 MB higher (68-69 MB against 59-62 on JDK 17, bench/frontier.sh; docs/PERFORMANCE.md), so it is
+# not the default. Looks in JAVA_HOME, the PATH's java and /usr/lib/jvm/*, reading each JDK's
+# `release` file (no JVM started); only bash builtins, so that a minimal system runs it. Arguments:
+# the JDK folders to look in besides JAVA_HOME and the PATH's (default: /usr/lib/jvm/*).
 stampede_java() {
-    if [ -n "${STAMPEDE_JAVA:-}" ]; then
-        printf '%s\n' "$STAMPEDE_JAVA"
+    if [ "${STAMPEDE_JAVA:-}" != newest ]; then
+        printf '%s\n' "${STAMPEDE_JAVA:-java}"
         return
     fi
     local best="java" best_major=0 j line major path_java

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Which java the launchers run (src/dist/lib/jvm.sh, {@code stampede_java}): a JDK 25 or newer where
- * one is installed, else the PATH's java; {@code STAMPEDE_JAVA} overrides. Run with bash on fake
+ * Which java the launchers run (src/dist/lib/jvm.sh, {@code stampede_java}): the PATH's java;
+ * {@code STAMPEDE_JAVA} names another, or {@code newest} for the newest JDK 25 or later installed. Run with bash on fake
  * JDK folders (a {@code release} file and an executable {@code bin/java}) and an empty PATH.
  */
 class LauncherJavaTest {
@@ -55,13 +55,22 @@ class LauncherJavaTest {
         return out;
     }
 
+    private static final Map<String, String> NEWEST = Map.of("STAMPEDE_JAVA", "newest");
+
     @Test
     void theNewestJdk25OrLaterIsChosen() throws Exception {
         final Path j17 = jdk("jdk-17", "17.0.15", true);
         final Path j25 = jdk("jdk-25", "25.0.3", true);
         final Path j26 = jdk("jdk-26", "26", true);
-        assertThat(choose(Map.of(), j17, j26, j25)).isEqualTo(j26.resolve("bin/java").toString());
-        assertThat(choose(Map.of(), j17, j25)).isEqualTo(j25.resolve("bin/java").toString());
+        assertThat(choose(NEWEST, j17, j26, j25)).isEqualTo(j26.resolve("bin/java").toString());
+        assertThat(choose(NEWEST, j17, j25)).isEqualTo(j25.resolve("bin/java").toString());
+    }
+
+    @Test
+    void byDefaultThePathsJavaRunsEvenBesideAJdk25() throws Exception {
+        final Path j25 = jdk("jdk-25", "25.0.3", true);
+        assertThat(choose(Map.of(), j25)).isEqualTo("java");
+        assertThat(choose(Map.of("JAVA_HOME", j25.toString()), j25)).isEqualTo("java");
     }
 
     @Test
@@ -69,15 +78,16 @@ class LauncherJavaTest {
         final Path j17 = jdk("jdk-17", "17.0.15", true);
         final Path j21 = jdk("jdk-21", "21.0.2", true);
         final Path broken = jdk("jdk-25", "25.0.3", false); // no executable java: not a candidate
-        assertThat(choose(Map.of(), j17, j21, broken)).isEqualTo("java");
-        assertThat(choose(Map.of(), dir.resolve("no-such-jdk"))).isEqualTo("java");
+        assertThat(choose(NEWEST, j17, j21, broken)).isEqualTo("java");
+        assertThat(choose(NEWEST, dir.resolve("no-such-jdk"))).isEqualTo("java");
     }
 
     @Test
     void javaHomeCountsAndStampedeJavaDecides() throws Exception {
         final Path j17 = jdk("jdk-17", "17.0.15", true);
         final Path j25 = jdk("jdk-25", "25.0.3", true);
-        assertThat(choose(Map.of("JAVA_HOME", j25.toString()), j17)).isEqualTo(j25.resolve("bin/java").toString());
+        assertThat(choose(Map.of("STAMPEDE_JAVA", "newest", "JAVA_HOME", j25.toString()), j17))
+                .isEqualTo(j25.resolve("bin/java").toString());
         assertThat(choose(Map.of("STAMPEDE_JAVA", "/opt/jdk-17/bin/java"), j25)).isEqualTo("/opt/jdk-17/bin/java");
     }
 }
