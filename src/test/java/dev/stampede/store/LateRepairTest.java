@@ -1,5 +1,7 @@
 package dev.stampede.store;
 
+import static dev.stampede.testing.ValueLines.lines;
+import static dev.stampede.testing.ValueLines.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +11,6 @@ import dev.stampede.journal.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,22 +35,6 @@ class LateRepairTest {
 
     private Path closed(long start) {
         return Rotation.closedName(out(), start);
-    }
-
-    private static List<String> lines(long... values) {
-        final List<String> l = new ArrayList<>();
-        for (long v : values) {
-            l.add(String.valueOf(v));
-        }
-        return l;
-    }
-
-    private static void write(Path file, long... values) throws IOException {
-        final StringBuilder b = new StringBuilder();
-        for (long v : values) {
-            b.append(v).append('\n');
-        }
-        Files.writeString(file, b);
     }
 
     /** The whole late file counts as durable (what a restart finds). */

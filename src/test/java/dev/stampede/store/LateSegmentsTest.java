@@ -1,5 +1,7 @@
 package dev.stampede.store;
 
+import static dev.stampede.testing.ValueLines.lines;
+import static dev.stampede.testing.ValueLines.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.journal.AppendChannel;
@@ -41,22 +43,6 @@ class LateSegmentsTest {
 
     private Path segment(long start) {
         return LateSegments.name(out(), start);
-    }
-
-    private static List<String> lines(long... values) {
-        final List<String> l = new ArrayList<>();
-        for (long v : values) {
-            l.add(String.valueOf(v));
-        }
-        return l;
-    }
-
-    private static void write(Path file, long... values) throws IOException {
-        final StringBuilder b = new StringBuilder();
-        for (long v : values) {
-            b.append(v).append('\n');
-        }
-        Files.writeString(file, b);
     }
 
     /** The whole current late file counts as durable (what a restart finds). */

@@ -1,5 +1,6 @@
 package dev.stampede.store;
 
+import static dev.stampede.testing.ValueLines.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.journal.AppendChannel;
@@ -33,14 +34,6 @@ class RotationTest {
 
     private Path closed(long start) {
         return Rotation.closedName(out(), start);
-    }
-
-    private static List<String> lines(long... values) {
-        final List<String> l = new ArrayList<>();
-        for (long v : values) {
-            l.add(String.valueOf(v));
-        }
-        return l;
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.stampede.store;
 
+import static dev.stampede.testing.ValueLines.lines;
+import static dev.stampede.testing.ValueLines.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.journal.AppendChannel;
@@ -10,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -35,22 +36,6 @@ class WindowClosingTest {
 
     private Path closed(long start) {
         return Rotation.closedName(out(), start);
-    }
-
-    private static List<String> lines(long... values) {
-        final List<String> l = new ArrayList<>();
-        for (long v : values) {
-            l.add(String.valueOf(v));
-        }
-        return l;
-    }
-
-    private static void write(Path file, long... values) throws IOException {
-        final StringBuilder b = new StringBuilder();
-        for (long v : values) {
-            b.append(v).append('\n');
-        }
-        Files.writeString(file, b);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.stampede.store;
 
+import static dev.stampede.testing.ValueLines.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -46,14 +46,6 @@ class WindowCompressorTest {
 
     private OutputStore open(Rotation r) throws IOException {
         return OutputStore.open(out(), false, HISTORY, AppendChannel.FILES, r);
-    }
-
-    private static List<String> lines(long... values) {
-        final List<String> l = new ArrayList<>();
-        for (long v : values) {
-            l.add(String.valueOf(v));
-        }
-        return l;
     }
 
     private static List<String> gunzip(Path gz) throws IOException {
