@@ -202,14 +202,7 @@ final class LateRepair {
      */
     void finish() throws IOException {
         stopping = true;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        WorkerThreads.wakeAndJoin(thread);
         pass(true);
     }
 

@@ -159,14 +159,7 @@ final class WindowCompressor {
      */
     void finish() throws IOException {
         stopping = true;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        WorkerThreads.wakeAndJoin(thread);
         compressClosed();
         prune();
     }

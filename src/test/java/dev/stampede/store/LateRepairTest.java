@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stampede.journal.AppendChannel;
-import dev.stampede.journal.DurableEnd;
 import dev.stampede.journal.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,22 +42,7 @@ class LateRepairTest {
     }
 
     private LateRepair repair(Rotation rotation, DurableFiles.Fsync fsync, LateRepair.Seam seam) throws IOException {
-        final DurableEnd end = new DurableEnd() {
-            @Override
-            public long durableMark() {
-                return 0;
-            }
-
-            @Override
-            public long durableBytes() {
-                try {
-                    return Files.exists(late()) ? Files.size(late()) : 0;
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
-        return new LateRepair(out(), late(), rotation, end, fsync, seam);
+        return new LateRepair(out(), late(), rotation, new WholeLateFile(late()), fsync, seam);
     }
 
     private LateRepair repair() throws IOException {

@@ -5,7 +5,6 @@ import static dev.stampede.testing.ValueLines.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.journal.AppendChannel;
-import dev.stampede.journal.DurableEnd;
 import dev.stampede.journal.DurableFiles;
 import dev.stampede.testing.Await;
 import dev.stampede.verify.FileVerifier;
@@ -47,22 +46,7 @@ class LateSegmentsTest {
 
     /** The whole current late file counts as durable (what a restart finds). */
     private LateRepair repair(Rotation rotation, DurableFiles.Fsync fsync, LateRepair.Seam seam) throws IOException {
-        final DurableEnd end = new DurableEnd() {
-            @Override
-            public long durableMark() {
-                return 0;
-            }
-
-            @Override
-            public long durableBytes() {
-                try {
-                    return Files.exists(late()) ? Files.size(late()) : 0;
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
-        return new LateRepair(out(), late(), rotation, end, fsync, seam);
+        return new LateRepair(out(), late(), rotation, new WholeLateFile(late()), fsync, seam);
     }
 
     private LateRepair repair(Rotation rotation) throws IOException {

@@ -5,7 +5,6 @@ import static dev.stampede.testing.ValueLines.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stampede.journal.AppendChannel;
-import dev.stampede.journal.DurableEnd;
 import dev.stampede.journal.DurableFiles;
 import dev.stampede.testing.Await;
 import java.io.IOException;
@@ -158,21 +157,6 @@ class WindowClosingTest {
     /** The whole late file counts as durable, its lines too (what a restart finds). */
     private LateRepair repair(DurableFiles.Fsync fsync, LateRepair.Seam seam) throws IOException {
         final Path late = OutputStore.latePath(out());
-        final DurableEnd end = new DurableEnd() {
-            @Override
-            public long durableMark() {
-                return Long.MAX_VALUE;
-            }
-
-            @Override
-            public long durableBytes() {
-                try {
-                    return Files.exists(late) ? Files.size(late) : 0;
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
-        return new LateRepair(out(), late, REPAIR, end, fsync, seam);
+        return new LateRepair(out(), late, REPAIR, new WholeLateFile(late, Long.MAX_VALUE), fsync, seam);
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stampede.journal.AppendChannel;
-import dev.stampede.journal.DurableEnd;
 import dev.stampede.journal.DurableFiles;
 import dev.stampede.testing.Await;
 import java.io.IOException;
@@ -180,22 +179,8 @@ class WindowCompressorTest {
         Files.writeString(closed(A + 1_000), (A + 1_000) + "\n");
         Files.writeString(out(), (A + 2_000) + "\n");
         Files.writeString(OutputStore.latePath(out()), (A + 5) + "\n" + (A + 1_003) + "\n");
-        final DurableEnd all = new DurableEnd() {
-            @Override
-            public long durableMark() {
-                return 0;
-            }
-
-            @Override
-            public long durableBytes() {
-                try {
-                    return Files.size(OutputStore.latePath(out()));
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
-        final LateRepair repair = new LateRepair(out(), OutputStore.latePath(out()), rotation, all, DurableFiles.REAL);
+        final LateRepair repair = new LateRepair(out(), OutputStore.latePath(out()), rotation,
+                new WholeLateFile(OutputStore.latePath(out())), DurableFiles.REAL);
         repair.compressWith(new WindowCompressor(out(), rotation, DurableFiles.REAL));
         repair.pass(false);
         assertThat(gunzip(gz(A))).isEqualTo(lines(A, A + 5, A + 10));
