@@ -37,8 +37,9 @@ if [ -z "${STAMPEDE_BENCH_SNAP:-}" ]; then
     # ... from a frozen copy, taken now: the launcher rebuilds its jar when sources are newer, and
     # an edit while this waits for the lock or runs must not change what is measured.
     snap=$(mktemp -d /tmp/bench-client.XXXXXX)
-    mkdir -p "$snap/target"
+    mkdir -p "$snap/target" "$snap/src/dist/lib"
     cp "$root/stampede" "$snap/stampede"
+    cp "$root/src/dist/lib/jvm.sh" "$snap/src/dist/lib/jvm.sh"   # the launcher's JVM options
     cp "$root/target/stampede.jar" "$snap/target/stampede.jar"
     export STAMPEDE_BENCH_SNAP=$snap
     rc=0
