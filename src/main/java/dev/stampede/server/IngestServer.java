@@ -37,8 +37,6 @@ import java.util.function.LongSupplier;
  * in order, the files are synced. Thread-safe: any thread may stop it or read its stats.
  */
 public final class IngestServer implements AutoCloseable {
-    private static final int BACKLOG = 4096;
-
     private final EventLoop[] loops;
     private final AgentRunner[] threads;
     /** The merge of several loops' outputs, and its thread; {@code null} with one loop. */
@@ -112,7 +110,7 @@ public final class IngestServer implements AutoCloseable {
             final ServerSocketChannel listener = ServerSocketChannel.open();
             opened.add(listener);
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(config.bind(), BACKLOG);
+            listener.bind(config.bind(), Acceptor.ACCEPT_QUEUE);
             listener.configureBlocking(false);
             peers.listener(listener);
             final EventLoop[] loops = new EventLoop[n];
