@@ -24,7 +24,7 @@ probe="$root/target/reference/lagprobe"
 [ "$probe" -nt "$root/bench/lagprobe.c" ] || cc -O2 -o "$probe" "$root/bench/lagprobe.c"
 
 one() { # label server-command (with {port} and {output})
-    local port=$((20000 + RANDOM % 20000)) out cmd sp cp i
+    local port=$((20000 + RANDOM % 12000)) out cmd sp cp i   # below the ephemeral range (32768 up)
     out=$(mktemp -d)
     cmd=${2//\{port\}/$port}; cmd=${cmd//\{output\}/$out/o.txt}
     $cmd >"$out/server.log" 2>&1 &
