@@ -3,22 +3,34 @@ package dev.stampede.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.Key;
 import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Certificates made at test time with the JDK's keytool (no openssl, no new dependency), written
  * as PEM files as openssl would write them: certificate chains, and PKCS#8 private keys
  * ({@code BEGIN PRIVATE KEY}) taken out of keytool's PKCS#12 stores.
  *
- * <p>One set per test JVM, made on first use (keytool takes about half a second a call):
+ * <p>One set per build, made on first use and shared by every test JVM of the build (surefire's and
+ * failsafe's forks): thirteen keytool calls take 10-15 s on a busy machine, which each fork used to
+ * pay again. The set lives in {@code target/test-certs} (a file lock lets one JVM make it while the
+ * others wait) and is made again once it is {@link #MAX_AGE} old, well before the certificates expire;
+ * without a {@code target} folder (a test run from elsewhere) each JVM makes its own in a temp folder.
  * <ul>
  *   <li>{@code ca.pem}: the test CA (EC P-256);</li>
  *   <li>{@code server.pem} (chain: server, CA) and {@code server.key}: EC, for {@code localhost}
@@ -31,6 +43,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestCerts {
     private static final String PASS = "changeit";
+    /** The shared set's age at which it is made again: its certificates are valid for two days. */
+    static final Duration MAX_AGE = Duration.ofHours(12);
+    /** Written last: a set without it was cut short and is made again. */
+    private static final String COMPLETE = "complete";
     private static Path dir;
 
     private TestCerts() {}
@@ -39,12 +55,43 @@ public final class TestCerts {
     public static synchronized Path dir() {
         if (dir == null) {
             try {
-                dir = make(Files.createTempDirectory("stampede-certs"));
+                final Path target = Path.of("target");
+                dir = Files.isDirectory(target) ? shared(target) : make(Files.createTempDirectory("stampede-certs"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return dir;
+    }
+
+    /** target/test-certs, made under a lock that every JVM of the build takes, unless a fresh set is there. */
+    private static Path shared(Path target) throws IOException {
+        final Path shared = target.resolve("test-certs").toAbsolutePath();
+        try (FileChannel lock = FileChannel.open(target.resolve("test-certs.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+                FileLock held = lock.lock()) {
+            final Path complete = shared.resolve(COMPLETE);
+            if (Files.exists(complete) && Files.getLastModifiedTime(complete).toInstant()
+                    .isAfter(Instant.now().minus(MAX_AGE))) {
+                return shared;
+            }
+            deleteTree(shared);
+            final Path fresh = make(Files.createTempDirectory(target.toAbsolutePath(), "test-certs-"));
+            Files.writeString(fresh.resolve(COMPLETE), Instant.now() + "\n");
+            Files.move(fresh, shared, StandardCopyOption.ATOMIC_MOVE);
+            return shared;
+        }
+    }
+
+    private static void deleteTree(Path d) throws IOException {
+        if (!Files.exists(d)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(d)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** A file of the set: {@code TestCerts.file("server.pem")}. */
@@ -118,6 +165,8 @@ public final class TestCerts {
     private static void keytool(Path d, String... args) throws IOException {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        // A short-lived JVM: C1 alone and the serial collector start it ~40% sooner.
+        cmd.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("-storetype", "PKCS12", "-storepass", PASS, "-noprompt"));
         final Process p = new ProcessBuilder(cmd).directory(d.toFile()).redirectErrorStream(true).start();
