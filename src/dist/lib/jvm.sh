@@ -42,6 +42,31 @@ stampede_java() {
     printf '%s\n' "$best"
 }
 
+# The JVM options that suit one program, on stdout, from the launcher's first argument (the
+# subcommand). The server is the long-lived process whose memory matters (issue 19: at most 56 MB
+# peak RSS at 5,000 connections); at that load its peak RSS is 54-57 MB with these, 59-64 without
+# (bench/memory.sh; docs/PERFORMANCE.md, "The server's lean JVM"). Their cost is TLS on JDK 17:
+# 5,000 clients back 30-32 s after a restart, 23-26 s without (docs/OPERATIONS.md: how to undo them).
+#   -XX:-TieredCompilation -XX:CICompilerCount=1: one C2 compiler thread and no C1. Tiered
+#     compilation first compiles everything warm with C1 (its code is most of a 7.7 MB code cache)
+#     and runs a C1 and a C2 thread side by side, whose arenas make the peak while 5,000
+#     connections come in. The hot path is compiled by C2 either way: steady CPU and capacity are
+#     unchanged (measured), start-up is no slower.
+#   -Xshare:off: no CDS archive. This JDK maps its 12 MB archive at a random address and so
+#     relocates (dirties) every page; loading only the classes used costs less.
+#   -Xmn2m: a 2 MB young generation (of the 16 MB heap): the server allocates nothing per
+#     timestamp, so once up it almost never collects; a larger one only fills with garbage of
+#     the start.
+# STAMPEDE_JAVA_OPTS comes after and wins; to go back to the JVM's defaults (its young generation
+# in a 16 MB heap is about 5 MB):
+#   STAMPEDE_JAVA_OPTS="-XX:+TieredCompilation -XX:CICompilerCount=2 -Xshare:auto -Xmn5m"
+stampede_program_opts() {
+    case "${1:-}" in
+        server) printf '%s\n' "-XX:-TieredCompilation -XX:CICompilerCount=1 -Xshare:off -Xmn2m" ;;
+        *) printf '\n' ;;
+    esac
+}
+
 stampede_exec_java() {
     local jar=$1 cache=$2
     shift 2
@@ -75,6 +100,8 @@ stampede_exec_java() {
         { mkdir -p "$cache" && printf '%s\n%s\n' "$java_id" "$ok" >"$probe"; } 2>/dev/null || true
     fi
     [ "$ok" = yes ] || trim=""
+    local program
+    program=$(stampede_program_opts "${1:-}")
     exec "$java" $trim -XX:+UseSerialGC -Xms16m -Xmx256m -XX:+ExitOnOutOfMemoryError -XX:AutoBoxCacheMax="$fds" \
-        ${STAMPEDE_JAVA_OPTS:-} -jar "$jar" "$@"
+        $program ${STAMPEDE_JAVA_OPTS:-} -jar "$jar" "$@"
 }
