@@ -44,8 +44,9 @@ stampede_java() {
 
 # The JVM options that suit one program, on stdout, from the launcher's first argument (the
 # subcommand). The server is the long-lived process whose memory matters (issue 19: at most 56 MB
-# peak RSS at 5,000 connections); at that load its peak RSS is 54-57 MB with these, 59-64 without
-# (bench/memory.sh; docs/PERFORMANCE.md, "The server's lean JVM"). Their cost is TLS on JDK 17:
+# peak RSS at 5,000 connections); at that load they took its peak RSS from 58.8-63.9 MB to
+# 53.6-56.8 (52-55 since the engine's counters are paged; bench/memory.sh, docs/PERFORMANCE.md,
+# "The server's lean JVM"). Their cost is TLS on JDK 17:
 # 5,000 clients back 30-32 s after a restart, 23-26 s without (docs/OPERATIONS.md: how to undo them).
 #   -XX:-TieredCompilation -XX:CICompilerCount=1: one C2 compiler thread and no C1. Tiered
 #     compilation first compiles everything warm with C1 (its code is most of a 7.7 MB code cache)

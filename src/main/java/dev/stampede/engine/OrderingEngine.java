@@ -28,7 +28,8 @@ package dev.stampede.engine;
  *   <li>pending values: a ring over [W, W + window) of one bit per millisecond (one counter when
  *       duplicates are kept);</li>
  *   <li>active sources' latest values: a ring of per-millisecond counters, plus a count of those
- *       below W ("stale"), so min(latest) is a forward scan from W;</li>
+ *       below W ("stale"), so min(latest) is a forward scan from W; its pages exist only where a
+ *       counter is not zero ({@link PagedCounterRing}), a few of the ring's 128 with the defaults;</li>
  *   <li>idleness: an LRU list of active sources by last-heard time, swept from its head;</li>
  *   <li>duplicate or late: a bitmap of the values released in [W - history, W).</li>
  * </ul>
@@ -60,7 +61,8 @@ public final class OrderingEngine implements Resumable {
     private final int ringMask;
     /** Pending values over [W, W + P) and the released history below W. */
     private final ValueWindow values;
-    private final int[] latestCount;
+    /** Active sources whose latest value is that millisecond, over the same ring (in pages: mostly empty). */
+    private final PagedCounterRing latestCount;
 
     private final SourceTable sources = new SourceTable(1024);
 
@@ -91,7 +93,7 @@ public final class OrderingEngine implements Resumable {
         final int ring = ringSizeFor(config);
         this.ringMask = ring - 1;
         this.values = new ValueWindow(ring, config.historyMs(), keepDuplicates);
-        this.latestCount = new int[ring];
+        this.latestCount = new PagedCounterRing(ring);
     }
 
     // ------------------------------------------------------------------ sources
@@ -393,7 +395,7 @@ public final class OrderingEngine implements Resumable {
         if (!started || v < watermark) {
             staleSources++;
         } else {
-            latestCount[(int) v & ringMask]++;
+            latestCount.increment(v);
         }
     }
 
@@ -402,18 +404,13 @@ public final class OrderingEngine implements Resumable {
         if (!started || v < watermark) {
             staleSources--;
         } else {
-            latestCount[(int) v & ringMask]--;
+            latestCount.decrement(v);
         }
     }
 
     /** The smallest latest value of the active sources (all at or above W), or {@code bound}. */
     private long lowestLatestBelow(long bound) {
-        for (long t = watermark; t < bound; t++) {
-            if (latestCount[(int) t & ringMask] != 0) {
-                return t;
-            }
-        }
-        return bound;
+        return latestCount.firstNonZero(watermark, bound);
     }
 
     /** Advances W to {@code target}, releasing final values in order. */
@@ -432,13 +429,8 @@ public final class OrderingEngine implements Resumable {
 
     /** The watermark passes millisecond t. */
     private void pass(long t) {
-        final int slot = (int) t & ringMask;
-        final int latched = latestCount[slot];
-        if (latched != 0) {
-            // Only the lower bound moves W past an active source's latest: that source is stale.
-            staleSources += latched;
-            latestCount[slot] = 0;
-        }
+        // Only the lower bound moves W past an active source's latest: that source is stale.
+        staleSources += latestCount.clear(t);
         final int copies = values.pass(t);
         if (copies != 0) {
             releasedCount += copies;
