@@ -51,8 +51,9 @@ stampede_java() {
 #   -XX:-TieredCompilation -XX:CICompilerCount=1: one C2 compiler thread and no C1. Tiered
 #     compilation first compiles everything warm with C1 (its code is most of a 7.7 MB code cache)
 #     and runs a C1 and a C2 thread side by side, whose arenas make the peak while 5,000
-#     connections come in. The hot path is compiled by C2 either way: steady CPU and capacity are
-#     unchanged (measured), start-up is no slower.
+#     connections come in. The hot path is compiled by C2 either way: capacity is unchanged and
+#     start-up no slower; CPU per timestamp was the same within noise in most runs, 1.05-1.15x in
+#     the quietest one (docs/PERFORMANCE.md).
 #   -Xshare:off: no CDS archive. This JDK maps its 12 MB archive at a random address and so
 #     relocates (dirties) every page; loading only the classes used costs less.
 #   -Xmn2m: a 2 MB young generation (of the 16 MB heap): the server allocates nothing per
