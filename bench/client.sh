@@ -2,11 +2,13 @@
 # The client's figures, ours against the C reference client in ../shared/reference, both driving
 # the C reference server, measured the same way by its measure.sh, alternating in one run:
 #
-#   bench/client.sh [-n "50 5000"] [-d 10] [-i 50] [-r 5] [-v LABEL=JVM_OPTIONS]... [-- client options]
+#   bench/client.sh [-n "50 5000"] [-d 10] [-i 50] [-r 5] [-v LABEL=JVM_OPTIONS]... [-a LABEL=CLIENT_OPTIONS]...
+#                   [-- client options]
 #
 # -n connection counts (one series each), -d seconds, -i interval in ms, -r rounds per count,
 # -v a variant of ours run with these STAMPEDE_JAVA_OPTS (repeatable; default one, "stampede",
-# with none), e.g. -v nocoalesce=-Dstampede.client.coalesceUs=0 -v c1=-XX:TieredStopAtLevel=1.
+# with none), e.g. -v nocoalesce=-Dstampede.client.coalesceUs=0 -v c1=-XX:TieredStopAtLevel=1;
+# -a a variant run with these client options added (repeatable), e.g. -a one=--loops=1 -a two=--loops=2.
 # Per run: client CPU per timestamp over the whole run, start-up included (client_cpu_us_per_msg),
 # client CPU seconds and % of one core over the run, missed ticks, lateness p99, and for ours the
 # missed ticks of the first 3 status lines (the start). Takes the machine-wide benchmark lock
@@ -20,9 +22,10 @@ while [ $# -gt 0 ]; do
         -d) d=$2; shift 2 ;;
         -i) i=$2; shift 2 ;;
         -r) r=$2; shift 2 ;;
-        -v) variants+=("$2"); shift 2 ;;
+        -v) variants+=("v:$2"); shift 2 ;;
+        -a) variants+=("a:$2"); shift 2 ;;
         --) shift; extra="$*"; break ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
         *) echo "bench/client: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -44,7 +47,7 @@ if [ -z "${STAMPEDE_BENCH_SNAP:-}" ]; then
     export STAMPEDE_BENCH_SNAP=$snap
     rc=0
     vargs=()
-    for v in "${variants[@]}"; do vargs+=(-v "$v"); done
+    for v in "${variants[@]}"; do vargs+=("-${v%%:*}" "${v#*:}"); done
     flock /tmp/stampede-bench.lock "$0" -n "$ns" -d "$d" -i "$i" -r "$r" "${vargs[@]}" -- $extra || rc=$?
     rm -rf "$snap"
     exit $rc
@@ -53,10 +56,12 @@ snap=$STAMPEDE_BENCH_SNAP
 
 ref_server="$ref/server --port {port} --output {output}"
 ref_client="$ref/client --port {port} --connections {n} --duration-s {duration} --interval-ms {interval}"
-our_client() { # JVM options -> the measured command
-    echo "env STAMPEDE_JAVA_OPTS='$1' $snap/stampede client --port {port} -c {n} --duration {duration}s --interval {interval}ms $extra"
+our_client() { # variant (v:LABEL=JVM_OPTIONS or a:LABEL=CLIENT_OPTIONS) -> the measured command
+    local jvm="" args="" spec=${1#*:}
+    case "$1" in v:*) jvm=${spec#*=} ;; a:*) args=${spec#*=} ;; esac
+    echo "env STAMPEDE_JAVA_OPTS='$jvm' $snap/stampede client --port {port} -c {n} --duration {duration}s --interval {interval}ms $args $extra"
 }
-[ ${#variants[@]} -gt 0 ] || variants=("stampede=")
+[ ${#variants[@]} -gt 0 ] || variants=("v:stampede=")
 
 run() { # label n client
     local line logs cpu early
@@ -78,12 +83,13 @@ run() { # label n client
     echo "          logs=$logs"
 }
 
-echo "bench/client: n=[$ns] duration=${d}s interval=${i}ms rounds=$r variants=[${variants[*]}] extra=[$extra] $(date -u +%FT%TZ) $(nproc) cores"
+echo "bench/client: n=[$ns] duration=${d}s interval=${i}ms rounds=$r variants=[${variants[*]#?:}] extra=[$extra] $(date -u +%FT%TZ) $(nproc) cores"
 for n in $ns; do
     for ((k = 1; k <= r; k++)); do
         run "reference" "$n" "$ref_client"
         for v in "${variants[@]}"; do
-            run "${v%%=*}" "$n" "$(our_client "${v#*=}")"
+            label=${v#*:}
+            run "${label%%=*}" "$n" "$(our_client "$v")"
         done
     done
 done
