@@ -37,8 +37,9 @@ final class JitWarmup {
     static final long MIN_RATE_PER_S = 10_000;
 
     private static final int CONNECTIONS = 64;
+    private static final long SENDING_MS = 400;
     private static final long INTERVAL_MS = 1;
-    private static final long DURATION_MS = 400;
+    private static final long CONNECT_ALLOWANCE_MS = 50;
     private static final long MS = 1_000_000L;
     private static final long SETTLE_MAX_NS = 1_500 * MS;
     private static final long SETTLE_POLL_MS = 20;
@@ -86,7 +87,17 @@ final class JitWarmup {
     }
 
     /**
-     * Runs the scratch loop to its end ({@value #DURATION_MS} ms of sends plus connecting).
+     * Runs the scratch loop for {@value #SENDING_MS} ms of sends (plus connecting), then stops it.
+     *
+     * <p>Why a stop request rather than a {@code --duration}: C2 compiles a branch that the
+     * profile never saw taken as a trap, and the first time it is taken the compiled code is
+     * thrown away and the loop runs slower code until it is compiled again. A scratch schedule
+     * that ends takes the schedule's end, in the very code the real loop then runs
+     * ({@code ClientLoop.doWork}): that cost the real loop 200-400 ms of its first second
+     * ({@code -XX:+LogCompilation}). A stop request ends the loop outside it. Two other such branches
+     * are first taken in the real run (a connection's first value; housekeeping overdue while a
+     * send is due); a second, overloaded pass that took them cost more CPU than it saved
+     * (docs/PERFORMANCE.md, "The client: two loops at 100,000 sends a second").
      *
      * @throws IOException if no loopback listener or selector can be opened
      */
@@ -94,7 +105,7 @@ final class JitWarmup {
         try (ServerSocketChannel sink = ServerSocketChannel.open()) {
             sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), CONNECTIONS);
             final ClientConfig scratch = ClientConfig.builder().server((InetSocketAddress) sink.getLocalAddress())
-                    .connections(CONNECTIONS).intervalMs(INTERVAL_MS).durationMs(DURATION_MS)
+                    .connections(CONNECTIONS).intervalMs(INTERVAL_MS).durationMs(0)
                     .replayMs(config.replayMs() > 0 ? 1_000 : 0).statsIntervalMs(0).build();
             final ClientLoops alone = new ClientLoops(1, CONNECTIONS, System.nanoTime(), System.currentTimeMillis(),
                     1_000_000_000L, false, LatenessRecorder.highestUs(scratch), null, null, line -> { });
@@ -102,10 +113,14 @@ final class JitWarmup {
                     new ClientLoop(scratch, 0, alone, Selector.open(), line -> { }, false),
                     IdleStrategy.NONE, ErrorPolicy.logging(line -> { }), "stampede-client-warm-up");
             runner.start();
+            boolean interrupted = false;
             try {
-                runner.awaitTermination(Long.MAX_VALUE);
+                runner.awaitTermination(CONNECT_ALLOWANCE_MS + SENDING_MS); // it never ends by itself
             } catch (InterruptedException e) {
-                runner.stop();
+                interrupted = true;
+            }
+            runner.stop();
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
