@@ -72,7 +72,7 @@ import picocli.CommandLine.Spec;
             "  ./stampede client -c 60 --host 10.0.0.1,10.0.0.2:5051,[fd00::3]:5050",
             "                                            # 20 connections to each of three servers",
             "  ./stampede client -c 5000 --duration 10s -q   # bounded; the summary only",
-            "  ./stampede client -c 20000 --loops 4      # on a machine with 4 cores to spare",
+            "  ./stampede client -c 20000 --loops 2      # two event loops, whatever the machine",
             "  ./stampede client --phase aligned         # each value sent 50 times",
             "  ./stampede client --record sent.txt --duration 30s",
             "  ./stampede verify timestamps.txt --expect sent.txt",
@@ -122,12 +122,13 @@ final class ClientCommand implements Callable<Integer> {
                     + "(default: until stopped).")
     Duration duration;
 
-    @Option(names = "--loops", paramLabel = "N", defaultValue = "" + LoadClient.DEFAULT_LOOPS,
-            description = "Event loops (threads) that share the connections, 1 to the number of connections; "
+    @Option(names = "--loops", paramLabel = "N|auto", defaultValue = "auto",
+            description = "Event loops (threads) that share the connections: auto, or 1 to the number of connections; "
                     + "connection i runs on loop i mod N, with the same schedule as with one "
-                    + "(default: ${DEFAULT-VALUE}: on 2 cores shared with a server, one loop took less CPU than two "
-                    + "at 5,000 connections x 20/s and missed no more ticks; more pay on more cores).")
-    int loops;
+                    + "(default: ${DEFAULT-VALUE}: one loop per 50,000 sends a second, at most one per core: "
+                    + "at 5,000 connections x 20/s on 2 cores shared with a server, one loop fell behind at the start "
+                    + "and missed ticks, two missed none).")
+    String loops;
 
     @Option(names = "--phase", paramLabel = "PHASE", defaultValue = "spread",
             description = "spread: connection i sends at i x interval / n, an even load; aligned: all at the "
@@ -236,7 +237,7 @@ final class ClientCommand implements Callable<Integer> {
             final Lifecycle life = new Lifecycle("client", log);
             final LoadClient client;
             try {
-                client = LoadClient.start(config, loops, log);
+                client = LoadClient.start(config, loops(config), log);
             } catch (IOException e) {
                 // A file that cannot be opened says which option it is (LoadClient.start).
                 final String why = e.getMessage();
@@ -288,12 +289,28 @@ final class ClientCommand implements Callable<Integer> {
                     .connectTimeoutMs(connectTimeout.toMillis())
                     .ackTimeoutMs(ackTimeout.toMillis())
                     .build();
-            LoadClient.checkLoops(loops, config.connections());
+            loops(config);
             thresholds.thresholds();
             return config;
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
+    }
+
+    /** The number of loops {@code --loops} asks for ({@code auto}: {@link LoadClient#autoLoops} on this machine). */
+    private int loops(ClientConfig config) {
+        if ("auto".equals(loops)) {
+            return LoadClient.autoLoops(config, Runtime.getRuntime().availableProcessors());
+        }
+        final int n;
+        try {
+            n = Integer.parseInt(loops);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--loops must be auto or 1 to the number of connections ("
+                    + config.connections() + "), not '" + loops + "'");
+        }
+        LoadClient.checkLoops(n, config.connections());
+        return n;
     }
 
     /** SIGHUP: the TLS files read again; the next connections use them (one log line either way). */

@@ -21,10 +21,18 @@ import java.util.function.Consumer;
  */
 public final class LoadClient implements AutoCloseable {
     /**
-     * Loops when none is asked for. One: on a small machine (2 cores, shared with the server) a
-     * second loop bought no missed tick less and cost CPU (see bench/client.sh and docs/DESIGN.md).
+     * Sends a second one loop takes when the number of loops is left to the client
+     * ({@link #autoLoops}). A loop makes about 150,000 a second on one core of the 2-core machine
+     * we measure on (a loopback {@code write} runs the receiver's TCP path in the sender's time),
+     * so at this rate it is busy a third of the time. That margin is what it needs: the first
+     * ~16 sends of each new connection cost about 1.5x (the receiver acknowledges each at once
+     * until its delayed acknowledgements start), and a loop that falls behind never catches up,
+     * because sends that no longer share a wake-up also wake the server for each one. One loop at
+     * 100,000 sends a second (5,000 connections x 20/s) missed ticks in 24 of 24 runs beside a
+     * server on the same 2 cores (up to 23 % of them); two loops missed none in 27 of 31, at about
+     * the same CPU (docs/PERFORMANCE.md, "The client: two loops at 100,000 sends a second").
      */
-    public static final int DEFAULT_LOOPS = 1;
+    public static final long SENDS_PER_LOOP_PER_S = 50_000;
 
     private final ClientLoop[] loops;
     private final AgentRunner[] runners;
@@ -43,9 +51,20 @@ public final class LoadClient implements AutoCloseable {
         }
     }
 
-    /** {@link #start(ClientConfig, int, Consumer)} with {@link #DEFAULT_LOOPS} loops. */
+    /** {@link #start(ClientConfig, int, Consumer)} with {@link #autoLoops} loops for this machine. */
     public static LoadClient start(ClientConfig config, Consumer<String> log) throws IOException {
-        return start(config, DEFAULT_LOOPS, log);
+        return start(config, autoLoops(config, Runtime.getRuntime().availableProcessors()), log);
+    }
+
+    /**
+     * The loops for {@code config} when the user leaves it to the client ({@code --loops auto}):
+     * one per {@value #SENDS_PER_LOOP_PER_S} sends a second, at least one, at most one per core
+     * and one per connection. 50 connections x 20/s: one; 5,000 x 20/s on 2 cores: two.
+     */
+    public static int autoLoops(ClientConfig config, int cores) {
+        final long sendsPerS = config.connections() * 1_000L / config.intervalMs();
+        final long wanted = (sendsPerS + SENDS_PER_LOOP_PER_S - 1) / SENDS_PER_LOOP_PER_S;
+        return (int) Math.max(1, Math.min(wanted, Math.min(Math.max(1, cores), config.connections())));
     }
 
     /**

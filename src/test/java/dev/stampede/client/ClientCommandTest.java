@@ -62,7 +62,7 @@ class ClientCommandTest {
         "--host|127.0.0.1:5050,127.0.0.1|--host lists 127.0.0.1:5050 twice",
         "--loops|0|--loops must be 1 to the number of connections (50), not 0",
         "--loops|51|--loops must be 1 to the number of connections (50), not 51",
-        "--loops|two|Invalid value for option '--loops'",
+        "--loops|two|--loops must be auto or 1 to the number of connections (50), not 'two'",
         "--ack-timeout|1s|--ack-timeout must be at least 2s",
         "--unacked|25h|--unacked must be 0 to 24h",
         "--connect-timeout|-1s|is not a duration",
@@ -76,7 +76,7 @@ class ClientCommandTest {
     }
 
     @ParameterizedTest(name = "loops={0}")
-    @ValueSource(strings = {"1", "2", "5"})
+    @ValueSource(strings = {"1", "2", "5", "auto"})
     void aBoundedRunExitsZero(String loops) throws Exception {
         final Path output = dir.resolve("out.txt");
         final Path record = dir.resolve("sent.txt");

@@ -69,6 +69,25 @@ class LoopsTest {
         assertThat(owner).doesNotContain(-1);
     }
 
+    @ParameterizedTest(name = "{0} x every {1} ms on {2} cores: {3} loops")
+    @CsvSource({
+        "50, 50, 2, 1", // 1,000 sends/s
+        "2500, 50, 2, 1", // 50,000: exactly one loop's share
+        "2501, 50, 2, 2",
+        "5000, 50, 2, 2", // 100,000
+        "5000, 50, 1, 1", // never more loops than cores
+        "20000, 50, 8, 8",
+        "20000, 50, 16, 8", // 400,000: no more than the rate asks for
+        "3, 1, 64, 1", // 3,000 sends/s
+        "19000, 1000, 2, 1", // 19,000 x 1/s
+        "4, 1, 0, 1", // a machine that says it has no core still gets one loop
+    })
+    void autoLoopsAreOnePer50000SendsASecondAtMostOnePerCore(int connections, long intervalMs, int cores, int loops) {
+        final ClientConfig config = ClientConfig.builder().server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 5050))
+                .connections(connections).intervalMs(intervalMs).build();
+        assertThat(LoadClient.autoLoops(config, cores)).isEqualTo(loops);
+    }
+
     @Test
     void aLoopWithoutAConnectionIsRefused() {
         assertThatThrownBy(() -> new Schedule(0, MS, 3, 3, 4, Phase.SPREAD, Long.MAX_VALUE))
