@@ -25,8 +25,8 @@ public final class LoadClient implements AutoCloseable {
      * ({@link #autoLoops}). A loop makes about 150,000 a second on one core of the 2-core machine
      * we measure on (a loopback {@code write} runs the receiver's TCP path in the sender's time),
      * so at this rate it is busy a third of the time. That margin is what it needs: the first
-     * ~16 sends of each new connection cost about 1.5x (the receiver acknowledges each at once
-     * until its delayed acknowledgements start), and a loop that falls behind never catches up,
+     * second of sends on new connections costs about 1.5x (probably the receiver's quick
+     * acknowledgements, which on loopback run in the sender's write), and a loop that falls behind never catches up,
      * because sends that no longer share a wake-up also wake the server for each one. One loop at
      * 100,000 sends a second (5,000 connections x 20/s) missed ticks in 24 of 24 runs beside a
      * server on the same 2 cores (up to 23 % of them); two loops missed none in 27 of 31, at about
