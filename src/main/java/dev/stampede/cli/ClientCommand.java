@@ -127,7 +127,7 @@ final class ClientCommand implements Callable<Integer> {
                     + "connection i runs on loop i mod N, with the same schedule as with one "
                     + "(default: ${DEFAULT-VALUE}: one loop per 50,000 sends a second, at most one per core: "
                     + "at 5,000 connections x 20/s on 2 cores shared with a server, one loop fell behind at the start "
-                    + "and missed ticks in every run, two missed none in 30 of 36).")
+                    + "and missed ticks in every run, two missed none in 35 of 41).")
     String loops;
 
     @Option(names = "--phase", paramLabel = "PHASE", defaultValue = "spread",

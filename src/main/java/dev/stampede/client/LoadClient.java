@@ -29,7 +29,7 @@ public final class LoadClient implements AutoCloseable {
      * acknowledgements, which on loopback run in the sender's write), and a loop that falls behind never catches up,
      * because sends that no longer share a wake-up also wake the server for each one. One loop at
      * 100,000 sends a second (5,000 connections x 20/s) missed ticks in 24 of 24 runs beside a
-     * server on the same 2 cores (up to 23 % of them); two loops missed none in 30 of 36, at about
+     * server on the same 2 cores (up to 23 % of them); two loops missed none in 35 of 41, at about
      * the same CPU (docs/PERFORMANCE.md, "The client: two loops at 100,000 sends a second").
      */
     public static final long SENDS_PER_LOOP_PER_S = 50_000;
