@@ -26,7 +26,7 @@ import picocli.CommandLine;
  * own converters with the file, line and key in every message, the command line winning, and
  * {@code --check} validating everything while binding and creating nothing.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS) // the first test to need certificates makes them (keytool)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConfigFileTest {
     @TempDir
     Path dir;

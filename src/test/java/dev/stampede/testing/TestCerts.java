@@ -1,40 +1,36 @@
 package dev.stampede.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
+import java.math.BigInteger;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.Key;
-import java.security.KeyStore;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Certificates made at test time with the JDK's keytool (no openssl, no new dependency), written
- * as PEM files as openssl would write them: certificate chains, and PKCS#8 private keys
- * ({@code BEGIN PRIVATE KEY}) taken out of keytool's PKCS#12 stores.
+ * Certificates made at test time, in memory with the JDK's public APIs (key pairs, signatures) and a
+ * few lines of DER, written as PEM files as openssl would write them: certificate chains, and
+ * PKCS#8 private keys ({@code BEGIN PRIVATE KEY}). No openssl, no keytool, no new dependency.
  *
- * <p>One set per build, made on first use and shared by every test JVM of the build (surefire's and
- * failsafe's forks): thirteen keytool calls take 10-15 s on a busy machine, which each fork used to
- * pay again. The set lives in {@code target/test-certs} (a file lock lets one JVM make it while the
- * others wait) and is made again once it is {@link #MAX_AGE} old, well before the certificates expire;
- * without a {@code target} folder (a test run from elsewhere) each JVM makes its own in a temp folder.
+ * <p>Each test JVM makes its own set on first use, in well under a second, in a temp folder removed
+ * at exit. (They came from keytool before: thirteen JVM starts, 10-15 s of a busy machine at the
+ * start of every build.)
  * <ul>
  *   <li>{@code ca.pem}: the test CA (EC P-256);</li>
  *   <li>{@code server.pem} (chain: server, CA) and {@code server.key}: EC, for {@code localhost}
@@ -44,13 +40,12 @@ import java.util.stream.Stream;
  *   <li>{@code client.pem} / {@code client.key}: a client certificate signed by the CA (EC);</li>
  *   <li>{@code rogue.pem} / {@code rogue.key}: a self-signed client certificate no CA vouches for.</li>
  * </ul>
+ * Every certificate has a serial number of its own (random), as the reload tests need.
  */
 public final class TestCerts {
-    private static final String PASS = "changeit";
-    /** The shared set's age at which it is made again: its certificates are valid for two days. */
-    static final Duration MAX_AGE = Duration.ofHours(12);
-    /** Written last: a set without it was cut short and is made again. */
-    private static final String COMPLETE = "complete";
+    private static final String SERVER_NAMES_HOST = "localhost";
+    private static final String SERVER_NAMES_IP = "127.0.0.1";
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static Path dir;
 
     private TestCerts() {}
@@ -59,134 +54,22 @@ public final class TestCerts {
     public static synchronized Path dir() {
         if (dir == null) {
             try {
-                final Path target = Path.of("target");
-                dir = Files.isDirectory(target) ? shared(target) : make(Files.createTempDirectory("stampede-certs"));
+                final Path d = Files.createTempDirectory("stampede-certs");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(d)));
+                make(d);
+                dir = d;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot make the test certificates", e);
             }
         }
         return dir;
     }
 
-    /** target/test-certs, made under a lock that every JVM of the build takes, unless a fresh set is there. */
-    private static Path shared(Path target) throws IOException {
-        final Path shared = target.resolve("test-certs").toAbsolutePath();
-        try (FileChannel lock = FileChannel.open(target.resolve("test-certs.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-                FileLock held = lock.lock()) {
-            final Path complete = shared.resolve(COMPLETE);
-            if (Files.exists(complete) && Files.getLastModifiedTime(complete).toInstant()
-                    .isAfter(Instant.now().minus(MAX_AGE))) {
-                return shared;
-            }
-            deleteTree(shared);
-            final Path fresh = make(Files.createTempDirectory(target.toAbsolutePath(), "test-certs-"));
-            Files.writeString(fresh.resolve(COMPLETE), Instant.now() + "\n");
-            Files.move(fresh, shared, StandardCopyOption.ATOMIC_MOVE);
-            return shared;
-        }
-    }
-
-    private static void deleteTree(Path d) throws IOException {
-        if (!Files.exists(d)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(d)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
     /** A file of the set: {@code TestCerts.file("server.pem")}. */
     public static Path file(String name) {
         return dir().resolve(name);
-    }
-
-    private static Path make(Path d) throws IOException {
-        keytool(d, "-genkeypair", "-keystore", "ca.p12", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=stampede test CA", "-ext", "bc:c", "-validity", "3");
-        keytool(d, "-exportcert", "-rfc", "-keystore", "ca.p12", "-alias", "ca", "-file", "ca.pem");
-        // The rest in four independent chains of keytool calls at once: each call is a JVM start,
-        // so two cores make the set in about half the time.
-        final ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            final List<Future<?>> chains = List.of(
-                    pool.submit(() -> {
-                        leaf(d, "server", "EC", "CN=localhost", "san=dns:localhost,ip:127.0.0.1");
-                        // The server's key again, in a certificate that expired yesterday.
-                        keytool(d, "-gencert", "-keystore", "ca.p12", "-alias", "ca", "-infile", "server.csr",
-                                "-outfile", "expired.leaf", "-rfc", "-startdate", "-3d", "-validity", "2", "-ext",
-                                "san=dns:localhost,ip:127.0.0.1");
-                        chain(d, "expired.pem", "expired.leaf", "ca.pem");
-                        return null;
-                    }),
-                    pool.submit(() -> {
-                        leaf(d, "server-rsa", "RSA", "CN=localhost", "san=dns:localhost,ip:127.0.0.1");
-                        return null;
-                    }),
-                    pool.submit(() -> {
-                        leaf(d, "client", "EC", "CN=test client", null);
-                        return null;
-                    }),
-                    pool.submit(() -> {
-                        // A client certificate nobody signed.
-                        keytool(d, "-genkeypair", "-keystore", "rogue.p12", "-alias", "rogue", "-keyalg", "EC",
-                                "-groupname", "secp256r1", "-dname", "CN=rogue client", "-validity", "3");
-                        keytool(d, "-exportcert", "-rfc", "-keystore", "rogue.p12", "-alias", "rogue", "-file",
-                                "rogue.pem");
-                        writeKey(d, "rogue");
-                        return null;
-                    }));
-            for (Future<?> c : chains) {
-                c.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
-        return d;
-    }
-
-    /** A key pair in NAME.p12, its request NAME.csr, NAME.pem (chain: leaf, CA) and NAME.key. */
-    private static void leaf(Path d, String name, String algorithm, String dname, String ext) throws IOException {
-        final List<String> gen = new ArrayList<>(List.of("-genkeypair", "-keystore", name + ".p12", "-alias", name,
-                "-keyalg", algorithm, "-dname", dname, "-validity", "3"));
-        gen.addAll(algorithm.equals("EC") ? List.of("-groupname", "secp256r1") : List.of("-keysize", "2048"));
-        keytool(d, gen.toArray(new String[0]));
-        keytool(d, "-certreq", "-keystore", name + ".p12", "-alias", name, "-file", name + ".csr");
-        final List<String> sign = new ArrayList<>(List.of("-gencert", "-keystore", "ca.p12", "-alias", "ca",
-                "-infile", name + ".csr", "-outfile", name + ".leaf", "-rfc", "-validity", "2"));
-        if (ext != null) {
-            sign.addAll(List.of("-ext", ext));
-        }
-        keytool(d, sign.toArray(new String[0]));
-        chain(d, name + ".pem", name + ".leaf", "ca.pem");
-        writeKey(d, name);
-    }
-
-    private static void chain(Path d, String out, String... parts) throws IOException {
-        final StringBuilder b = new StringBuilder();
-        for (String p : parts) {
-            b.append(Files.readString(d.resolve(p)).trim()).append('\n');
-        }
-        Files.writeString(d.resolve(out), b.toString());
-    }
-
-    /** NAME.key: the private key of NAME.p12 as PKCS#8 PEM, as {@code openssl pkcs8 -nocrypt} writes it. */
-    private static void writeKey(Path d, String name) throws IOException {
-        try (InputStream in = Files.newInputStream(d.resolve(name + ".p12"))) {
-            final KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(in, PASS.toCharArray());
-            final Key key = ks.getKey(name, PASS.toCharArray());
-            Files.writeString(d.resolve(name + ".key"), pem("PRIVATE KEY", key.getEncoded()));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException(e);
-        }
     }
 
     /** DER as a PEM block, 64 columns. */
@@ -196,22 +79,186 @@ public final class TestCerts {
                 + "\n-----END " + type + "-----\n";
     }
 
-    private static void keytool(Path d, String... args) throws IOException {
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        // A short-lived JVM: C1 alone and the serial collector start it ~40% sooner.
-        cmd.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("-storetype", "PKCS12", "-storepass", PASS, "-noprompt"));
-        final Process p = new ProcessBuilder(cmd).directory(d.toFile()).redirectErrorStream(true).start();
-        try {
-            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool " + String.join(" ", args) + " failed: " + out);
+    private static void make(Path d) throws IOException, GeneralSecurityException {
+        final Instant now = Instant.now();
+        // An hour back: a clock a little behind still finds them valid.
+        final Instant from = now.minus(Duration.ofHours(1));
+        final KeyPair ca = ec();
+        final String caName = "CN=stampede test CA";
+        final byte[] caCert = certificate(caName, ca, caName, ca.getPrivate(), from, Duration.ofDays(3), true, false);
+        write(d, "ca.pem", caCert);
+
+        final KeyPair server = ec();
+        write(d, "server.pem", certificate("CN=localhost", server, caName, ca.getPrivate(), from, Duration.ofDays(2),
+                false, true), caCert);
+        writeKey(d, "server.key", server);
+        // The server's key again, in a certificate that expired yesterday.
+        write(d, "expired.pem", certificate("CN=localhost", server, caName, ca.getPrivate(),
+                now.minus(Duration.ofDays(3)), Duration.ofDays(2), false, true), caCert);
+
+        final KeyPair rsa = rsa();
+        write(d, "server-rsa.pem", certificate("CN=localhost", rsa, caName, ca.getPrivate(), from,
+                Duration.ofDays(2), false, true), caCert);
+        writeKey(d, "server-rsa.key", rsa);
+
+        final KeyPair client = ec();
+        write(d, "client.pem", certificate("CN=test client", client, caName, ca.getPrivate(), from,
+                Duration.ofDays(2), false, false), caCert);
+        writeKey(d, "client.key", client);
+
+        // A client certificate nobody signed.
+        final KeyPair rogue = ec();
+        write(d, "rogue.pem", certificate("CN=rogue client", rogue, "CN=rogue client", rogue.getPrivate(), from,
+                Duration.ofDays(3), false, false));
+        writeKey(d, "rogue.key", rogue);
+    }
+
+    private static KeyPair ec() throws GeneralSecurityException {
+        final KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        return g.generateKeyPair();
+    }
+
+    private static KeyPair rsa() throws GeneralSecurityException {
+        final KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        return g.generateKeyPair();
+    }
+
+    /**
+     * An X.509 v3 certificate (RFC 5280), DER: {@code subject}'s public key, signed by {@code issuerKey}
+     * (SHA-256 with ECDSA or RSA, by the key's algorithm). A CA gets basic constraints (critical); a
+     * server certificate the subject alternative names {@code localhost} and {@code 127.0.0.1}.
+     */
+    private static byte[] certificate(String subject, KeyPair keys, String issuer, PrivateKey issuerKey, Instant from,
+            Duration valid, boolean ca, boolean serverNames) throws GeneralSecurityException, IOException {
+        final byte[] algorithm = signatureAlgorithm(issuerKey);
+        final ByteArrayOutputStream extensions = new ByteArrayOutputStream();
+        if (ca) {
+            extensions.write(extension("2.5.29.19", true, Der.sequence(Der.tlv(0x01, new byte[] {(byte) 0xff}))));
+        }
+        if (serverNames) {
+            extensions.write(extension("2.5.29.17", false, Der.sequence(
+                    Der.tlv(0x82, SERVER_NAMES_HOST.getBytes(StandardCharsets.US_ASCII)),
+                    Der.tlv(0x87, InetAddress.getByName(SERVER_NAMES_IP).getAddress()))));
+        }
+        final byte[] tbs = Der.sequence(
+                Der.tlv(0xa0, Der.integer(BigInteger.TWO)), // version 3
+                Der.integer(new BigInteger(63, RANDOM).add(BigInteger.ONE)),
+                algorithm,
+                name(issuer),
+                Der.sequence(Der.utcTime(from), Der.utcTime(from.plus(valid))),
+                name(subject),
+                keys.getPublic().getEncoded(), // SubjectPublicKeyInfo, DER already
+                Der.tlv(0xa3, Der.tlv(0x30, extensions.toByteArray())));
+        final Signature signer = Signature.getInstance(
+                issuerKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA");
+        signer.initSign(issuerKey);
+        signer.update(tbs);
+        return Der.sequence(tbs, algorithm, Der.bitString(signer.sign()));
+    }
+
+    /** ecdsa-with-SHA256 (no parameters) or sha256WithRSAEncryption (NULL parameters). */
+    private static byte[] signatureAlgorithm(PrivateKey key) {
+        return key.getAlgorithm().equals("EC")
+                ? Der.sequence(Der.oid("1.2.840.10045.4.3.2"))
+                : Der.sequence(Der.oid("1.2.840.113549.1.1.11"), Der.tlv(0x05, new byte[0]));
+    }
+
+    /** A name of one common name: "CN=..." only. */
+    private static byte[] name(String cn) {
+        return Der.sequence(Der.tlv(0x31, Der.sequence(Der.oid("2.5.4.3"),
+                Der.tlv(0x0c, cn.substring("CN=".length()).getBytes(StandardCharsets.UTF_8)))));
+    }
+
+    private static byte[] extension(String oid, boolean critical, byte[] value) {
+        return critical
+                ? Der.sequence(Der.oid(oid), Der.tlv(0x01, new byte[] {(byte) 0xff}), Der.tlv(0x04, value))
+                : Der.sequence(Der.oid(oid), Der.tlv(0x04, value));
+    }
+
+    /** NAME: the certificates as one PEM chain. */
+    private static void write(Path d, String name, byte[]... certificates) throws IOException {
+        final StringBuilder b = new StringBuilder();
+        for (byte[] c : certificates) {
+            b.append(pem("CERTIFICATE", c));
+        }
+        Files.writeString(d.resolve(name), b.toString());
+    }
+
+    /** The private key as PKCS#8 PEM, as {@code openssl pkcs8 -nocrypt} writes it. */
+    private static void writeKey(Path d, String name, KeyPair keys) throws IOException {
+        Files.writeString(d.resolve(name), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+    }
+
+    private static void deleteTree(Path d) {
+        try (Stream<Path> paths = Files.walk(d)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+        } catch (IOException e) {
+            // a temp folder left behind: nothing a test can do about it at exit
+        }
+    }
+
+    /** The DER encodings a certificate needs (X.690): definite lengths, the few types used above. */
+    private static final class Der {
+        private static final DateTimeFormatter UTC_TIME =
+                DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+
+        private Der() {}
+
+        static byte[] tlv(int tag, byte[] content) {
+            final ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 6);
+            out.write(tag);
+            final int n = content.length;
+            if (n < 0x80) {
+                out.write(n);
+            } else {
+                final int bytes = n < 0x100 ? 1 : n < 0x10000 ? 2 : 3;
+                out.write(0x80 | bytes);
+                for (int i = bytes - 1; i >= 0; i--) {
+                    out.write(n >>> (8 * i));
+                }
+            }
+            out.writeBytes(content);
+            return out.toByteArray();
+        }
+
+        static byte[] sequence(byte[]... parts) {
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (byte[] p : parts) {
+                out.writeBytes(p);
+            }
+            return tlv(0x30, out.toByteArray());
+        }
+
+        static byte[] integer(BigInteger value) {
+            return tlv(0x02, value.toByteArray()); // two's complement, minimal: DER's INTEGER
+        }
+
+        static byte[] bitString(byte[] bits) {
+            final byte[] content = new byte[bits.length + 1]; // first byte: 0 unused bits
+            System.arraycopy(bits, 0, content, 1, bits.length);
+            return tlv(0x03, content);
+        }
+
+        static byte[] utcTime(Instant t) {
+            return tlv(0x17, UTC_TIME.format(t).getBytes(StandardCharsets.US_ASCII));
+        }
+
+        static byte[] oid(String dotted) {
+            final String[] arcs = dotted.split("\\.");
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(Integer.parseInt(arcs[0]) * 40 + Integer.parseInt(arcs[1]));
+            for (int i = 2; i < arcs.length; i++) {
+                final long arc = Long.parseLong(arcs[i]);
+                for (int shift = (63 - Long.numberOfLeadingZeros(arc | 1)) / 7 * 7; shift > 0; shift -= 7) {
+                    out.write((int) (0x80 | (arc >>> shift) & 0x7f));
+                }
+                out.write((int) (arc & 0x7f));
+            }
+            return tlv(0x06, out.toByteArray());
         }
     }
 }
