@@ -52,8 +52,9 @@ class RecordFailureTest {
             received = server.stop();
         }
         assertThat(received.msgs()).as("every value sent reached the server").isEqualTo(stats.sent());
-        // A record file that held the loop up would lose most ticks; a loaded machine may cost a few.
-        assertThat(stats.missed()).as("no tick lost to the record file").isLessThanOrEqualTo(stats.sent() / 100);
+        // A record file that held the loop up would lose most ticks; a loaded machine may cost a few
+        // (20 of 1,200, 1.7 %, beside three other test JVMs on two cores): 10 % tells the two apart.
+        assertThat(stats.missed()).as("no tick lost to the record file").isLessThanOrEqualTo(stats.sent() / 10);
         assertThat(TestServers.ticks(stats)).isEqualTo(20 * 3_000 / 50);
         assertThat(log).filteredOn(l -> l.contains("recording stopped")).hasSize(1);
         final VerifyResult result = new FileVerifier(false, null).verify(output, List.of());
