@@ -2,7 +2,7 @@
 # The fault bed (issue 18): real hosts on one machine, real faults, a checker.
 #
 #   scripts/fault-bed.sh [--duration 60s] [--seed N] [--connections 30] [--dir DIR] [--keep]
-#                        [--rounds N] [--hold MIN-MAX] [--classpath CP] [--merge-idle-timeout D] [--clean]
+#                        [--rounds N] [--hold MIN-MAX] [--gap S] [--classpath CP] [--merge-idle-timeout D] [--clean]
 #
 # Needs root (network namespaces, tmpfs). Each "host" is a network namespace "sfb-NAME" with its
 # own address on a bridge (10.77.0.0/24): clients c1 c2, servers s0 s1 s2 (./stampede server
@@ -15,7 +15,8 @@
 # first), each held --hold seconds (3-7, drawn from the seed): partition a host (link down), freeze a host
 # (SIGSTOP), kill -9 a server / the merge / the broker leading a partition in use and restart it,
 # fill a node's or the merge's disk then free it, flap a client host's link. After each heal it
-# measures the time until the global file is fresh again. Then it stops clients, servers (clean:
+# measures the time until the global file is fresh again, then watches --gap seconds of calm (2;
+# 2 x gap + 1 before the first fault) before the next fault. Then it stops clients, servers (clean:
 # they publish the rest), lets the merge settle, and checks: every value the clients recorded
 # (--record) is in global.txt or global.txt.late, no value twice (global + late), every file
 # strictly ascending (stampede verify), no process died that the bed did not kill, the RSS of
@@ -31,20 +32,21 @@ self=$(readlink -f "${BASH_SOURCE[0]}")
 root=$(cd "$(dirname "$self")/.." && pwd)
 S="$root/stampede"
 
-duration=60s rounds=0 hold_min=3 hold_max=7 seed="" merge_idle=2s connections=30 dir=/tmp/stampede-fault-bed keep=0 classpath="${FAULT_BED_CLASSPATH:-}" clean_only=0
+duration=60s rounds=0 hold_min=3 hold_max=7 gap=2 seed="" merge_idle=2s connections=30 dir=/tmp/stampede-fault-bed keep=0 classpath="${FAULT_BED_CLASSPATH:-}" clean_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --duration) duration=${2:?}; shift 2 ;;
         --seed) seed=${2:?}; shift 2 ;;
         --rounds) rounds=${2:?}; shift 2 ;;
         --hold) hold_min=${2%-*}; hold_max=${2#*-}; shift 2 ;;
+        --gap) gap=${2:?}; shift 2 ;;
         --connections|-c) connections=${2:?}; shift 2 ;;
         --dir) dir=${2:?}; shift 2 ;;
         --keep) keep=1; shift ;;
         --classpath) classpath=${2:?}; shift 2 ;;
         --merge-idle-timeout) merge_idle=${2:?}; shift 2 ;;
         --clean) clean_only=1; shift ;;
-        -h|--help) sed -n '2,26p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "fault-bed: unknown argument: $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -101,6 +103,7 @@ teardown() {
 [ "$(id -u)" = 0 ] || { echo "fault-bed: needs root (network namespaces, tmpfs)" >&2; exit 3; }
 command -v ip >/dev/null || { echo "fault-bed: needs iproute2 (ip)" >&2; exit 3; }
 case "$dir" in /|/tmp|/tmp/|"") echo "fault-bed: refusing --dir $dir" >&2; exit 2 ;; esac
+case "$gap" in ''|*[!0-9]*) echo "fault-bed: --gap takes whole seconds, not '$gap'" >&2; exit 2 ;; esac
 teardown
 if [ "$clean_only" = 1 ]; then rm -rf "$dir"; say "cleaned"; exit 0; fi
 rm -rf "$dir"
@@ -280,7 +283,7 @@ until [ -s "$GLOBAL" ] && await_fresh; do
     sample; sleep 0.5
 done
 say "global file fresh ($((FRESH_MS)) ms behind); faults begin"
-watch_for 5
+watch_for $(( 2 * gap + 1 ))
 
 # ------------------------------------------------------------------ faults
 
@@ -351,7 +354,7 @@ fault() { # kind: inject, hold, heal, then measure recovery
         say "healed; global file NOT fresh within ${RECOVER_MAX_S}s"
     fi
     echo "$kind $t0 $heal ${RECOVERY:-none}" >>"$dir/faults.tsv"
-    watch_for 2
+    watch_for "$gap"
 }
 
 KINDS=(partition freeze kill-server kill-merge kill-broker disk-full flap)

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The short fault-bed scenario of issue 18 in the normal test command: {@code scripts/fault-bed.sh}
- * for one round of every kind of fault with a fixed seed, each held 2-3 s (in the seed's order: a
- * partitioned host, a frozen host, a server, the merge and a partition's leader broker killed and
- * restarted, a full disk, a flapping client link) on real hosts (network namespaces), a three-broker
- * cluster, three servers, a merge and two client hosts. Passes only if the bed's checker does: no
- * recorded value lost, nothing both written and late, every file strictly ascending, no process died
- * that the bed did not kill, RSS bounded, the global file fresh again within its bound after each
- * heal.
+ * for one round of every kind of fault with a fixed seed, each held 1-2 s with a second of calm after
+ * each recovery (in the seed's order: a partitioned host, a frozen host, a server, the merge and a
+ * partition's leader broker killed and restarted, a full disk, a flapping client link) on real hosts
+ * (network namespaces), a three-broker cluster, three servers, a merge and two client hosts. Passes
+ * only if the bed's checker does: no recorded value lost, nothing both written and late, every file
+ * strictly ascending, no process died that the bed did not kill, RSS bounded, the global file fresh
+ * again within its bound after each heal.
  *
  * <p>The bed needs root ({@code ip netns}, tmpfs): elsewhere the test is skipped, with the reason.
  */
@@ -40,7 +40,7 @@ class FaultBedIT {
         assumeTrue(netnsUsable(), "the fault bed needs root and 'ip netns' (network namespaces): not usable here");
         final Path out = tmp.resolve("fault-bed.out");
         final Process bed = new ProcessBuilder(StampedeProcess.root().resolve("scripts/fault-bed.sh").toString(),
-                "--duration", "150s", "--rounds", "1", "--hold", "2-3", "--seed", SEED, "--dir", "/tmp/stampede-fault-bed-it",
+                "--duration", "150s", "--rounds", "1", "--hold", "1-2", "--gap", "1", "--seed", SEED, "--dir", "/tmp/stampede-fault-bed-it",
                 "--classpath", System.getProperty("java.class.path"))
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
