@@ -110,7 +110,7 @@ class ScaleOutIT {
      * The loss acknowledgements close (issue 16): during a broker outage nothing can be published,
      * so nothing is acknowledged, and a node killed then with its files deleted takes with it only
      * values its clients still hold. They send them to the other node once it takes them (the
-     * replay window, 2 s here, would not cover the outage): every recorded value reaches the merge.
+     * replay window, 1 s here, would not cover the 5-s outage): every recorded value reaches the merge.
      */
     @Test
     void aNodeLostWithItsDiskDuringABrokerOutageLosesNothingAcknowledged() throws Exception {
@@ -120,11 +120,11 @@ class ScaleOutIT {
         final Path global = dir.resolve("global.txt");
         final StampedeProcess merge = merge(topic, global);
         final Path sent = dir.resolve("sent.txt");
-        final StampedeProcess client = client(sent, ports, "--replay", "2s");
+        final StampedeProcess client = client(sent, ports, "--replay", "1s");
         awaitGrowth(global, 300);
 
         KAFKA.broker().stop();
-        Thread.sleep(4_000); // the outage: both nodes write their files, neither can publish
+        Thread.sleep(2_000); // the outage: both nodes write their files, neither can publish
         servers[1].signal("KILL");
         servers[1].awaitExit(STOP);
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
@@ -132,7 +132,7 @@ class ScaleOutIT {
                 Files.delete(f); // the node's disk is gone with it
             }
         }
-        Thread.sleep(8_000); // the rest of a 12-s outage
+        Thread.sleep(3_000); // the rest of a 5-s outage, five times the replay window
         KAFKA.broker().restart();
         Await.until("the lost node's clients on the other server", START,
                 () -> client.stderr().stream().anyMatch(l -> l.contains("up=20 target=20") && !l.contains("failovers=0")));
