@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # TLS against plaintext, side by side in one run, measured by ../shared/reference/measure.sh:
 # CPU per timestamp of server and client, server peak RSS, at n=2000 and n=5000 (stampede server
-# and stampede client, mutual TLS with EC P-256 certificates made here by openssl). Then a
+# and stampede client, mutual TLS with certificates made here by openssl, EC P-256 unless -k). Then a
 # restart under 5,000 TLS clients: the server is stopped and started again on its file, and we
 # time until every connection is back and sending, and count late values.
 #
 #   flock /tmp/stampede-bench.lock bench/tls.sh [-d SECONDS] [-w SECONDS] [-n "2000 5000"] [--no-restart] [-l N]
+#                                               [-k SERVER-CLIENT]
 #
+# -k the certificates' key types, the server's then the client's: ec-ec (default, P-256), rsa-rsa
+# (2048 bits), ec-rsa or rsa-ec. The CA's key is the server's type. Who verifies an RSA signature
+# pays little; who signs with RSA, or verifies ECDSA, pays most (docs/PERFORMANCE.md, TLS).
 # -l N runs server and client with --loops N (default: one loop each; the client's own default,
 # auto, would take two at 5,000 connections on 2 cores, and on the machine it shares with the
 # server a client that keeps up with its sends through the storm takes the CPU the server's
@@ -21,7 +25,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 measure="$root/../shared/reference/measure.sh"
-d=20 warm=30 ns="2000 5000" restart=1 loops=""
+d=20 warm=30 ns="2000 5000" restart=1 loops="" keys_kind=ec-ec
 while [ $# -gt 0 ]; do
     case "$1" in
         -d) d=$2; shift 2 ;;
@@ -29,9 +33,11 @@ while [ $# -gt 0 ]; do
         -n) ns=$2; shift 2 ;;
         --no-restart) restart=0; shift ;;
         -l) loops=$2; shift 2 ;;
-        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        -k) keys_kind=$2; shift 2 ;;
+        *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
+case "$keys_kind" in ec-ec|rsa-rsa|ec-rsa|rsa-ec) ;; *) echo "tls.sh: -k takes ec-ec, rsa-rsa, ec-rsa or rsa-ec, not '$keys_kind'" >&2; exit 2 ;; esac
 command -v openssl >/dev/null || { echo "tls.sh: needs openssl" >&2; exit 2; }
 (cd "$root" && mvn -B -q -o -DskipTests package) >&2   # measure the current code, not a rebuild
 
@@ -41,13 +47,21 @@ cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || 
 trap cleanup EXIT
 echo "tls.sh: certificates and logs in $tmp" >&2
 
-# A CA, a server certificate for 127.0.0.1 and localhost, a client certificate: EC P-256.
+# A CA, a server certificate for 127.0.0.1 and localhost, a client certificate: EC P-256 or RSA 2048
+# (-k).
 (
     cd "$tmp"
-    ec() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "$@" 2>/dev/null; }
-    ec -x509 -keyout ca.key -out ca.pem -days 2 -subj /CN=bench-ca
-    ec -keyout server.key -out server.csr -subj /CN=localhost
-    ec -keyout client.key -out client.csr -subj /CN=bench-client
+    key() { # ec|rsa, then openssl req's arguments
+        local kind=$1; shift
+        if [ "$kind" = ec ]; then
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "$@" 2>/dev/null
+        else
+            openssl req -newkey rsa:2048 -nodes "$@" 2>/dev/null
+        fi
+    }
+    key "${keys_kind%-*}" -x509 -keyout ca.key -out ca.pem -days 2 -subj /CN=bench-ca
+    key "${keys_kind%-*}" -keyout server.key -out server.csr -subj /CN=localhost
+    key "${keys_kind#*-}" -keyout client.key -out client.csr -subj /CN=bench-client
     printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > san.ext
     openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \
         -extfile san.ext 2>/dev/null
@@ -126,4 +140,4 @@ summary=$(grep "server: stopped" "$tmp/server-2.err" | tail -1)
 late=$(grep -oE ' late=[0-9]+' <<<"$summary" | tail -1 | cut -d= -f2)
 tlsf=$(grep -oE ' tls_failures=[0-9]+' <<<"$summary" | tail -1 | cut -d= -f2)
 verify=$("$root/stampede" verify "$out" 2>&1 | tail -1)
-echo "restart n=$n loops=${loops:-1} stop_to_listen_ms=$((t_listen - t0)) listen_to_all_up_ms=$back_ms listen_to_full_rate_ms=$sending_ms $storm_cpu late=$late tls_failures=$tlsf verify=\"$verify\" logs=$tmp"
+echo "restart n=$n loops=${loops:-1} keys=$keys_kind stop_to_listen_ms=$((t_listen - t0)) listen_to_all_up_ms=$back_ms listen_to_full_rate_ms=$sending_ms $storm_cpu late=$late tls_failures=$tlsf verify=\"$verify\" logs=$tmp"
