@@ -135,7 +135,7 @@ public final class TestCerts {
         final byte[] algorithm = signatureAlgorithm(issuerKey);
         final ByteArrayOutputStream extensions = new ByteArrayOutputStream();
         if (ca) {
-            extensions.write(extension("2.5.29.19", true, Der.sequence(Der.tlv(0x01, new byte[] {(byte) 0xff}))));
+            extensions.write(extension("2.5.29.19", true, Der.sequence(Der.TRUE))); // basic constraints: a CA
         }
         if (serverNames) {
             extensions.write(extension("2.5.29.17", false, Der.sequence(
@@ -173,7 +173,7 @@ public final class TestCerts {
 
     private static byte[] extension(String oid, boolean critical, byte[] value) {
         return critical
-                ? Der.sequence(Der.oid(oid), Der.tlv(0x01, new byte[] {(byte) 0xff}), Der.tlv(0x04, value))
+                ? Der.sequence(Der.oid(oid), Der.TRUE, Der.tlv(0x04, value))
                 : Der.sequence(Der.oid(oid), Der.tlv(0x04, value));
     }
 
@@ -203,6 +203,8 @@ public final class TestCerts {
 
     /** The DER encodings a certificate needs (X.690): definite lengths, the few types used above. */
     private static final class Der {
+        /** BOOLEAN TRUE. */
+        static final byte[] TRUE = {0x01, 0x01, (byte) 0xff};
         private static final DateTimeFormatter UTC_TIME =
                 DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
 
