@@ -1,5 +1,8 @@
 package dev.stampede.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,16 +18,17 @@ import picocli.CommandLine.Command;
             "Start with:  ./stampede demo",
             "",
         },
-        subcommands = {
-            ServerCommand.class,
-            ClientCommand.class,
-            MergeCommand.class,
-            DemoCommand.class,
-            VerifyCommand.class,
-            CommandLine.HelpCommand.class,
-        },
         footer = {"", "Run './stampede COMMAND --help' for the options of each command."})
 public final class Main implements Runnable {
+    /**
+     * The programs, in the order the help lists them. Added here rather than by the annotation,
+     * so that a program started by name builds only its own model: picocli reflects over every
+     * option of every command it is given, which took 80 ms of the 0.5 s of CPU a client spends
+     * before its first connect (docs/PERFORMANCE.md, Client), CPU that a client starting 5,000
+     * connections takes from its first ticks.
+     */
+    private static final Map<String, Supplier<Object>> PROGRAMS = programs();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -36,12 +40,40 @@ public final class Main implements Runnable {
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
             System.setProperty("slf4j.internal.verbosity", "WARN");
         }
-        System.exit(commandLine().execute(args));
+        System.exit(commandLineFor(args).execute(args));
     }
 
-    /** The configured command line, for {@link #main} and tests. */
+    /** The configured command line with every command, for the help, the docs and tests. */
     public static CommandLine commandLine() {
-        return configure(new CommandLine(new Main()));
+        final CommandLine cl = new CommandLine(new Main());
+        PROGRAMS.values().forEach(program -> cl.addSubcommand(program.get()));
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        return configure(cl);
+    }
+
+    /**
+     * The command line that {@code args} needs: only the program they name when they start with
+     * one ({@code client ...}), else every command (the launcher's help, {@code help COMMAND}, a
+     * mistyped name, which picocli answers with the names it knows).
+     */
+    static CommandLine commandLineFor(String[] args) {
+        final Supplier<Object> program = args.length > 0 ? PROGRAMS.get(args[0]) : null;
+        if (program == null) {
+            return commandLine();
+        }
+        final CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand(program.get());
+        return configure(cl);
+    }
+
+    private static Map<String, Supplier<Object>> programs() {
+        final Map<String, Supplier<Object>> programs = new LinkedHashMap<>();
+        programs.put("server", ServerCommand::new);
+        programs.put("client", ClientCommand::new);
+        programs.put("merge", MergeCommand::new);
+        programs.put("demo", DemoCommand::new);
+        programs.put("verify", VerifyCommand::new);
+        return programs;
     }
 
     /** The parsing rules of every stampede command line ({@code --fsync interval}, {@code --phase spread}). */

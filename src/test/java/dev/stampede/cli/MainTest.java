@@ -1,0 +1,45 @@
+package dev.stampede.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Help.Ansi;
+
+/** The launcher's command line: a program started by name builds only its own model. */
+class MainTest {
+    @Test
+    void aProgramStartedByNameHasOnlyItselfAndTheSameOptionsAsInTheFullTree() {
+        final Map<String, CommandLine> all = Main.commandLine().getSubcommands();
+        assertThat(all).containsOnlyKeys("server", "client", "merge", "demo", "verify", "help");
+        for (String name : all.keySet()) {
+            if (name.equals("help")) {
+                continue;
+            }
+            final CommandLine alone = Main.commandLineFor(new String[] {name, "--help"});
+            assertThat(alone.getSubcommands()).as(name).containsOnlyKeys(name);
+            assertThat(alone.getSubcommands().get(name).getUsageMessage(Ansi.OFF))
+                    .as("the help of " + name)
+                    .isEqualTo(all.get(name).getUsageMessage(Ansi.OFF));
+        }
+    }
+
+    @Test
+    void anythingElseGetsEveryCommandSoThatHelpAndSuggestionsKnowThemAll() {
+        for (String[] args : new String[][] {{}, {"--help"}, {"help", "client"}, {"clent"}, {"-V"}}) {
+            assertThat(Main.commandLineFor(args).getSubcommands())
+                    .as(String.join(" ", args))
+                    .containsOnlyKeys("server", "client", "merge", "demo", "verify", "help");
+        }
+    }
+
+    @Test
+    void aMistypedProgramIsAnsweredWithTheClosestName() {
+        final CommandLine cl = Main.commandLineFor(new String[] {"clent"});
+        final java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        assertThat(cl.execute("clent")).isEqualTo(2);
+        assertThat(err.toString()).contains("Did you mean: stampede client?");
+    }
+}
