@@ -13,10 +13,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * A certificate check that remembers the chains it has accepted: a client opens many connections
  * with one certificate, every connection of a client checks the same server certificate, and after
- * a server restart thousands of handshakes come at once. Validating a chain (PKIX: the CA's
- * signature, the extensions, the constraints) is about half of a handshake's CPU; a chain
- * accepted before is accepted again without it while every certificate in it is within its
- * validity. What it remembers is exactly what was checked: the chain, the key exchange, and for a
+ * a server restart thousands of handshakes come at once. A chain accepted before is accepted again
+ * without PKIX (path building, extensions, constraints) while every certificate in it is within
+ * its validity. The CA's signature is not what it saves: the JDK already remembers the
+ * certificates it parsed and the signatures it verified. What it saves is PKIX's own work and
+ * garbage: measured in memory (mutual TLS 1.3, EC P-256, JDK 17), 0.15 ms of 3.7 ms of the two
+ * sides' handshake CPU, 0.4 ms of 5.0 ms of the process's (the collector's share included);
+ * docs/PERFORMANCE.md, TLS. What it remembers is exactly what was checked: the chain, the key exchange, and for a
  * server's certificate the name it was checked against (HTTPS rules), so a certificate accepted
  * for one name is checked in full for another. The proof that the peer holds the key (its
  * signature over the handshake) is checked by the engine on every handshake, cached or not.
