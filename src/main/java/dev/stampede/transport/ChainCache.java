@@ -19,9 +19,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * certificates it parsed and the signatures it verified. What it saves is PKIX's own work and
  * garbage: measured in memory (mutual TLS 1.3, EC P-256, JDK 17), 0.15 ms of 3.7 ms of the two
  * sides' handshake CPU, 0.4 ms of 5.0 ms of the process's (the collector's share included);
- * docs/PERFORMANCE.md, TLS. What it remembers is exactly what was checked: the chain, the key exchange, and for a
- * server's certificate the name it was checked against (HTTPS rules), so a certificate accepted
- * for one name is checked in full for another. The proof that the peer holds the key (its
+ * docs/PERFORMANCE.md, TLS. What it remembers is exactly what was checked: the chain, the key
+ * exchange, and for a server's certificate the name it was checked against (HTTPS rules), so a
+ * certificate accepted for one name is checked in full for another. The proof that the peer holds the key (its
  * signature over the handshake) is checked by the engine on every handshake, cached or not.
  *
  * <p>Nothing else enters the decision: the trusted CAs are fixed for the context's life and no
