@@ -1,6 +1,8 @@
 package dev.stampede.cli;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -45,10 +47,7 @@ public final class Main implements Runnable {
 
     /** The configured command line with every command, for the help, the docs and tests. */
     public static CommandLine commandLine() {
-        final CommandLine cl = new CommandLine(new Main());
-        PROGRAMS.values().forEach(program -> cl.addSubcommand(program.get()));
-        cl.addSubcommand(new CommandLine.HelpCommand());
-        return configure(cl);
+        return launcher(PROGRAMS.values(), true);
     }
 
     /**
@@ -58,11 +57,19 @@ public final class Main implements Runnable {
      */
     static CommandLine commandLineFor(String[] args) {
         final Supplier<Object> program = args.length > 0 ? PROGRAMS.get(args[0]) : null;
-        if (program == null) {
-            return commandLine();
-        }
+        return program == null ? commandLine() : launcher(List.of(program), false);
+    }
+
+    /**
+     * The launcher with these programs, configured last: picocli applies a setting to the
+     * commands it has when the setting is made, not to those added after.
+     */
+    private static CommandLine launcher(Collection<Supplier<Object>> programs, boolean help) {
         final CommandLine cl = new CommandLine(new Main());
-        cl.addSubcommand(program.get());
+        programs.forEach(program -> cl.addSubcommand(program.get()));
+        if (help) {
+            cl.addSubcommand(new CommandLine.HelpCommand());
+        }
         return configure(cl);
     }
 

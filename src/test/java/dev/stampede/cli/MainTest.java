@@ -2,6 +2,8 @@ package dev.stampede.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -37,9 +39,17 @@ class MainTest {
     @Test
     void aMistypedProgramIsAnsweredWithTheClosestName() {
         final CommandLine cl = Main.commandLineFor(new String[] {"clent"});
-        final java.io.StringWriter err = new java.io.StringWriter();
-        cl.setErr(new java.io.PrintWriter(err));
+        final StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
         assertThat(cl.execute("clent")).isEqualTo(2);
         assertThat(err.toString()).contains("Did you mean: stampede client?");
+    }
+
+    @Test
+    void aProgramStartedAloneKeepsTheParsingRules() {
+        final CommandLine cl = Main.commandLineFor(new String[] {"server"});
+        cl.parseArgs("server", "-o", "ts.txt", "--fsync", "interval"); // enum values case-insensitive
+        final Object fsync = cl.getSubcommands().get("server").getParseResult().matchedOptionValue("--fsync", null);
+        assertThat(String.valueOf(fsync)).isEqualTo("INTERVAL");
     }
 }
