@@ -21,8 +21,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * sides' handshake CPU, 0.4 ms of 5.0 ms of the process's (the collector's share included);
  * docs/PERFORMANCE.md, TLS. What it remembers is exactly what was checked: the chain, the key
  * exchange, and for a server's certificate the name it was checked against (HTTPS rules), so a
- * certificate accepted for one name is checked in full for another. The proof that the peer holds the key (its
- * signature over the handshake) is checked by the engine on every handshake, cached or not.
+ * certificate accepted for one name is checked in full for another. The proof that the peer
+ * holds the key (its signature over the handshake) is checked by the engine on every handshake,
+ * cached or not.
  *
  * <p>Nothing else enters the decision: the trusted CAs are fixed for the context's life and no
  * revocation is checked (see docs/SECURITY.md). Bounded ({@value #MAX_CHAINS} chains, least

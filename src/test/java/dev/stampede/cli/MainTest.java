@@ -49,7 +49,8 @@ class MainTest {
     void aProgramStartedAloneKeepsTheParsingRules() {
         final CommandLine cl = Main.commandLineFor(new String[] {"server"});
         cl.parseArgs("server", "-o", "ts.txt", "--fsync", "interval"); // enum values case-insensitive
-        final Object fsync = cl.getSubcommands().get("server").getParseResult().matchedOptionValue("--fsync", null);
+        final Object fsync = cl.getSubcommands().get("server").getParseResult()
+                .matchedOptionValue("--fsync", null);
         assertThat(String.valueOf(fsync)).isEqualTo("INTERVAL");
     }
 }
