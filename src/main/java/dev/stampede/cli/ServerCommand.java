@@ -131,9 +131,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "Freshness of the file against CPU. A duration: after each round of reads that "
                     + "found something, pause this long so that the next one finds many sockets with several lines "
                     + "each: the file lags up to that much more, and CPU per timestamp falls (measured at 5,000 "
-                    + "connections x 20/s, CPU per timestamp and file lag p50: auto 7.7 us, 59 ms; 100ms 3.0 us, "
-                    + "148 ms; 400ms 1.2 us, 316 ms; docs/PERFORMANCE.md; must be shorter than --idle-timeout). "
-                    + "0 wakes on every arrival. auto: a 1-ms pause only while busy "
+                    + "connections x 20/s, CPU per timestamp and file lag p50: auto 7.7 us, 59 ms; 100ms 2.5 us, "
+                    + "127 ms; 400ms 0.94 us, 265 ms; docs/PERFORMANCE.md; must be shorter than --idle-timeout). "
+                    + "From 50ms, connections that have lines at every round are read in a sweep, without "
+                    + "the selector. 0 wakes on every arrival. auto: a 1-ms pause only while busy "
                     + "(10,000 timestamps/s or more) and while most connections are not ready already: the "
                     + "freshest file at about the C reference's cost (default: ${DEFAULT-VALUE}).")
     Duration readBatch;

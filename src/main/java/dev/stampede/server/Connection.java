@@ -50,6 +50,10 @@ final class Connection implements LineHandler {
     private AckState ack;
     /** Its slot in the loop's {@link AckSweep}, or -1. */
     int ackSlot = -1;
+    /** Read by the loop's {@link SweptReads} rather than found by the selector. */
+    private boolean swept;
+    /** The last {@link SweptReads} round in which the selector found it ready. */
+    long polledInRound = Long.MIN_VALUE;
 
     Connection(EventLoop loop, SocketChannel channel, LineDecoder decoder, int source, TlsSession tls) {
         this.loop = loop;
@@ -72,6 +76,23 @@ final class Connection implements LineHandler {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** Whether {@link SweptReads} may read it: plaintext (a TLS session reads with the selector). */
+    boolean sweepable() {
+        return tls == null;
+    }
+
+    /** Read by sweep (no read interest in the selector), or found by the selector again. */
+    void swept(boolean on) {
+        swept = on;
+        if (key.isValid()) {
+            key.interestOps((key.interestOps() & SelectionKey.OP_WRITE) | readInterest());
+        }
+    }
+
+    private int readInterest() {
+        return swept ? 0 : SelectionKey.OP_READ;
     }
 
     /**
@@ -253,7 +274,7 @@ final class Connection implements LineHandler {
             return;
         }
         if (!backlogged() && key.isValid()) {
-            key.interestOps(SelectionKey.OP_READ);
+            key.interestOps(readInterest());
         }
     }
 
@@ -269,7 +290,7 @@ final class Connection implements LineHandler {
 
     private void wantWrites() {
         if (key.isValid()) {
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            key.interestOps(readInterest() | SelectionKey.OP_WRITE);
         }
     }
 

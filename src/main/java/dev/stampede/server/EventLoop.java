@@ -93,6 +93,8 @@ final class EventLoop implements Agent {
     private final ConnectionSweep sweep;
     private final ReadBatchRule readBatch;
     private final PollRound round = new PollRound();
+    /** The connections read by sweep, with a long fixed {@code --read-batch}; else {@code null}. */
+    private final SweptReads swept;
     private final AckSweep acks;
     private final HandOffs handOffs = new HandOffs();
     private final long startMs;
@@ -103,6 +105,9 @@ final class EventLoop implements Agent {
     private boolean clockFresh;
 
     private int ready;
+    /** Connections the last sweep found bytes in. */
+    private int sweptReady;
+    private volatile int sweptPublished;
     /** Monotonic and wall-clock time at which every connection silent was truly silent (see above). */
     private long sweepMs;
     private long sweepWallMs;
@@ -136,6 +141,8 @@ final class EventLoop implements Agent {
         this.acceptor = new Acceptor(index, peers, selector, listener, admission, counters, log);
         this.sweep = new ConnectionSweep(index, peers, silence, limits, counters, tls);
         this.readBatch = new ReadBatchRule(config.readBatchMs(), config.readBatchAdaptive());
+        this.swept = SweptReads.applies(config.readBatchMs(), config.readBatchAdaptive())
+                ? new SweptReads(this::readClock) : null;
         this.acks = new AckSweep(output, nowMs);
         this.stats = new StatsCadence<>(reportStats ? config.statsIntervalMs() : 0, log, nowMs, ServerStats.zero(),
                 ServerStats::reportLine);
@@ -197,7 +204,8 @@ final class EventLoop implements Agent {
         // poll again at once, without a pause (PollRound says why a round ends by count).
         final boolean inRound = ready > 0 && !round.complete(ready);
         final boolean batching = !inRound && readBatch.batching(round.keys(), counters.connectionsOpen);
-        if (ready > 0 && batching) {
+        final boolean found = ready > 0 || sweptReady > 0;
+        if (found && batching) {
             // Let a batch of lines arrive: one poll and fewer wake-ups for many sockets.
             output.beforePause(nowMs, engine.watermark(), readBatch.pauseMs());
             LockSupport.parkNanos(readBatch.pauseNanos());
@@ -206,9 +214,17 @@ final class EventLoop implements Agent {
         final long pollStartWallMs = System.currentTimeMillis();
         if (!inRound) {
             round.begin(pollStartMs, pollStartWallMs, selector.keys().size());
+            sweptReady = 0;
+            if (swept != null) {
+                // Before the poll: those that leave the sweep are polled at once.
+                readClock();
+                clockFresh = true;
+                sweptReady = swept.beginRound(readBuffer);
+                sweptPublished = swept.count();
+            }
         }
         // Busy: poll without blocking (and at once while the round goes on).
-        ready = ready > 0 && (inRound || batching)
+        ready = found && (inRound || batching) || sweptReady > 0
                 ? selector.selectNow(onReady)
                 : selector.select(onReady, pollTimeoutMs());
         round.polled(ready);
@@ -216,14 +232,16 @@ final class EventLoop implements Agent {
             readClock();
         }
         clockFresh = false;
-        if (ready < SELECT_CAP - 1) {
+        // A short poll read every socket the selector watches; swept ones were read at the
+        // round's start, so with a sweep only the round's first poll says so of its start.
+        if (ready < SELECT_CAP - 1 && (swept == null || !inRound)) {
             sweepMs = pollStartMs;
             sweepWallMs = pollStartWallMs;
         } else if (round.complete(ready)) {
             sweepMs = round.startMs();
             sweepWallMs = round.startWallMs();
         }
-        if (ready > 0 && !acceptor.listens() && peers.size() > 1) {
+        if ((ready > 0 || sweptReady > 0) && !acceptor.listens() && peers.size() > 1) {
             acceptor.acceptBeforeAdvance();
         }
         engine.advance(sweepMs, sweepWallMs, peers.peersFrontier(index), peers.peersNewest(index));
@@ -298,7 +316,10 @@ final class EventLoop implements Agent {
             final Connection c = (Connection) attachment;
             final int ops = key.readyOps();
             if ((ops & SelectionKey.OP_READ) != 0) {
-                c.read(readBuffer);
+                final int got = c.read(readBuffer);
+                if (swept != null) {
+                    swept.readByPoll(c, got);
+                }
             }
             if ((ops & SelectionKey.OP_WRITE) != 0 && !c.isClosed()) {
                 c.onWritable();
@@ -311,6 +332,11 @@ final class EventLoop implements Agent {
     private void readClock() {
         nowMs = MonoClock.monoMs();
         wallMs = System.currentTimeMillis();
+    }
+
+    /** Connections read by sweep at the last round's start (any thread; for tests). */
+    int sweptConnections() {
+        return sweptPublished;
     }
 
     /** Monotonic time before the last poll that returned every ready socket: what silence is judged by. */

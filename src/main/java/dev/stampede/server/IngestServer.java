@@ -198,6 +198,15 @@ public final class IngestServer implements AutoCloseable {
         return e == null ? null : e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
+    /** Connections read by sweep rather than found by the selector, all loops (for tests; {@link SweptReads}). */
+    int sweptConnections() {
+        int n = 0;
+        for (EventLoop loop : loops) {
+            n += loop.sweptConnections();
+        }
+        return n;
+    }
+
     /** Counters as of about 100 ms ago, 200 ms at most (exact once stopped). */
     public ServerStats stats() {
         return merge != null ? merge.stats() : loops[0].stats();

@@ -187,6 +187,11 @@ final class ServerHarness implements AutoCloseable {
         return server.stats();
     }
 
+    /** Connections read by sweep now ({@link SweptReads}). */
+    int sweptConnections() {
+        return server.sweptConnections();
+    }
+
     boolean isRunning() {
         return server.isRunning();
     }
