@@ -42,7 +42,8 @@ int main(int argc, char **argv) {
         struct stat st;
         if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 40) {
             char b[41];
-            if (pread(fd, b, 40, st.st_size - 40) == 40) {
+            /* A write in progress can show a torn last line (no newline yet): skip the sample. */
+            if (pread(fd, b, 40, st.st_size - 40) == 40 && b[39] == '\n') {
                 b[40] = 0;
                 int i = 38; /* the last line starts after the newline before the final one */
                 while (i > 0 && b[i] != '\n') i--;
