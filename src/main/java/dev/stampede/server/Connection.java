@@ -83,6 +83,11 @@ final class Connection implements LineHandler {
         return tls == null;
     }
 
+    /** Whether {@link SweptReads} reads it now. */
+    boolean isSwept() {
+        return swept;
+    }
+
     /** Read by sweep (no read interest in the selector), or found by the selector again. */
     void swept(boolean on) {
         swept = on;

@@ -96,7 +96,7 @@ final class SweptReads {
      * closed): ready in the round before too, it joins the sweep.
      */
     void readByPoll(Connection c, int got) {
-        if (got <= 0 || c.isClosed() || !c.sweepable()) {
+        if (got <= 0 || c.isClosed() || !c.sweepable() || c.isSwept()) {
             return;
         }
         if (c.polledInRound == round - 1) {
