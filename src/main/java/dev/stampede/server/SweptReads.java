@@ -10,10 +10,11 @@ import java.util.Arrays;
  *
  * <p>Why: at such a pause nearly every socket holds lines when the loop wakes, so asking epoll
  * which ones only adds work per socket: the kernel checks each one on its ready list again, and
- * the JDK's selector looks each up by its descriptor in a {@code HashMap} and calls back, about
- * 0.7 µs a read on this machine, as much as the rest of our user-space work per read
- * (docs/PERFORMANCE.md, "Reading by sweep"). A swept connection has no read interest in the
- * selector (write interest only while a reply waits), so the kernel does not track its arrivals.
+ * the JDK's selector looks each up by its descriptor in a {@code HashMap} and calls back (4 % of
+ * the server's CPU at {@code --read-batch 100ms}, more than decoding the lines; with the sweep,
+ * an eighth less CPU in all: docs/PERFORMANCE.md, "Reading by sweep"). A swept connection has
+ * no read interest in the selector (write interest only while a reply waits), so the kernel does
+ * not track its arrivals.
  *
  * <p>Which connections: one that the selector found ready in two rounds in a row joins the sweep
  * (a plaintext one: TLS reads stay with the selector); one whose sweep read finds nothing leaves
