@@ -129,6 +129,21 @@ public final class OrderingEngine implements Resumable {
      * @return {@link #ACCEPTED}, {@link #DUPLICATE}, {@link #LATE} or {@link #AHEAD}
      */
     public int offer(int source, long value, long nowMs, long clockMs) {
+        final int result = offerValue(value, nowMs, clockMs);
+        if (result != AHEAD) {
+            touch(source, value, nowMs);
+        }
+        return result;
+    }
+
+    /**
+     * As {@link #offer}, but the value's source is not told: the caller then calls {@link #touch}
+     * once for a run of values from one source (one socket read) with the highest it offered that
+     * was not {@link #AHEAD}. The same as offering them one by one, as long as the engine does not
+     * {@link #advance} in between (which judges by the sources' latest values); at several lines a
+     * read, it spares the source table's bookkeeping for all but one of them.
+     */
+    public int offerValue(long value, long nowMs, long clockMs) {
         if (value - clockMs > maxAheadMs) {
             ahead++;
             return AHEAD;
@@ -136,7 +151,6 @@ public final class OrderingEngine implements Resumable {
         offered++;
         // The lower bound first: the value must land inside the ring before it is latched.
         keepUp(nowMs, clockMs);
-        touch(source, value, nowMs);
         if (value < watermark) {
             if (!keepDuplicates && values.wasReleased(value, watermark)) {
                 duplicates++;
@@ -355,7 +369,11 @@ public final class OrderingEngine implements Resumable {
         }
     }
 
-    private void touch(int id, long value, long nowMs) {
+    /**
+     * Source {@code id} sent {@code value} (or, after {@link #offerValue}, values up to it): it is
+     * active and heard now, and its latest value is at least {@code value}.
+     */
+    public void touch(int id, long value, long nowMs) {
         if (sources.state(id) == SourceTable.ACTIVE) {
             if (value > sources.latest[id]) {
                 unlatch(id);

@@ -106,9 +106,12 @@ final class Connection implements LineHandler {
      * @return bytes read, or -1 if the connection is now closed
      */
     int read(ByteBuffer buffer) {
-        if (tls != null) {
-            return readTls(loop.tls);
-        }
+        final int n = tls != null ? readTls(loop.tls) : readPlain(buffer);
+        loop.endOfRead(this);
+        return n;
+    }
+
+    private int readPlain(ByteBuffer buffer) {
         buffer.clear();
         final int n;
         try {
@@ -317,6 +320,7 @@ final class Connection implements LineHandler {
             return;
         }
         closed = true;
+        loop.endOfRead(this); // the values of a read that ends in a close count, as any read's
         key.cancel();
         if (tls != null) {
             loop.tls.finished(tls, loop.nowMs); // frees its handshake slot, if it held one

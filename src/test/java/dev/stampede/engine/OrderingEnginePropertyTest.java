@@ -56,6 +56,16 @@ class OrderingEnginePropertyTest {
         return RandomCases.of("engineLiveness", CASES, r -> checkUnique(Scenario.clocks(r.nextLong())));
     }
 
+    @TestFactory
+    Stream<DynamicTest> offeringAReadAtOnceIsOfferingItsValuesOneByOne() {
+        return RandomCases.of("engineReads", CASES, r -> {
+            final long seed = r.nextLong();
+            final Scenario s = r.nextBoolean() ? Scenario.random(seed, r.nextBoolean()) : Scenario.clocks(seed);
+            final List<String> byValue = trace(s, false);
+            assertThat(trace(s, true)).as("seed %d: by read as by value", seed).isEqualTo(byValue);
+        });
+    }
+
     // ------------------------------------------------------------------ properties
 
     private static void checkUnique(long seed) {
@@ -128,6 +138,65 @@ class OrderingEnginePropertyTest {
             assertThat(value).as("seed %d: released ahead of the clock", seed).isLessThanOrEqualTo(clockMs);
             super.onFinal(value, copies);
         }
+    }
+
+    /**
+     * Everything the engine does with the scenario's arrivals, in order: each offer's result, each
+     * release and late value, the watermark after each tick. A read is the arrivals in a row of one
+     * source at one time: {@code byRead} offers them with {@link OrderingEngine#offerValue} and
+     * then touches the source once with the highest that was not refused, as the server's loop does.
+     */
+    private static List<String> trace(Scenario s, boolean byRead) {
+        final List<String> out = new ArrayList<>();
+        final OrderingEngine engine = new OrderingEngine(s.config, new OrderedSink() {
+            @Override
+            public void onFinal(long value, int copies) {
+                out.add("final " + value + " x" + copies);
+            }
+
+            @Override
+            public void onLate(long value) {
+                out.add("late " + value);
+            }
+        });
+        if (s.resumeAfter != Long.MIN_VALUE) {
+            engine.resumeAfter(s.resumeAfter);
+            engine.holdUntil(s.holdMs);
+        }
+        final Map<Integer, Integer> ids = new HashMap<>();
+        final List<Arrival> arrivals = s.arrivals;
+        long nextTick = 0;
+        for (int i = 0; i < arrivals.size();) {
+            final Arrival first = arrivals.get(i);
+            for (; nextTick <= first.atMs(); nextTick += s.tickMs) {
+                engine.advance(nextTick, s.clock(nextTick));
+                out.add("W " + engine.watermark());
+            }
+            final int id = ids.computeIfAbsent(first.source(), k -> engine.addSource(first.atMs()));
+            final long clock = s.clock(first.atMs());
+            long highest = Long.MIN_VALUE;
+            int j = i;
+            for (; j < arrivals.size() && arrivals.get(j).source() == first.source()
+                    && arrivals.get(j).atMs() == first.atMs(); j++) {
+                final long v = arrivals.get(j).value();
+                final int result = byRead ? engine.offerValue(v, first.atMs(), clock)
+                        : engine.offer(id, v, first.atMs(), clock);
+                out.add("offer " + v + " " + result);
+                if (result != OrderingEngine.AHEAD) {
+                    highest = Math.max(highest, v);
+                }
+            }
+            if (byRead && highest != Long.MIN_VALUE) {
+                engine.touch(id, highest, first.atMs());
+            }
+            out.add("read of " + (j - i));
+            i = j;
+        }
+        final long end = nextTick + s.config.idleTimeoutMs() + 1;
+        engine.advance(end, s.clock(end));
+        out.add("W " + engine.watermark());
+        engine.drain(s.clock(end) + 100_000);
+        return out;
     }
 
     private static final class Scenario {
