@@ -26,6 +26,8 @@ import java.util.function.Supplier;
  * duty cycle, in Agrona's sense:
  *
  * <ol>
+ *   <li>with a long fixed {@code --read-batch}, first read the connections that had lines at every
+ *       round, without the selector ({@link SweptReads});</li>
  *   <li>poll the selector (blocking, or after a short pause with {@code --read-batch});</li>
  *   <li>for each ready socket, one read into the shared buffer, decoded in place;</li>
  *   <li>advance the engine's watermark, which releases final values to the output;</li>
@@ -45,7 +47,8 @@ import java.util.function.Supplier;
  * <h2>Its parts</h2>
  * The duty cycle is here; who gets in is the {@link Admission} (connection slots, eviction,
  * refusal), the periodic look at the connections is the {@link ConnectionSweep} (silence, TLS
- * handshake timeouts), whether a poll waits for a batch is the {@link ReadBatchRule}.
+ * handshake timeouts), whether a poll waits for a batch is the {@link ReadBatchRule}, which
+ * connections are read without the selector is the {@link SweptReads}.
  *
  * <h2>Threading</h2>
  * Everything here runs on the loop's own thread, which owns the selector, its connections and its
