@@ -41,6 +41,8 @@ final class Connection implements LineHandler {
     private ByteBuffer replyBacklog;
     private boolean closing;
     private boolean closed;
+    /** The server is stopping and said so (a FIN): it only reads now. */
+    private boolean outputFinished;
 
     /** Monotonic time of the last valid value (or of the connect); see {@link SilenceList}. */
     long lastValueMs;
@@ -210,7 +212,7 @@ final class Connection implements LineHandler {
      */
     void acknowledge(long nowMs, long handOffSeq, long durableSeq, long durableWatermark) {
         final long lines = ack.advance(decoder.lineCount(), handOffSeq, durableSeq, durableWatermark);
-        if (closed || closing || !ack.due(nowMs) || backlogged() || tls != null && tls.handshaking()) {
+        if (closed || closing || outputFinished || !ack.due(nowMs) || backlogged() || tls != null && tls.handshaking()) {
             return;
         }
         final ByteBuffer out = loop.replyBuffer.clear();
@@ -246,7 +248,7 @@ final class Connection implements LineHandler {
         if (reason.closesConnection()) {
             closing = true;
         }
-        if (closed || tls != null && tls.handshaking()) {
+        if (closed || outputFinished || tls != null && tls.handshaking()) {
             return;
         }
         final ByteBuffer out = loop.replyBuffer.clear();
@@ -312,6 +314,35 @@ final class Connection implements LineHandler {
         }
         replyBacklog.put(rest);
         wantWrites();
+    }
+
+    /**
+     * The server is stopping: tells the client so with a FIN (after a TLS close_notify) and goes on
+     * reading, so that what the client sends before it sees the FIN is read, not lost to the reset
+     * that closing the socket would send. A TLS session still handshaking is simply closed.
+     */
+    void finishOutput() {
+        if (closed || outputFinished) {
+            return;
+        }
+        if (tls != null && tls.handshaking()) {
+            close();
+            return;
+        }
+        outputFinished = true;
+        swept = false;
+        try {
+            if (tls != null) {
+                tls.closeOutput(channel);
+            }
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            close(); // already reset by the client: nothing more will come
+            return;
+        }
+        if (key.isValid()) {
+            key.interestOps(SelectionKey.OP_READ);
+        }
     }
 
     /** Closes the socket and removes the source from the engine; idempotent. */

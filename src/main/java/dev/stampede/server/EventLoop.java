@@ -14,6 +14,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -75,6 +77,8 @@ final class EventLoop implements Agent {
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final long TICK_MS = 10;
     private static final int SHUTDOWN_READS = 16;
+    /** How long a stop waits for clients to close their side after our FIN. */
+    static final long SHUTDOWN_LINGER_MS = 1_000;
     private static final long WRITE_RETRY_MS = 250;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
@@ -87,6 +91,7 @@ final class EventLoop implements Agent {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(ErrReply.MAX_BYTES);
     private final Consumer<SelectionKey> onReady = this::onReady;
+    private final Consumer<SelectionKey> onReadyAtStop = this::onReadyAtStop;
     private final SilenceList silence = new SilenceList();
     /** The loop's TLS state (sessions, shared buffers, handshake slots and timeouts), or null. */
     final TlsAcceptor tls;
@@ -157,7 +162,7 @@ final class EventLoop implements Agent {
 
     /**
      * The runner asks the loop to finish (any thread): it wakes up, reads what the sockets hold,
-     * writes everything, and returns.
+     * says goodbye (a FIN) and reads until the clients close, writes everything, and returns.
      */
     @Override
     public void onStopRequested() {
@@ -451,15 +456,16 @@ final class EventLoop implements Agent {
         acceptor.acceptBacklogAndClose(nowMs);
         handOffs.close();
         takeHandOffs();
-        for (SelectionKey key : selector.keys().toArray(new SelectionKey[0])) {
-            if (key.attachment() instanceof Connection) {
-                final Connection c = (Connection) key.attachment();
-                // What the clients already sent is in our socket buffers: take it before closing.
-                for (int i = 0; i < SHUTDOWN_READS && !c.isClosed() && c.read(readBuffer) > 0; i++) {
-                    // read() decodes as it goes
-                }
-                c.close();
-            }
+        final Connection[] open = openConnections();
+        // What the clients already sent is in our socket buffers: take it, then say we are done.
+        for (Connection c : open) {
+            readWaiting(c);
+            c.finishOutput();
+        }
+        awaitClientsClosing();
+        for (Connection c : open) {
+            readWaiting(c);
+            c.close();
         }
         // The clock as of now, after the last reads: what they got was sent before it.
         engine.drain(System.currentTimeMillis());
@@ -473,6 +479,58 @@ final class EventLoop implements Agent {
         }
         Admission.closeQuietly(selector);
         stats.publish(snapshot());
+    }
+
+    private Connection[] openConnections() {
+        final Set<SelectionKey> keys = selector.keys();
+        final Connection[] open = new Connection[keys.size()];
+        int n = 0;
+        for (SelectionKey key : keys) {
+            if (key.attachment() instanceof Connection) {
+                open[n++] = (Connection) key.attachment();
+            }
+        }
+        return Arrays.copyOf(open, n);
+    }
+
+    private void readWaiting(Connection c) {
+        for (int i = 0; i < SHUTDOWN_READS && !c.isClosed() && c.read(readBuffer) > 0; i++) {
+            // read() decodes as it goes
+        }
+    }
+
+    /**
+     * After our FIN, reads until every client has closed its side, for {@link #SHUTDOWN_LINGER_MS}
+     * at most. A line a client wrote after our last read of it, before it saw the FIN, is read
+     * here. Closing at once would lose it to a reset, and its replay to the restarted server
+     * would be late: the other connections' later values, read after, made the file pass it.
+     */
+    private void awaitClientsClosing() {
+        final int told = counters.connectionsOpen;
+        if (told == 0) {
+            return;
+        }
+        final long startMs = MonoClock.monoMs();
+        final long deadlineMs = startMs + SHUTDOWN_LINGER_MS;
+        for (long left = SHUTDOWN_LINGER_MS; counters.connectionsOpen > 0 && left > 0;
+                left = deadlineMs - MonoClock.monoMs()) {
+            try {
+                selector.select(onReadyAtStop, left);
+            } catch (IOException e) {
+                log.accept("server: " + e.getMessage() + " while waiting for clients to close");
+                return;
+            }
+        }
+        final int stayed = counters.connectionsOpen;
+        log.accept("server: stopping: " + (told - stayed) + " of " + told + " clients closed after our FIN, in "
+                + (MonoClock.monoMs() - startMs) + " ms" + (stayed > 0 ? "; closing the other " + stayed : ""));
+    }
+
+    private void onReadyAtStop(SelectionKey key) {
+        if (key.isValid() && key.attachment() instanceof Connection) {
+            readClock();
+            readWaiting((Connection) key.attachment());
+        }
     }
 
     private ServerStats snapshot() {

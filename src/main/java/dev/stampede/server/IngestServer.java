@@ -33,8 +33,9 @@ import java.util.function.LongSupplier;
  *
  * <p>{@link #start} returns once the socket listens and the files are open (an existing output
  * file is resumed: see {@link OutputStore#open}); {@link #close()} (or
- * {@link #stop()}) ends it gracefully: what the sockets hold is read, everything pending is written
- * in order, the files are synced. Thread-safe: any thread may stop it or read its stats.
+ * {@link #stop()}) ends it gracefully: what the sockets hold is read, each client gets a FIN and
+ * is read until it closes too (1 s at most), everything pending is written in order, the files are
+ * synced. Thread-safe: any thread may stop it or read its stats.
  */
 public final class IngestServer implements AutoCloseable {
     private final EventLoop[] loops;

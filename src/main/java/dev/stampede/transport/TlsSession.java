@@ -185,6 +185,22 @@ public final class TlsSession {
     }
 
     /**
+     * Says goodbye (a close_notify, if the socket takes it at once) but goes on reading: TLS 1.3
+     * lets the peer send until it answers with its own close. The socket's output is the caller's
+     * to shut.
+     */
+    public void closeOutput(SocketChannel ch) {
+        if (closed) {
+            return;
+        }
+        engine.closeOutbound();
+        if (outLeft == null && ch.isOpen()) {
+            sendAlert(ch);
+        }
+        outLeft = null;
+    }
+
+    /**
      * Says goodbye (a close_notify, if the socket takes it at once) and forgets the buffers. The
      * socket is the caller's to close. Idempotent.
      */

@@ -72,6 +72,9 @@ class EndToEndTest {
             await("all connected", WAIT, () -> client.stats().connected() == 50);
             awaitMoreSent(client, 500, WAIT);
             server.stop();
+            assertThat(serverLog).as("every client closed in answer to the stop's FIN")
+                    .anyMatch(l -> l.contains("clients closed after our FIN"))
+                    .noneMatch(l -> l.contains("closing the other"));
             await("the client notices", WAIT, () -> client.stats().connected() == 0);
             server = TestServers.server(port, output, serverLog::add);
             await("all reconnected", WAIT, () -> client.stats().connected() == 50 && client.stats().reconnects() >= 50);

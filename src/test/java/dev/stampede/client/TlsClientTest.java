@@ -71,6 +71,41 @@ class TlsClientTest {
         assertThat(result.ok()).as(result.toString()).isTrue();
     }
 
+    /**
+     * A stop says goodbye over TLS (close_notify, then FIN) and reads on: every client closes in
+     * answer, and comes back to the restarted server with nothing lost and nothing late.
+     */
+    @Test
+    void aStoppedServerSaysGoodbyeAndItsClientsComeBackLosingNothing() throws Exception {
+        final Path output = dir.resolve("out.txt");
+        final Path record = dir.resolve("sent.txt");
+        final ServerTls tls = serverTls("server.pem", true);
+        IngestServer server = TestServers.tlsServer(0, output, tls, serverLog::add);
+        final int port = server.port();
+        final LoadClient client = LoadClient.start(TestServers.client(port, 50, 0, Phase.SPREAD, record).toBuilder()
+                .tls(clientTls(true, null)).build(), clientLog::add);
+        final ClientStats stats;
+        try {
+            TestServers.await("all connected", WAIT, () -> client.stats().connected() == 50);
+            TestServers.awaitMoreSent(client, 500, WAIT);
+            server.stop();
+            assertThat(serverLog).as("every client closed in answer to the close_notify")
+                    .anyMatch(l -> l.contains("50 of 50 clients closed after our FIN"));
+            TestServers.await("the client notices", WAIT, () -> client.stats().connected() == 0);
+            server = TestServers.tlsServer(port, output, tls, serverLog::add);
+            TestServers.await("all reconnected", WAIT,
+                    () -> client.stats().connected() == 50 && client.stats().reconnects() >= 50);
+            TestServers.awaitMoreSent(client, 500, WAIT);
+        } finally {
+            stats = client.stop();
+            server.stop();
+        }
+        final VerifyResult result = new FileVerifier(false, null).verify(output, List.of(record));
+        assertThat(result.ok()).as(result.render()).isTrue();
+        assertThat(result.expected()).isEqualTo(stats.sent());
+        assertThat(result.lateLines()).as("late lines").isZero();
+    }
+
     @Test
     void anExpiredServerCertificateIsRefusedAndSaidSo() throws Exception {
         assertHandshakeRefused(serverTls("expired.pem", false), clientTls(false, null), "certificate expired");

@@ -11,16 +11,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How a connection ends decides what happens to a final line without {@code \n}
  * (docs/PROTOCOL.md, "Client to server"): at an orderly end (FIN) it counts like any other line;
  * a fragment cut by a reset (RST) is dropped, neither written nor rejected, while the
- * connection's complete lines are kept.
+ * connection's complete lines are kept. A stop ends connections with a FIN and reads on, so that a
+ * line a client sends before it notices is written, not lost to a reset.
  */
 @Timeout(60)
 class ConnectionEndTest {
@@ -72,6 +76,33 @@ class ConnectionEndTest {
             assertThat(server.written()).containsExactly(t, t + 1);
             assertThat(stats.msgs()).isEqualTo(2);
             assertThat(stats.invalid()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A stop sends each client a FIN and reads on until the client closes its side (or for
+     * {@link EventLoop#SHUTDOWN_LINGER_MS}): a line sent after the server's last read of the
+     * connection, before the client saw the FIN, is written. Closed at once, the socket would have
+     * answered it with a reset, and its replay would be late at the restarted server.
+     */
+    @ParameterizedTest(name = "loops={0}, client closes={1}")
+    @CsvSource({"1, true", "2, true", "1, false"})
+    void aLineSentBeforeTheClientSeesTheStopIsWritten(int loops, boolean clientCloses) throws Exception {
+        final long t = ServerHarness.aSecondAgo();
+        try (ServerHarness server = ServerHarness.with().loops(loops).start(dir);
+                LineClient c = server.connect()) {
+            c.send(t);
+            Await.until("the first value received", WAIT, server::stats, st -> st.msgs() == 1);
+            final CompletableFuture<ServerStats> stop = CompletableFuture.supplyAsync(server::stop);
+            assertThat(c.readLine()).as("the server's FIN").isNull();
+            c.send(t + 1);
+            if (clientCloses) {
+                c.shutdownOutput();
+            }
+            final ServerStats stats = stop.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(server.written()).containsExactly(t, t + 1);
+            assertThat(stats.msgs()).isEqualTo(2);
+            assertThat(server.late()).isEmpty();
         }
     }
 }
