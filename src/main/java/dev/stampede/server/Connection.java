@@ -212,7 +212,8 @@ final class Connection implements LineHandler {
      */
     void acknowledge(long nowMs, long handOffSeq, long durableSeq, long durableWatermark) {
         final long lines = ack.advance(decoder.lineCount(), handOffSeq, durableSeq, durableWatermark);
-        if (closed || closing || outputFinished || !ack.due(nowMs) || backlogged() || tls != null && tls.handshaking()) {
+        if (closed || closing || outputFinished || !ack.due(nowMs) || backlogged()
+                || tls != null && tls.handshaking()) {
             return;
         }
         final ByteBuffer out = loop.replyBuffer.clear();
