@@ -24,14 +24,8 @@ probe="$root/target/reference/lagprobe"
 [ "$probe" -nt "$root/bench/lagprobe.c" ] || cc -O2 -o "$probe" "$root/bench/lagprobe.c"
 
 one() { # label server-command (with {port} and {output})
-    local port=$((20000 + RANDOM % 12000)) out cmd sp cp i   # below the ephemeral range (32768 up)
-    out=$(mktemp -d)
-    cmd=${2//\{port\}/$port}; cmd=${cmd//\{output\}/$out/o.txt}
-    $cmd >"$out/server.log" 2>&1 &
-    sp=$!
-    for i in $(seq 1 300); do ss -ltn | grep -q ":$port " && break; sleep 0.1; done
-    "$ref/client" --port "$port" --connections "$n" --duration-s 10 --interval-ms 50 >/dev/null 2>&1 &
-    cp=$!
+    local port out sp cp
+    start_driven_server "$2"
     sleep 3
     printf '%-9s %s\n' "$1" "$("$probe" "$out/o.txt" 6 10)"
     wait "$cp" || true

@@ -55,14 +55,8 @@ summarize() {
 }
 
 one() { # label server-command (with {port} and {output})
-    local port=$((20000 + RANDOM % 12000)) out cmd sp cp i pid stat_pid
-    out=$(mktemp -d)
-    cmd=${2//\{port\}/$port}; cmd=${cmd//\{output\}/$out/o.txt}
-    $cmd >"$out/server.log" 2>&1 &
-    sp=$!
-    for i in $(seq 1 300); do ss -ltn | grep -q ":$port " && break; sleep 0.1; done
-    "$ref/client" --port "$port" --connections "$n" --duration-s 10 --interval-ms 50 >/dev/null 2>&1 &
-    cp=$!
+    local port out sp cp pid stat_pid
+    start_driven_server "$2"
     sleep 5
     pid=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
     perf stat -x, -o "$out/reads.csv" -e syscalls:sys_enter_read -p "$pid" -- sleep 3 2>/dev/null &
