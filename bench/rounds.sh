@@ -8,8 +8,9 @@
 #   flock /tmp/stampede-bench.lock bench/rounds.sh [-n 5000] [-s 100] [-r 2]
 #
 # Why it exists: at 100 ms the file's lag p50 is ~25 ms more than C's although our round is no
-# longer; C writes during its round, ours once after it (docs/PERFORMANCE.md, "Why the file lags
-# C's at 100 ms"). Compare figures of one run only.
+# longer: C reads a connection again when it refills during the round and writes 3 times a cycle,
+# our sweep reads each once and writes once (docs/PERFORMANCE.md, "Two long series back to
+# back"). Compare figures of one run only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=5000 setting=100 r=2
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
         -n) n=$2; shift 2 ;;
         -s) setting=$2; shift 2 ;;
         -r) r=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "rounds: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
