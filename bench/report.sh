@@ -3,7 +3,8 @@
 # (docs/PERFORMANCE.md shows what one run gives on ours).
 #
 #   bench/report.sh [--quick] [--duration S] [--ns "50 200 1000 2000 5000 8000"]
-#                   [--timeline-s S] [--no-rsyslog] [--no-capacity] [--quiet-wait S]
+#                   [--timeline-s S] [--no-rsyslog] [--no-capacity] [--no-frontier]
+#                   [--frontier-rounds R] [--quiet-wait S]
 #   bench/report.sh --plots-only DIR      # redraw the SVGs from a results folder's TSVs
 #   bench/report.sh --selftest            # the plotter draws a tiny chart (a few seconds)
 #
@@ -17,6 +18,9 @@
 #      send lateness per second (its --histogram-log) and the file's lag per second (the
 #      freshness samples of measure.sh, and the server's wm_lag_ms)
 #   3. capacity against loops: bench/capacity.sh
+#   4. the cost-freshness frontier at n=5000: bench/frontier.sh, 30-s runs (--frontier-rounds
+#      rounds of C's default, --batch-ms 100 and 400 beside stampede's default, --read-batch
+#      100ms and 400ms): CPU per timestamp against the file's lag p50
 # Writes TSVs into bench/results/<UTC date-time>/ (with --quick: target/bench/quick-<...>/, plots
 # included) and SVG plots into docs/perf/. Takes the machine-wide benchmark lock
 # (/tmp/stampede-bench.lock) for the whole run; do not wrap it in flock yourself.
@@ -27,18 +31,21 @@ cd "$root"
 LOCK=/tmp/stampede-bench.lock
 
 quick=0 duration=12 ns="50 200 1000 2000 5000 8000" timeline=30 rsyslog=1 capacity=1 plots_only="" quiet_wait=30
+frontier=1 frontier_rounds=3 frontier_s=30 frontier_n=5000
 while [ $# -gt 0 ]; do
     case "$1" in
-        --quick) quick=1; duration=4; ns="50 2000"; timeline=6; shift ;;
+        --quick) quick=1; duration=4; ns="50 2000"; timeline=6; frontier_rounds=1; frontier_s=4; frontier_n=2000; shift ;;
         --duration) duration=$2; shift 2 ;;
         --ns) ns=$2; shift 2 ;;
         --timeline-s) timeline=$2; shift 2 ;;
         --no-rsyslog) rsyslog=0; shift ;;
         --no-capacity) capacity=0; shift ;;
+        --no-frontier) frontier=0; shift ;;
+        --frontier-rounds) frontier_rounds=$2; shift 2 ;;
         --quiet-wait) quiet_wait=$2; shift 2 ;;
         --plots-only) plots_only=$2; shift 2 ;;
         --selftest) exec java bench/Plot.java --selftest ;;
-        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "report: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -88,7 +95,29 @@ plots() { # results-dir svg-dir
             --title "Capacity: timestamps/s one server takes, vs event loops" \
             --xlabel "event loops (--loops)" --ylabel "timestamps per second" --out "$o/capacity.svg"
     fi
+    if [ -s "$d/frontier.tsv" ]; then
+        frontier_points "$d/frontier.tsv" > "$d/frontier_points.tsv"
+        java bench/Plot.java --tsv "$d/frontier_points.tsv" --x lag_p50_ms \
+            --y C_auto,C_100ms,C_400ms,stampede_auto,stampede_100ms,stampede_400ms \
+            --labels "C, default|C, --batch-ms 100|C, --batch-ms 400|stampede, default|stampede, --read-batch 100ms|stampede, --read-batch 400ms" \
+            --points-only --zero --title "Cost against freshness: server CPU per timestamp (µs) against the file's lag, n=$(frontier_n_of "$d")" \
+            --xlabel "file lag p50 (ms)" --ylabel "CPU µs per timestamp, steady" --out "$o/frontier.svg"
+    fi
     echo "report: plots in $o" >&2
+}
+
+# frontier.sh's rows (setting, server, lag, steady µs, ...) -> one x column (the lag) and one y
+# column per server and setting, "-" where a row has no point, as Plot.java's --points-only reads
+frontier_points() {
+    awk -F'\t' 'NR > 1 && $3 != "" && $3 != "na" {
+            k = $2 "_" ($1 == "auto" ? "auto" : $1 "ms"); print $3 "\t" k "\t" $4 }' "$1" | sort -n |
+        awk -F'\t' 'BEGIN { split("C_auto C_100ms C_400ms stampede_auto stampede_100ms stampede_400ms", c, " ")
+                            printf "lag_p50_ms"; for (i = 1; i <= 6; i++) printf "\t%s", c[i]; printf "\n" }
+            { printf "%s", $1; for (i = 1; i <= 6; i++) printf "\t%s", (c[i] == $2 ? $3 : "-"); printf "\n" }'
+}
+
+frontier_n_of() { # results dir -> n of its frontier runs (5000 unless the run said otherwise)
+    sed -n 's/^frontier_n\t//p' "$1/machine.tsv" 2>/dev/null | grep . || echo 5000
 }
 
 if [ -n "$plots_only" ]; then
@@ -135,6 +164,7 @@ fi
     echo "server_loops	$srv_loops"
     echo "client_loops	$cli_loops"
     echo "duration_s	$duration"
+    [ $frontier = 1 ] && echo "frontier_n	$frontier_n"
 } > "$out/machine.tsv"
 cat "$out/machine.tsv" >&2
 
@@ -248,6 +278,12 @@ if [ $capacity = 1 ]; then
         "$out/capacity.tsv" > "$out/capacity_plot.tsv"
 fi
 
+# ------------------------------------------------------------------ 4. the cost-freshness frontier
+if [ $frontier = 1 ]; then
+    QUIET_WAIT=$quiet_wait bench/frontier.sh -n "$frontier_n" -d "$frontier_s" -r "$frontier_rounds" \
+        --tsv "$out/frontier.tsv" | tee "$out/frontier.txt" >&2 || echo "report: frontier.sh failed" >&2
+fi
+
 plots "$out" "$svg"
 
 # ------------------------------------------------------------------ the headline figures
@@ -256,6 +292,7 @@ plots "$out" "$svg"
     echo
     column -t -s $'\t' "$out/runs_table.tsv"
     echo
-    if [ -s "$out/capacity.tsv" ]; then column -t -s $'\t' "$out/capacity.tsv"; fi
+    if [ -s "$out/capacity.tsv" ]; then column -t -s $'\t' "$out/capacity.tsv"; echo; fi
+    if [ -s "$out/frontier.tsv" ]; then column -t -s $'\t' "$out/frontier.tsv"; fi
 } | tee "$out/summary.txt"
 echo "report: data in $out" >&2
