@@ -100,7 +100,7 @@ plots() { # results-dir svg-dir
         java bench/Plot.java --tsv "$d/frontier_points.tsv" --x lag_p50_ms \
             --y C_auto,C_100ms,C_400ms,stampede_auto,stampede_100ms,stampede_400ms \
             --labels "C, default|C, --batch-ms 100|C, --batch-ms 400|stampede, default|stampede, --read-batch 100ms|stampede, --read-batch 400ms" \
-            --points-only --zero --title "Cost against freshness: server CPU per timestamp (µs) against the file's lag, n=$(frontier_n_of "$d")" \
+            --points-only --zero --title "Server CPU per timestamp (µs) against the file's lag, n=$(frontier_n_of "$d")" \
             --xlabel "file lag p50 (ms)" --ylabel "CPU µs per timestamp, steady" --out "$o/frontier.svg"
     fi
     echo "report: plots in $o" >&2
