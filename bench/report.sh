@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
         --quiet-wait) quiet_wait=$2; shift 2 ;;
         --plots-only) plots_only=$2; shift 2 ;;
         --selftest) exec java bench/Plot.java --selftest ;;
-        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "report: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -164,7 +164,7 @@ fi
     echo "server_loops	$srv_loops"
     echo "client_loops	$cli_loops"
     echo "duration_s	$duration"
-    [ $frontier = 1 ] && echo "frontier_n	$frontier_n"
+    if [ $frontier = 1 ]; then echo "frontier_n	$frontier_n"; fi
 } > "$out/machine.tsv"
 cat "$out/machine.tsv" >&2
 
