@@ -31,17 +31,17 @@ quiet_wait=${QUIET_WAIT:-30}
 
 ref_client="$ref/client --port {port} --connections {n} --duration-s {duration} --interval-ms {interval}"
 keys='server_cpu_us_per_msg|server_steady_us_per_msg|server_rss_max_mb|lag_p50_ms|lag_max_ms|sorted_ok|unique_ok|server_late'
-[ -n "$tsv" ] && [ ! -s "$tsv" ] && printf 'setting\tserver\tlag_p50_ms\tsteady_us\twhole_us\trss_mb\tlate\n' >"$tsv"
+[ -n "$tsv" ] && [ ! -s "$tsv" ] && printf 'setting\tserver\tlag_p50_ms\tsteady_us\twhole_us\trss_mb\tlate\thost_ns\n' >"$tsv"
 
 run() { # setting label server-command
     local line v
     wait_quiet
     line=$("$ref/measure.sh" --server "$3" --client "$ref_client" --n "$n" --duration "$d" --interval "$i" 2>/dev/null | tail -n 1)
-    printf '%-6s %-10s %s busy_before_pct=%s\n' "$1" "$2" "$(echo "$line" | tr ' ' '\n' | grep -E "^($keys)=" | tr '\n' ' ')" "$BUSY"
+    printf '%-6s %-10s %s busy_before_pct=%s host_ns_before=%s\n' "$1" "$2" "$(echo "$line" | tr ' ' '\n' | grep -E "^($keys)=" | tr '\n' ' ')" "$BUSY" "$HOST_NS"
     if [ -n "$tsv" ]; then
         v() { echo "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$(v lag_p50_ms)" "$(v server_steady_us_per_msg)" \
-            "$(v server_cpu_us_per_msg)" "$(v server_rss_max_mb)" "$(v server_late)" >>"$tsv"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$(v lag_p50_ms)" "$(v server_steady_us_per_msg)" \
+            "$(v server_cpu_us_per_msg)" "$(v server_rss_max_mb)" "$(v server_late)" "$HOST_NS" >>"$tsv"
     fi
 }
 

@@ -186,9 +186,9 @@ printf 'what\tn\tsummary\n' > "$raw"
 run() { # label n server client [duration]
     local line
     wait_quiet
-    echo "report: $1 n=$2 (machine ${BUSY}% busy before)" >&2
+    echo "report: $1 n=$2 (machine ${BUSY}% busy before, a loopback line ${HOST_NS} ns)" >&2
     line=$("$measure" --server "$3" --client "$4" --n "$2" --duration "${5:-$duration}" 2>>"$out/measure.log" | tail -n 1)
-    printf '%s\t%s\t%s busy_before_pct=%s\n' "$1" "$2" "$line" "$BUSY" >> "$raw"
+    printf '%s\t%s\t%s busy_before_pct=%s host_ns_before=%s\n' "$1" "$2" "$line" "$BUSY" "$HOST_NS" >> "$raw"
     LAST=$line
 }
 
@@ -224,7 +224,7 @@ steady_sent() { # summary-line server|client -> steady µs per timestamp sent
 {
     printf 'n\treference'; for L in $cli_loops; do printf '\tstampede_loops%s' "$L"; done; printf '\n'
 } > "$out/cpu_client.tsv"
-keys="server_cpu_us_per_msg client_cpu_us_per_msg server_rss_max_mb client_rss_max_mb lag_p50_ms lag_max_ms server_late client_missed client_late_p99_us sorted_ok unique_ok busy_before_pct"
+keys="server_cpu_us_per_msg client_cpu_us_per_msg server_rss_max_mb client_rss_max_mb lag_p50_ms lag_max_ms server_late client_missed client_late_p99_us sorted_ok unique_ok busy_before_pct host_ns_before"
 {
     printf 'n\twhat\tserver_us_steady\tclient_us_steady'
     for k in $keys; do printf '\t%s' "$k"; done
