@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A stand-in for systemd's notification socket: a unix datagram socket, bound by a python3 child
- * (Java 17 has no AF_UNIX datagram sockets), whose messages come back as lines
- * ({@code READY=1}, {@code STATUS=...}, {@code MAINPID=...}, each field its own line). Tests that
- * need it are skipped where python3 is missing.
+ * (Java 17 has no AF_UNIX datagram sockets), whose messages come back as fields
+ * ({@code READY=1}, {@code STATUS=...}, {@code MAINPID=...}), all of one datagram at once. Tests
+ * that need it are skipped where python3 is missing.
  */
 public final class FakeNotifySocket implements AutoCloseable {
     private static final String SCRIPT = String.join("\n",
@@ -25,8 +25,7 @@ public final class FakeNotifySocket implements AutoCloseable {
             "s.bind(sys.argv[1])",
             "print('bound', flush=True)",
             "while True:",
-            "    for field in s.recv(65536).decode('utf-8', 'replace').split('\\n'):",
-            "        print(field, flush=True)");
+            "    print(s.recv(65536).decode('utf-8', 'replace').rstrip('\\n').replace('\\n', '\\x1f'), flush=True)");
 
     private final Path path;
     private final Process python;
@@ -80,7 +79,9 @@ public final class FakeNotifySocket implements AutoCloseable {
     private void read() {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                fields.add(line);
+                // One line per datagram, its fields joined by US (0x1f): added at once, so that a
+                // reader who sees READY=1 also sees the STATUS and MAINPID sent with it.
+                fields.addAll(List.of(line.split("\u001f", -1)));
             }
         } catch (IOException ignored) {
             // python is gone
