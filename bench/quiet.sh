@@ -31,9 +31,9 @@ wait_quiet() { # waits (up to $quiet_wait s) until the machine is < 25 % busy; s
     local i b=0
     for ((i = 0; i < ${quiet_wait:-60}; i++)); do
         b=$(busy_pct)
-        if [ "$b" -lt 25 ]; then BUSY=$b; HOST_NS=$(host_ns); return; fi
+        [ "$b" -lt 25 ] && break
     done
     BUSY=$b
     HOST_NS=$(host_ns)
-    echo "bench: the machine is still ${b}% busy; measuring anyway" >&2
+    [ "$b" -lt 25 ] || echo "bench: the machine is still ${b}% busy; measuring anyway" >&2
 }
