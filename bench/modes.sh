@@ -8,24 +8,25 @@
 # -s stops the server for MS ms (SIGSTOP, SIGCONT) at the 5th measured second, as a host or a long
 # GC would, to see whether it catches up; -v a variant of ours with these server options
 # (repeatable; default one, "ours", with none), e.g. -v auto= -v zero=--read-batch=0.
-# Once a second: the server's CPU (/proc/PID/stat, all its threads), the timestamps it received
-# and its polls (perf stat on its read and epoll_wait syscalls: reads of one 14-byte line, and
-# longer ones counted as two lines, so a lower bound; polls, and how many came back full; the
-# output file cannot count them, as it holds each millisecond once), and the CPUs its busiest
-# thread and the client last ran on. A second is "behind" when most of its polls came back full
-# (1,024 sockets, the cap of both servers): more sockets were ready than one poll takes, so the
-# server ran without a pause. Per run: CPU µs per timestamp over all seconds, over the seconds it
-# kept up ("steady") and over those it was behind; the seconds behind; the seconds in which the
-# server's busiest thread and the client were last seen on one CPU (same_cpu_s). Every second in
+# Once a second: the server's CPU (schedstat of all its threads: exact, where the clock ticks of
+# /proc/PID/stat are sampled), how much of the second its busiest thread (the event loop) ran or
+# waited to run, the timestamps it received and its polls (perf stat on its read and epoll_wait syscalls:
+# reads of one 14-byte line, and longer ones counted as two lines, so a lower bound; polls, and how
+# many came back full; the output file cannot count them, as it holds each millisecond once), and
+# the CPUs its loop and the client last ran on. A second is "saturated" when the loop ran, or
+# waited for a CPU to run on, for 95 % of it or more: it had no time to spare, and what it cost a
+# timestamp is then one core divided by the rate, not what reading costs. Per run: CPU µs per timestamp over all seconds,
+# over the seconds it kept up and over the saturated ones; the seconds saturated; the seconds in
+# which most polls came back full (1,024 sockets, the cap of both servers: the loop read a backlog
+# without pausing); the seconds in which loop and client were last seen on one CPU. Every second in
 # bench/results/<date>-modes/seconds.tsv.
 #
 # Why: at n = 5,000 on this 2-core machine the C client takes one core, and both servers switch,
-# within one run, between two states: keeping up (ours ~7.5 µs a timestamp, pausing between
-# rounds; C ~8.5, waking per event) and behind (no pause, every poll full, ~10 µs for both). A
-# whole-run figure (what measure.sh gives) mixes the two in shares that differ from run to run:
-# much of the spread of bench/compare.sh (docs/PERFORMANCE.md, "Two states of one run"). The
-# "behind" reading is meant for the default read batch and C's default: a long --read-batch fills
-# its polls by design. Needs perf (syscall tracepoints, as root). Takes the benchmark lock itself.
+# within one run, between keeping up (ours ~7.5 µs a timestamp, pausing between rounds; C ~8.5,
+# waking per event) and a saturated loop (~10 µs for both: one core). A whole-run figure (what
+# measure.sh gives) mixes the two in shares that differ from run to run: much of the spread of
+# bench/compare.sh (docs/PERFORMANCE.md, "Two states of one run"). Needs perf (syscall
+# tracepoints, as root). Takes the benchmark lock itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=5000 d=30 r=3 w=5 stall=0 variants=()
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
         -w) w=$2; shift 2 ;;
         -v) variants+=("$2"); shift 2 ;;
         -s) stall=$2; shift 2 ;;
-        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
         *) echo "bench/modes: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -66,13 +67,19 @@ if [ -z "${STAMPEDE_BENCH_SNAP:-}" ]; then
 fi
 snap=$STAMPEDE_BENCH_SNAP
 [ ${#variants[@]} -gt 0 ] || variants=("ours=")
-hz=$(getconf CLK_TCK)
 
-proc_ticks() { # PID -> utime+stime of the whole process, in clock ticks
-    local line
-    read -r line < "/proc/$1/stat" || { echo 0; return; }
-    local f=(${line##*) })
-    echo $((f[11] + f[12]))
+cpu_ns() { # /proc/PID/task/TID ... -> the CPU time they have had, in ns (schedstat: exact, not ticks)
+    local f v sum=0
+    for f in "$@"; do
+        read -r v _ < "$f/schedstat" 2>/dev/null && sum=$((sum + v))
+    done
+    echo "$sum"
+}
+
+demand_ns() { # /proc/PID/task/TID -> the time it ran or waited to run, in ns (schedstat)
+    local run wait
+    read -r run wait _ < "$1/schedstat" 2>/dev/null || { echo 0; return; }
+    echo $((run + wait))
 }
 
 last_cpu() { # /proc/PID[/task/TID] -> the CPU it last ran on
@@ -83,11 +90,10 @@ last_cpu() { # /proc/PID[/task/TID] -> the CPU it last ran on
 }
 
 busiest_thread() { # PID -> /proc path of its thread with the most CPU so far (the event loop)
-    local t line best="/proc/$1" most=-1
+    local t v best="/proc/$1" most=-1
     for t in /proc/"$1"/task/*; do
-        read -r line < "$t/stat" || continue
-        local f=(${line##*) })
-        if [ $((f[11] + f[12])) -gt "$most" ]; then most=$((f[11] + f[12])); best=$t; fi
+        read -r v _ < "$t/schedstat" 2>/dev/null || continue
+        if [ "$v" -gt "$most" ]; then most=$v; best=$t; fi
     done
     echo "$best"
 }
@@ -109,42 +115,45 @@ one_run() { # label server-command -> one summary line; the per-second rows go t
         -e syscalls:sys_exit_epoll_wait --filter 'ret >= 1024' -e syscalls:sys_exit_epoll_wait \
         -e syscalls:sys_exit_read --filter 'ret == 14' -e syscalls:sys_exit_read --filter 'ret > 14' \
         -- sleep "$secs" >/dev/null 2>&1 &
-    local pp=$! t0 t1 k loop
-    t0=$(proc_ticks "$sp")
+    local pp=$! k loop p0 p1 l0 l1 w0 w1
     loop=$(busiest_thread "$sp")
+    p0=$(cpu_ns /proc/"$sp"/task/*); l0=$(demand_ns "$loop"); w0=$(date +%s%N)
     for k in $(seq 1 "$secs"); do
         sleep 1
         if [ "$k" = 5 ] && [ "$stall" -gt 0 ]; then   # a stall, as a host or a long GC makes one
             kill -STOP "$sp"; sleep "$(awk -v ms="$stall" 'BEGIN { printf "%.3f", ms / 1000 }')"; kill -CONT "$sp"
         fi
-        t1=$(proc_ticks "$sp")
-        echo "$((t1 - t0)) $(last_cpu "$loop") $(last_cpu "/proc/$cp")"
-        t0=$t1
+        p1=$(cpu_ns /proc/"$sp"/task/*); l1=$(demand_ns "$loop"); w1=$(date +%s%N)
+        # the process's CPU ns, the loop's running or waiting to run in per mille of the second, where loop and client ran
+        echo "$((p1 - p0)) $(((l1 - l0) * 1000 / (w1 - w0))) $(last_cpu "$loop") $(last_cpu "/proc/$cp")"
+        p0=$p1; l0=$l1; w0=$w1
     done > "$tmp/cpu.txt"
     wait "$pp" || true
     awk -F, '/syscalls:sys_exit_/ { v[c++ % 4] = $2; if (c % 4 == 0) print v[2] + 2 * v[3], v[0], v[1] }' \
         "$tmp/polls.csv" > "$tmp/polls.txt"
     kill "$cp" 2>/dev/null || true; wait "$cp" 2>/dev/null || true
     kill "$sp" 2>/dev/null || true; wait "$sp" 2>/dev/null || true
-    paste -d' ' "$tmp/cpu.txt" "$tmp/polls.txt" | awk -v label="$label" -v hz="$hz" '
-        NF == 6 {   # cpu_ticks loop_cpu client_cpu timestamps full_polls polls
-            behind = ($6 > 0 && $5 * 2 > $6)
-            printf "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", label, NR, $1, $4, $5, $6, behind, $2, $3 >> "'"$out/seconds.tsv"'"
-            all_t += $1; all_n += $4
-            if (behind) { b_t += $1; b_n += $4; b_s++ } else { s_t += $1; s_n += $4; s_s++ }
-            if ($2 == $3) shared++
+    paste -d' ' "$tmp/cpu.txt" "$tmp/polls.txt" | awk -v label="$label" '
+        NF == 7 {   # cpu_ns loop_demand_permille loop_cpu client_cpu timestamps full_polls polls
+            sat = ($2 >= 950)
+            printf "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", label, NR, $1 / 1000, $2, $5, $6, $7, sat, $3, $4 \
+                >> "'"$out/seconds.tsv"'"
+            all_t += $1; all_n += $5
+            if (sat) { b_t += $1; b_n += $5; b_s++ } else { s_t += $1; s_n += $5; s_s++ }
+            if ($6 * 2 > $7) full++
+            if ($3 == $4) shared++
         }
-        function us(t, n) { return n > 0 ? sprintf("%.2f", t * 1e6 / hz / n) : "na" }
+        function us(t, n) { return n > 0 ? sprintf("%.2f", t / 1000 / n) : "na" }
         END {
-            printf "%-9s seconds=%d behind_s=%d us_per_ts_all=%s us_per_ts_steady=%s us_per_ts_behind=%s ts_per_s=%d same_cpu_s=%d\n",
-                label, s_s + b_s, b_s, us(all_t, all_n), us(s_t, s_n), us(b_t, b_n), (s_s + b_s) ? all_n / (s_s + b_s) : 0, shared
+            printf "%-9s seconds=%d saturated_s=%d us_per_ts_all=%s us_per_ts_kept_up=%s us_per_ts_saturated=%s ts_per_s=%d full_polls_s=%d same_cpu_s=%d\n",
+                label, s_s + b_s, b_s, us(all_t, all_n), us(s_t, s_n), us(b_t, b_n), (s_s + b_s) ? all_n / (s_s + b_s) : 0, full, shared
         }'
     rm -rf "$tmp"
 }
 
 out="$root/bench/results/$(date -u +%Y-%m-%dT%H%MZ)-modes"
 mkdir -p "$out"
-printf 'server\tsecond\tcpu_ticks\ttimestamps\tfull_polls\tpolls\tbehind\tloop_cpu\tclient_cpu\n' > "$out/seconds.tsv"
+printf 'server\tsecond\tcpu_us\tloop_demand_permille\ttimestamps\tfull_polls\tpolls\tsaturated\tloop_cpu\tclient_cpu\n' > "$out/seconds.tsv"
 {
     echo "# bench/modes.sh -n $n -d $d -r $r -w $w -s $stall$(printf " -v '%s'" "${variants[@]}"); $(date -u +%FT%TZ); $(nproc) CPUs; java: $(java -version 2>&1 | head -n 1)"
     for k in $(seq 1 "$r"); do
