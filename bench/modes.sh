@@ -3,22 +3,24 @@
 #
 #   bench/modes.sh [-n 5000] [-d 30] [-r 3] [-w 5] [-s MS] [-v LABEL=SERVER_OPTIONS]...
 #
-# Each round runs the C reference server, then each variant of ours, each driven by the C reference
-# client (-n connections, every 50 ms, for -d seconds). -r rounds; -w seconds of start-up left out;
-# -s stops the server for MS ms (SIGSTOP, SIGCONT) at the 5th measured second, as a host or a long
-# GC would, to see whether it catches up; -v a variant of ours with these server options
-# (repeatable; default one, "ours", with none), e.g. -v auto= -v zero=--read-batch=0.
+# Each round runs the C reference server, then each variant of ours, each driven by the C
+# reference client (-n connections, every 50 ms, for -d seconds). -r rounds; -w seconds of
+# start-up left out; -s stops the server for MS ms (SIGSTOP, SIGCONT) at the 5th measured second,
+# as a host or a long GC would, to see whether it catches up; -v a variant of ours with these
+# server options (repeatable; default one, "ours", with none), e.g. -v auto= -v
+# zero=--read-batch=0.
 # Once a second: the server's CPU (schedstat of all its threads: exact, where the clock ticks of
-# /proc/PID/stat are sampled), how much of the second its busiest thread (the event loop) ran or
-# waited to run, the timestamps it received and its polls (perf stat on its read and epoll_wait syscalls:
-# reads of one 14-byte line, and longer ones counted as two lines, so a lower bound; polls, and how
-# many came back full; the output file cannot count them, as it holds each millisecond once), and
-# the CPUs its loop and the client last ran on. A second is "saturated" when the loop ran, or
-# waited for a CPU to run on, for 95 % of it or more: it had no time to spare, and what it cost a
-# timestamp is then one core divided by the rate, not what reading costs. Per run: CPU µs per timestamp over all seconds,
-# over the seconds it kept up and over the saturated ones; the seconds saturated; the seconds in
-# which most polls came back full (1,024 sockets, the cap of both servers: the loop read a backlog
-# without pausing); the seconds in which loop and client were last seen on one CPU. Every second in
+# /proc/PID/stat are sampled), how much of the second its busiest thread (the event loop; with
+# --loops N, one of them) ran or waited to run, the timestamps it received and its polls (perf
+# stat on its read and epoll_wait syscalls: reads of one 14-byte line, and longer ones counted as
+# two lines, so a lower bound; polls, and how many came back full; the output file cannot count
+# them, as it holds each millisecond once), and the CPUs its loop and the client last ran on. A
+# second is "saturated" when the loop ran, or waited for a CPU to run on, for 95 % of it or more:
+# it had no time to spare, and what it cost a timestamp is then one core divided by the rate, not
+# what reading costs. Per run: CPU µs per timestamp over all seconds, over the seconds it kept up
+# and over the saturated ones; the seconds saturated; the seconds in which most polls came back
+# full (1,024 sockets, the cap of both servers: the loop read a backlog without pausing); the
+# seconds in which loop and client were last seen on one CPU. Every second in
 # bench/results/<date>-modes/seconds.tsv.
 #
 # Why: at n = 5,000 on this 2-core machine the C client takes one core, and both servers switch,
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
         -w) w=$2; shift 2 ;;
         -v) variants+=("$2"); shift 2 ;;
         -s) stall=$2; shift 2 ;;
-        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
         *) echo "bench/modes: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -61,7 +63,8 @@ if [ -z "${STAMPEDE_BENCH_SNAP:-}" ]; then
     rc=0
     vargs=()
     for v in "${variants[@]}"; do vargs+=(-v "$v"); done
-    STAMPEDE_BENCH_SNAP=$snap flock /tmp/stampede-bench.lock "$0" -n "$n" -d "$d" -r "$r" -w "$w" -s "$stall" "${vargs[@]}" || rc=$?
+    STAMPEDE_BENCH_SNAP=$snap flock /tmp/stampede-bench.lock \
+        "$0" -n "$n" -d "$d" -r "$r" -w "$w" -s "$stall" "${vargs[@]}" || rc=$?
     rm -rf "$snap"
     exit $rc
 fi
@@ -124,7 +127,8 @@ one_run() { # label server-command -> one summary line; the per-second rows go t
             kill -STOP "$sp"; sleep "$(awk -v ms="$stall" 'BEGIN { printf "%.3f", ms / 1000 }')"; kill -CONT "$sp"
         fi
         p1=$(cpu_ns /proc/"$sp"/task/*); l1=$(demand_ns "$loop"); w1=$(date +%s%N)
-        # the process's CPU ns, the loop's running or waiting to run in per mille of the second, where loop and client ran
+        # the process's CPU ns; the loop's running or waiting to run, per mille of the second;
+        # the CPUs the loop and the client last ran on
         echo "$((p1 - p0)) $(((l1 - l0) * 1000 / (w1 - w0))) $(last_cpu "$loop") $(last_cpu "/proc/$cp")"
         p0=$p1; l0=$l1; w0=$w1
     done > "$tmp/cpu.txt"
@@ -145,17 +149,22 @@ one_run() { # label server-command -> one summary line; the per-second rows go t
         }
         function us(t, n) { return n > 0 ? sprintf("%.2f", t / 1000 / n) : "na" }
         END {
-            printf "%-9s seconds=%d saturated_s=%d us_per_ts_all=%s us_per_ts_kept_up=%s us_per_ts_saturated=%s ts_per_s=%d full_polls_s=%d same_cpu_s=%d\n",
-                label, s_s + b_s, b_s, us(all_t, all_n), us(s_t, s_n), us(b_t, b_n), (s_s + b_s) ? all_n / (s_s + b_s) : 0, full, shared
+            secs = s_s + b_s
+            printf "%-9s seconds=%d saturated_s=%d us_per_ts_all=%s us_per_ts_kept_up=%s us_per_ts_saturated=%s",
+                label, secs, b_s, us(all_t, all_n), us(s_t, s_n), us(b_t, b_n)
+            printf " ts_per_s=%d full_polls_s=%d same_cpu_s=%d\n", secs ? all_n / secs : 0, full, shared
         }'
     rm -rf "$tmp"
 }
 
 out="$root/bench/results/$(date -u +%Y-%m-%dT%H%MZ)-modes"
 mkdir -p "$out"
-printf 'server\tsecond\tcpu_us\tloop_demand_permille\ttimestamps\tfull_polls\tpolls\tsaturated\tloop_cpu\tclient_cpu\n' > "$out/seconds.tsv"
+printf '%s\t' server second cpu_us loop_demand_permille timestamps full_polls polls saturated loop_cpu \
+    > "$out/seconds.tsv"
+printf 'client_cpu\n' >> "$out/seconds.tsv"
 {
-    echo "# bench/modes.sh -n $n -d $d -r $r -w $w -s $stall$(printf " -v '%s'" "${variants[@]}"); $(date -u +%FT%TZ); $(nproc) CPUs; java: $(java -version 2>&1 | head -n 1)"
+    echo "# bench/modes.sh -n $n -d $d -r $r -w $w -s $stall$(printf " -v '%s'" "${variants[@]}");" \
+        "$(date -u +%FT%TZ); $(nproc) CPUs; java: $(java -version 2>&1 | head -n 1)"
     for k in $(seq 1 "$r"); do
         one_run "c-$k" "$ref/server --port {port} --output {output}"
         for v in "${variants[@]}"; do
