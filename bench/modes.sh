@@ -27,8 +27,10 @@
 # within one run, between keeping up (ours ~7.5 µs a timestamp, pausing between rounds; C ~8.5,
 # waking per event) and a saturated loop (~10 µs for both: one core). A whole-run figure (what
 # measure.sh gives) mixes the two in shares that differ from run to run: much of the spread of
-# bench/compare.sh (docs/PERFORMANCE.md, "Two states of one run"). Needs perf (syscall
-# tracepoints, as root). Takes the benchmark lock itself.
+# bench/compare.sh (docs/PERFORMANCE.md, "Two states of one run"). Each run first waits (up to
+# QUIET_WAIT, 30 s) for the machine to be under 25 % busy and probes the host's speed
+# (bench/quiet.sh: busy_before_pct, host_ns_before). Needs perf (syscall tracepoints, as root).
+# Takes the benchmark lock itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=5000 d=30 r=3 w=5 stall=0 variants=()
@@ -40,12 +42,15 @@ while [ $# -gt 0 ]; do
         -w) w=$2; shift 2 ;;
         -v) variants+=("$2"); shift 2 ;;
         -s) stall=$2; shift 2 ;;
-        -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
         *) echo "bench/modes: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 if [ "$d" -le $((w + 3)) ]; then
     echo "bench/modes: -d $d leaves no second to measure after -w $w" >&2; exit 2
+fi
+if [ "$stall" -gt 0 ] && [ "$d" -lt $((w + 7)) ]; then
+    echo "bench/modes: -s stops the server at the 5th measured second: -d must be at least $((w + 7))" >&2; exit 2
 fi
 if ! perf stat -e syscalls:sys_exit_epoll_wait -- true >/dev/null 2>&1; then
     echo "bench/modes: needs perf with syscall tracepoints (root, or kernel.perf_event_paranoid=-1)" >&2
@@ -69,6 +74,8 @@ if [ -z "${STAMPEDE_BENCH_SNAP:-}" ]; then
     exit $rc
 fi
 snap=$STAMPEDE_BENCH_SNAP
+quiet_wait=${QUIET_WAIT:-30}
+. "$root/bench/quiet.sh"
 [ ${#variants[@]} -gt 0 ] || variants=("ours=")
 
 cpu_ns() { # /proc/PID/task/TID ... -> the CPU time they have had, in ns (schedstat: exact, not ticks)
@@ -103,6 +110,7 @@ busiest_thread() { # PID -> /proc path of its thread with the most CPU so far (t
 
 one_run() { # label server-command -> one summary line; the per-second rows go to $out/seconds.tsv
     local label=$1 cmd=$2 port tmp sp cp i
+    wait_quiet   # sets BUSY and HOST_NS, printed with the run's figures
     port=$((20000 + RANDOM % 12000))
     tmp=$(mktemp -d)
     cmd=${cmd//\{port\}/$port}; cmd=${cmd//\{output\}/$tmp/o.txt}
@@ -137,7 +145,7 @@ one_run() { # label server-command -> one summary line; the per-second rows go t
         "$tmp/polls.csv" > "$tmp/polls.txt"
     kill "$cp" 2>/dev/null || true; wait "$cp" 2>/dev/null || true
     kill "$sp" 2>/dev/null || true; wait "$sp" 2>/dev/null || true
-    paste -d' ' "$tmp/cpu.txt" "$tmp/polls.txt" | awk -v label="$label" '
+    paste -d' ' "$tmp/cpu.txt" "$tmp/polls.txt" | awk -v label="$label" -v busy="$BUSY" -v host="$HOST_NS" '
         NF == 7 {   # cpu_ns loop_demand_permille loop_cpu client_cpu timestamps full_polls polls
             sat = ($2 >= 950)
             printf "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", label, NR, $1 / 1000, $2, $5, $6, $7, sat, $3, $4 \
@@ -152,7 +160,8 @@ one_run() { # label server-command -> one summary line; the per-second rows go t
             secs = s_s + b_s
             printf "%-9s seconds=%d saturated_s=%d us_per_ts_all=%s us_per_ts_kept_up=%s us_per_ts_saturated=%s",
                 label, secs, b_s, us(all_t, all_n), us(s_t, s_n), us(b_t, b_n)
-            printf " ts_per_s=%d full_polls_s=%d same_cpu_s=%d\n", secs ? all_n / secs : 0, full, shared
+            printf " ts_per_s=%d full_polls_s=%d same_cpu_s=%d", secs ? all_n / secs : 0, full, shared
+            printf " busy_before_pct=%s host_ns_before=%s\n", busy, host
         }'
     rm -rf "$tmp"
 }
