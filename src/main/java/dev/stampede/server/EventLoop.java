@@ -80,6 +80,7 @@ final class EventLoop implements Agent {
     /** How long a stop waits for clients to close their side after our FIN. */
     static final long SHUTDOWN_LINGER_MS = 1_000;
     private static final long WRITE_RETRY_MS = 250;
+    private static final long OVERLOAD_LOG_EVERY_MS = 60_000;
     private static final long SHUTDOWN_WRITE_TIMEOUT_MS = 5_000;
 
     private final int index;
@@ -124,6 +125,11 @@ final class EventLoop implements Agent {
     private long sweepMs;
     private long sweepWallMs;
     private long pausedSinceMs = -1;
+    /** Values offered to the engine when the current round began. */
+    private long offeredAtRoundStart;
+    /** Overloads ({@link ReadBatchRule}) since the last one logged, and when that was; -1: none yet. */
+    private int overloadsUnlogged;
+    private long overloadLoggedMs = -1;
 
     private volatile Thread loopThread;
     private final StatsCadence<ServerStats> stats;
@@ -152,7 +158,8 @@ final class EventLoop implements Agent {
         final ReloadableLimits limits = peers.limits(config);
         this.acceptor = new Acceptor(index, peers, selector, listener, admission, counters, log);
         this.sweep = new ConnectionSweep(index, peers, silence, limits, counters, tls);
-        this.readBatch = new ReadBatchRule(config.readBatchMs(), config.readBatchAdaptive());
+        this.readBatch = new ReadBatchRule(config.readBatchMs(), config.readBatchAdaptive(),
+                config.engine().idleTimeoutMs());
         this.swept = SweptReads.applies(config.readBatchMs(), config.readBatchAdaptive())
                 ? new SweptReads(this::readClock) : null;
         this.acks = new AckSweep(output, nowMs);
@@ -226,6 +233,7 @@ final class EventLoop implements Agent {
         final long pollStartWallMs = System.currentTimeMillis();
         if (!inRound) {
             round.begin(pollStartMs, pollStartWallMs, selector.keys().size());
+            offeredAtRoundStart = engine.offered();
             sweptReady = 0;
             if (swept != null) {
                 // Before the poll: those that leave the sweep are polled at once.
@@ -253,11 +261,39 @@ final class EventLoop implements Agent {
             sweepMs = round.startMs();
             sweepWallMs = round.startWallMs();
         }
+        if (round.complete(ready)) {
+            roundEnded();
+        }
         if ((ready > 0 || sweptReady > 0) && !acceptor.listens() && peers.size() > 1) {
             acceptor.acceptBeforeAdvance();
         }
         engine.advance(sweepMs, sweepWallMs, peers.peersFrontier(index), peers.peersNewest(index));
         peers.publish(index, engine.frontier(), engine.newest());
+    }
+
+    /**
+     * A round read every socket ready at its start: the read batch judges whether the loop is
+     * saturated. The first overload is logged, then at most one line a minute with their count,
+     * so that an operator learns the server works at its edge without a line a second.
+     */
+    private void roundEnded() {
+        final long tookMs = nowMs - round.startMs();
+        if (!readBatch.roundEnded(nowMs, tookMs, round.keys(), counters.connectionsOpen,
+                engine.offered() - offeredAtRoundStart)) {
+            return;
+        }
+        overloadsUnlogged++;
+        if (overloadLoggedMs < 0 || nowMs - overloadLoggedMs >= OVERLOAD_LOG_EVERY_MS) {
+            final String loop = peers.size() > 1 ? "event loop " + index : "event loop";
+            log.accept("server: " + (overloadLoggedMs < 0 ? loop + " saturated"
+                    : loop + ": " + overloadsUnlogged + " saturations in the last "
+                            + (nowMs - overloadLoggedMs) / 1000 + " s")
+                    + " (rounds of " + tookMs + " ms reading most connections, a line or two a read):"
+                    + " pausing as long as a round, for " + ReadBatchRule.OVERLOAD_MS + " ms each time,"
+                    + " so that reads carry more lines");
+            overloadsUnlogged = 0;
+            overloadLoggedMs = nowMs;
+        }
     }
 
     /**
