@@ -19,9 +19,8 @@ import java.util.concurrent.TimeUnit;
  * two lines in each socket and costs about half as much per line, so the loop gets out of
  * saturation, where the lines it read kept getting older (measured: less CPU, and the file lagged
  * less than a saturated loop's; docs/PERFORMANCE.md). Then the rule goes back to the 1-ms pause,
- * and looks again. Reads that bring many lines each (a flood)
- * are not an overload: there a pause would cost throughput, not save reads. Owned by the loop's
- * thread.
+ * and looks again. Reads that bring many lines each (a flood) are not an overload: there a pause
+ * would cost throughput, not save reads. Owned by the loop's thread.
  */
 final class ReadBatchRule {
     /**
