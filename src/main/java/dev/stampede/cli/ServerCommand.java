@@ -137,8 +137,8 @@ final class ServerCommand implements Callable<Integer> {
                     + "the selector. 0 wakes on every arrival. auto: a 1-ms pause only while busy "
                     + "(10,000 timestamps/s or more) and while most connections are not ready already: the "
                     + "freshest file at about the C reference's cost; a loop saturated for 200 ms (most "
-                    + "connections ready round after round) pauses as long as a round for a second, so that "
-                    + "its reads carry two lines, and logs it (default: ${DEFAULT-VALUE}).")
+                    + "connections ready round after round) pauses half as long as a round for a second, so "
+                    + "that its reads carry more than one line, and logs it (default: ${DEFAULT-VALUE}).")
     Duration readBatch;
 
     @Option(names = "--flush-interval", paramLabel = "DURATION", defaultValue = "10ms",

@@ -289,7 +289,7 @@ final class EventLoop implements Agent {
                     : loop + ": " + overloadsUnlogged + " saturations in the last "
                             + (nowMs - overloadLoggedMs) / 1000 + " s")
                     + " (rounds of " + tookMs + " ms reading most connections, a line or two a read):"
-                    + " pausing as long as a round, for " + ReadBatchRule.OVERLOAD_MS + " ms each time,"
+                    + " pausing half as long as a round, for " + ReadBatchRule.OVERLOAD_MS + " ms each time,"
                     + " so that reads carry more lines");
             overloadsUnlogged = 0;
             overloadLoggedMs = nowMs;

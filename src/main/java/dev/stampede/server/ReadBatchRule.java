@@ -14,13 +14,14 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Overload.</b> A loop that finds most connections ready round after round for {@value
  * #SATURATED_FOR_MS} ms, each read bringing a line or two, is saturated: it reads one line per
  * {@code read()} (the dearest way), each line older than the last, and has no time to spare. The
- * default then takes, for {@value #OVERLOAD_MS} ms, a pause as long as its last round took (at
- * most {@value #OVERLOAD_MAX_PAUSE_MS} ms, and half the idle timeout): the next round finds about
- * two lines in each socket and costs about half as much per line, so the loop gets out of
- * saturation, where the lines it read kept getting older (measured: less CPU, and the file lagged
- * less than a saturated loop's; docs/PERFORMANCE.md). Then the rule goes back to the 1-ms pause,
- * and looks again. Reads that bring many lines each (a flood) are not an overload: there a pause
- * would cost throughput, not save reads. Owned by the loop's thread.
+ * default then takes, for {@value #OVERLOAD_MS} ms, a pause half as long as its last round took
+ * (at most {@value #OVERLOAD_MAX_PAUSE_MS} ms, and half the idle timeout): the next round finds
+ * about one and a half lines in each socket, a third fewer reads, so the loop gets out of
+ * saturation (busy about two thirds of the time), where the lines it read kept getting older. A
+ * pause as long as the round saved about as much CPU and let the file lag more (measured side by
+ * side: docs/PERFORMANCE.md). Then the rule goes back to the 1-ms pause, and looks again. Reads
+ * that bring many lines each (a flood) are not an overload: there a pause would cost throughput,
+ * not save reads. Owned by the loop's thread.
  */
 final class ReadBatchRule {
     /**
@@ -37,7 +38,7 @@ final class ReadBatchRule {
      * {@code stampede.server.overloadMs} sets another, 0 for none (for measurements).
      */
     static final long OVERLOAD_MS = Long.getLong("stampede.server.overloadMs", 1_000);
-    /** The longest overload pause (with 5,000 connections a saturated round takes about 50 ms). */
+    /** The longest overload pause (with 5,000 connections a saturated round takes about 50 ms, its pause 25). */
     static final long OVERLOAD_MAX_PAUSE_MS = 100;
     /** Reads that bring this many lines each on average are a flood, not an overload of small reads. */
     private static final long FLOOD_LINES_PER_READ = 4;
@@ -102,7 +103,7 @@ final class ReadBatchRule {
             overloadUntilMs = nowMs + OVERLOAD_MS;
         }
         if (overloaded) {
-            overloadPauseMs = Math.max(pauseMs, Math.min(maxOverloadPauseMs, tookMs));
+            overloadPauseMs = Math.max(pauseMs, Math.min(maxOverloadPauseMs, tookMs / 2));
         }
         return begins;
     }

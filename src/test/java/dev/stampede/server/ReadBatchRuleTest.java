@@ -37,7 +37,7 @@ class ReadBatchRuleTest {
     }
 
     @Test
-    void aLoopSaturatedForLongTakesPausesAsLongAsItsRoundsForASecond() {
+    void aLoopSaturatedForLongTakesPausesHalfAsLongAsItsRoundsForASecond() {
         final ReadBatchRule rule = busyAuto();
         // Rounds that each read every connection, a line a read, back to back for 200 ms.
         long now = 200;
@@ -46,9 +46,9 @@ class ReadBatchRuleTest {
             rule.roundEnded(now, 50, 5_000, 5_000, 5_000);
         }
         assertThat(rule.batching(5_000, 5_000)).isTrue(); // pauses although every socket was ready
-        assertThat(rule.pauseMs()).isEqualTo(50);
-        rule.roundEnded(now + 30, 30, 5_000, 5_000, 10_000); // two lines a read: a shorter round
-        assertThat(rule.pauseMs()).isEqualTo(30);
+        assertThat(rule.pauseMs()).isEqualTo(25);
+        rule.roundEnded(now + 30, 30, 5_000, 5_000, 7_500); // more lines a read: a shorter round
+        assertThat(rule.pauseMs()).isEqualTo(15);
         rule.roundEnded(now + 1_100, 30, 5_000, 5_000, 10_000); // the second is over
         assertThat(rule.batching(5_000, 5_000)).isFalse();
         assertThat(rule.pauseMs()).isEqualTo(1);
@@ -76,11 +76,11 @@ class ReadBatchRuleTest {
         final ReadBatchRule rule = new ReadBatchRule(1, true, 60);
         rule.observe(0, 0);
         rule.observe(200, 200_000);
-        for (long now = 300; now <= 600; now += 80) {
-            rule.roundEnded(now, 80, 5_000, 5_000, 5_000);
+        for (long now = 300; now <= 900; now += 120) {
+            rule.roundEnded(now, 120, 5_000, 5_000, 5_000);
         }
         assertThat(rule.batching(5_000, 5_000)).isTrue();
-        assertThat(rule.pauseMs()).isEqualTo(30); // not 80: a source read less often would look idle
+        assertThat(rule.pauseMs()).isEqualTo(30); // not 60: a source read less often would look idle
     }
 
     /** The default rule, after a window at 1,000,000 values a second. */
