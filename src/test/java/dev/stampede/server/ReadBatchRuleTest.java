@@ -37,7 +37,7 @@ class ReadBatchRuleTest {
     }
 
     @Test
-    void aLoopSaturatedForLongTakesPausesHalfAsLongAsItsRoundsForASecond() {
+    void aLoopSaturatedFor200MsPausesHalfAsLongAsItsRoundsForASecond() {
         final ReadBatchRule rule = busyAuto();
         // Rounds that each read every connection, a line a read, back to back for 200 ms.
         long now = 200;
